@@ -1,0 +1,58 @@
+// swift-tools-version: 6.0
+// Dense neural networks trained with backpropagation, every matrix product in OpenBLAS.
+import PackageDescription
+
+let package = Package(
+    name: "Backprop",
+    products: [
+        .library(name: "Backprop", targets: ["Backprop"]),
+        .library(name: "Linalg", targets: ["Linalg"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "NumPyFormat", targets: ["NumPyFormat"]),
+        .executable(name: "backprop", targets: ["BackpropTool"]),
+        .executable(name: "backprop-bench", targets: ["BackpropBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // C interfaces from Debian packages, found through pkg-config.
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+
+        // Matrices, the BLAS and reference backends, LAPACK solvers.
+        .target(name: "Linalg", dependencies: ["CBLAS"]),
+        // Arrays printed exactly as NumPy prints them.
+        .target(name: "NumPyFormat"),
+        // IDX and CSV readers, scaling, batching.
+        .target(name: "Datasets", dependencies: ["CZlib"]),
+        // Activations, losses, layers, networks, optimisers, trainer, model files.
+        .target(name: "Backprop", dependencies: ["Linalg", "Datasets"]),
+
+        .executableTarget(
+            name: "BackpropTool",
+            dependencies: [
+                "Backprop", "Datasets", "NumPyFormat",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "BackpropBench", dependencies: ["Backprop", "Linalg"]),
+
+        // Tolerances and the shared test-vector loader, used by every test target.
+        .target(name: "TestSupport", dependencies: ["Backprop"], path: "Tests/TestSupport"),
+        .testTarget(name: "LinalgTests", dependencies: ["Linalg", "TestSupport"]),
+        .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "BackpropTests", dependencies: ["Backprop", "TestSupport"]),
+        .testTarget(name: "BackpropToolTests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

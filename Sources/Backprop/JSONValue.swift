@@ -1,0 +1,138 @@
+import Foundation
+import Linalg
+
+/// A parsed JSON document, kept as a tree so readers can report the exact field a problem is in.
+public indirect enum JSONValue: Equatable, Sendable, Decodable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let d = try? c.decode(Double.self) { self = .number(d) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: JSONValue].self)) }
+    }
+
+    /// Parses `data`; `file` names the source in the error when it is empty or not JSON.
+    public static func parse(_ data: Data, file: String) throws(FileFormatError) -> JSONValue {
+        if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            throw FileFormatError(file: file, field: nil, problem: "the file is empty")
+        }
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch let DecodingError.dataCorrupted(context) {
+            let detail = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            throw FileFormatError(file: file, field: nil, problem: "not valid JSON: \(detail ?? context.debugDescription)")
+        } catch {
+            throw FileFormatError(file: file, field: nil, problem: "not valid JSON: \(error)")
+        }
+    }
+
+    /// A short name of the value's kind, for messages ("a string", "an array", ...).
+    var kind: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .number: return "a number"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+}
+
+/// A problem in a file this package reads: the file, the field (as a path like
+/// `layers[1].weights[0][2]`, nil for the whole file) and what is wrong.
+public struct FileFormatError: Error, Equatable, CustomStringConvertible {
+    public let file: String
+    public let field: String?
+    public let problem: String
+
+    public init(file: String, field: String?, problem: String) {
+        self.file = file
+        self.field = field
+        self.problem = problem
+    }
+
+    public var description: String {
+        field.map { "\(file): \($0): \(problem)" } ?? "\(file): \(problem)"
+    }
+}
+
+/// Walks a JSON tree, checking each field's kind and shape and naming it in errors.
+struct JSONReader {
+    let file: String
+
+    func fail(_ field: String?, _ problem: String) -> FileFormatError {
+        FileFormatError(file: file, field: field, problem: problem)
+    }
+
+    func object(_ value: JSONValue, _ field: String?) throws(FileFormatError) -> [String: JSONValue] {
+        guard case .object(let o) = value else { throw fail(field, "expected an object, found \(value.kind)") }
+        return o
+    }
+
+    /// The member `key` of `object` at `path`; a missing one is an error unless `optional`.
+    func member(_ object: [String: JSONValue], _ key: String, at path: String?) throws(FileFormatError) -> JSONValue {
+        guard let v = object[key] else { throw fail(Self.join(path, key), "missing field") }
+        return v
+    }
+
+    func number(_ value: JSONValue, _ field: String) throws(FileFormatError) -> Double {
+        guard case .number(let d) = value else { throw fail(field, "expected a number, found \(value.kind)") }
+        guard d.isFinite else { throw fail(field, "number \(d) is not finite") }
+        return d
+    }
+
+    func string(_ value: JSONValue, _ field: String) throws(FileFormatError) -> String {
+        guard case .string(let s) = value else { throw fail(field, "expected a string, found \(value.kind)") }
+        return s
+    }
+
+    func array(_ value: JSONValue, _ field: String) throws(FileFormatError) -> [JSONValue] {
+        guard case .array(let a) = value else { throw fail(field, "expected an array, found \(value.kind)") }
+        return a
+    }
+
+    /// A vector of numbers; `count` checks its length (`what` explains the expected length).
+    func vector(_ value: JSONValue, _ field: String, count: Int? = nil, what: String = "") throws(FileFormatError) -> [Double] {
+        let items = try array(value, field)
+        if let count, items.count != count {
+            throw fail(field, "expected \(count) numbers\(what), found \(items.count)")
+        }
+        var out: [Double] = []
+        out.reserveCapacity(items.count)
+        for (i, item) in items.enumerated() { out.append(try number(item, "\(field)[\(i)]")) }
+        return out
+    }
+
+    /// A matrix as nested rows: non-empty, rectangular, and `rows × columns` when those are given.
+    func matrix(_ value: JSONValue, _ field: String, rows: Int? = nil, columns: Int? = nil,
+                what: String = "") throws(FileFormatError) -> Matrix {
+        let items = try array(value, field)
+        if let rows, items.count != rows {
+            throw fail(field, "expected \(rows) rows\(what), found \(items.count)")
+        }
+        if items.isEmpty { throw fail(field, "expected at least one row, found none") }
+        var elements: [Double] = []
+        var width = columns
+        for (i, item) in items.enumerated() {
+            let row = try vector(item, "\(field)[\(i)]", count: width, what: width == columns ? what : " (as row 0)")
+            if row.isEmpty { throw fail("\(field)[\(i)]", "expected at least one number, found none") }
+            width = row.count
+            elements.append(contentsOf: row)
+        }
+        return Matrix(rows: items.count, columns: width ?? 0, elements: elements)
+    }
+
+    static func join(_ path: String?, _ key: String) -> String {
+        path.map { "\($0).\(key)" } ?? key
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Linalg
+
+/// The `layers` array of case and model files (`vectors/FORMAT.md`):
+/// `[{"weights": [[...]], "bias": null | [...], "activation": "sigmoid"}, ...]`.
+enum LayersJSON {
+    /// Reads and checks the layers: rectangular weights, bias lengths, known activations,
+    /// and that each layer's fan-in is the previous layer's fan-out.
+    static func read(_ value: JSONValue, _ reader: JSONReader, field: String = "layers") throws(FileFormatError) -> [DenseLayer] {
+        let items = try reader.array(value, field)
+        if items.isEmpty { throw reader.fail(field, "expected at least one layer, found none") }
+        var layers: [DenseLayer] = []
+        for (l, item) in items.enumerated() {
+            let path = "\(field)[\(l)]"
+            let object = try reader.object(item, path)
+            let expectedRows = layers.last?.fanOut
+            let weights = try reader.matrix(try reader.member(object, "weights", at: path), "\(path).weights",
+                                            rows: expectedRows,
+                                            what: expectedRows.map { _ in " (fan_in: layer \(l - 1) has that many outputs)" } ?? "")
+            var bias: [Double]? = nil
+            let biasValue = try reader.member(object, "bias", at: path)
+            if biasValue != .null {
+                bias = try reader.vector(biasValue, "\(path).bias", count: weights.columns, what: " (fan_out of the weights)")
+            }
+            let name = try reader.string(try reader.member(object, "activation", at: path), "\(path).activation")
+            guard let activation = Activation(rawValue: name) else {
+                let known = Activation.allCases.map(\.rawValue).joined(separator: ", ")
+                throw reader.fail("\(path).activation", "unknown activation \"\(name)\" (expected one of \(known))")
+            }
+            layers.append(DenseLayer(weights: weights, bias: bias, activation: activation))
+        }
+        return layers
+    }
+
+    /// Checks the network rules that involve the loss, naming the field at fault.
+    static func validate(_ layers: [DenseLayer], loss: Loss, _ reader: JSONReader, field: String = "layers") throws(FileFormatError) {
+        do {
+            try Network<Reference>.validate(layers, loss)
+        } catch {
+            switch error {
+            case .softmaxNotLast(let l):
+                throw reader.fail("\(field)[\(l)].activation", "softmax is only allowed on the last layer")
+            case .softmaxWithoutCrossEntropy(let loss):
+                throw reader.fail("loss", "a softmax output needs the cross_entropy loss, not \(loss.rawValue)")
+            case .crossEntropyWithoutSoftmax(let activation):
+                throw reader.fail("loss", "cross_entropy needs a softmax output layer, but layer \(layers.count - 1) is \(activation.rawValue)")
+            default:
+                throw reader.fail(field, error.description)
+            }
+        }
+    }
+
+    /// The layers as JSON text, one weight row a line, indented by `indent` spaces.
+    static func write(_ layers: [DenseLayer], indent: Int) -> String {
+        let pad = String(repeating: " ", count: indent)
+        let items = layers.map { layer in
+            "\(pad)  {\n"
+            + "\(pad)    \"weights\": \(JSONText.matrix(layer.weights, indent: indent + 4)),\n"
+            + "\(pad)    \"bias\": \(layer.bias.map(JSONText.vector) ?? "null"),\n"
+            + "\(pad)    \"activation\": \(JSONText.string(layer.activation.rawValue))\n"
+            + "\(pad)  }"
+        }
+        return "[\n" + items.joined(separator: ",\n") + "\n\(pad)]"
+    }
+}
+
+/// JSON text for numbers, strings, vectors and matrices. Numbers are written with Swift's
+/// shortest round-trip form, so reading them back gives the same bits.
+enum JSONText {
+    static func number(_ x: Double) -> String {
+        precondition(x.isFinite, "JSON has no representation for \(x)")
+        return x.description
+    }
+
+    static func vector(_ v: [Double]) -> String {
+        "[" + v.map(number).joined(separator: ", ") + "]"
+    }
+
+    /// Rows on their own lines, indented by `indent` spaces.
+    static func matrix(_ m: Matrix, indent: Int) -> String {
+        let pad = String(repeating: " ", count: indent + 2)
+        return "[\n" + (0..<m.rows).map { pad + vector(m.row($0)) }.joined(separator: ",\n")
+            + "\n" + String(repeating: " ", count: indent) + "]"
+    }
+
+    static func string(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,52 @@
+import Linalg
+
+/// The training objective, averaged over the samples of a batch (`vectors/FORMAT.md`).
+public enum Loss: String, CaseIterable, Sendable, Codable {
+    /// Per sample ½ Σ_k (t_k − y_k)²; with any output activation except softmax.
+    case squaredError = "squared_error"
+    /// Per sample −Σ_k t_k log y_k; only with a softmax output.
+    case crossEntropy = "cross_entropy"
+
+    /// The batch-mean loss L of outputs Y = f(H) against targets T (all `batch × fanOut`).
+    /// Cross-entropy is computed from H through log-softmax, so it stays finite when some y_k underflow.
+    public func value(outputs y: Matrix, preActivations h: Matrix, targets t: Matrix) -> Double {
+        precondition(y.rows == t.rows && y.columns == t.columns && h.rows == t.rows && h.columns == t.columns,
+                     "Loss.value: outputs \(y.rows)×\(y.columns), pre-activations \(h.rows)×\(h.columns) and targets \(t.rows)×\(t.columns) differ")
+        guard t.rows > 0 else { return 0 }
+        var total = 0.0
+        switch self {
+        case .squaredError:
+            for i in t.elements.indices {
+                let e = t.elements[i] - y.elements[i]
+                total += 0.5 * e * e
+            }
+        case .crossEntropy:
+            h.elements.withUnsafeBufferPointer { hp in
+                for row in 0..<t.rows {
+                    let start = row * t.columns
+                    let lse = Activation.logSumExp(hp, start, t.columns)
+                    for j in start..<(start + t.columns) where t.elements[j] != 0 {
+                        total -= t.elements[j] * (hp[j] - lse)
+                    }
+                }
+            }
+        }
+        return total / Double(t.rows)
+    }
+
+    /// Writes the output layer's error terms Δ = −∂ℓ/∂H for each sample's own loss ℓ (not divided by
+    /// the batch size): (T − Y) ⊙ f′(H) for squared error, the lesson's δ^o; T − Y for softmax with
+    /// cross-entropy. All matrices are `batch × fanOut`.
+    public func outputErrorTerms(outputs y: Matrix, preActivations h: Matrix, targets t: Matrix,
+                                 activation: Activation, into delta: inout Matrix) {
+        precondition(y.rows == t.rows && y.columns == t.columns && delta.rows == t.rows && delta.columns == t.columns,
+                     "Loss.outputErrorTerms: outputs \(y.rows)×\(y.columns), targets \(t.rows)×\(t.columns) and Δ \(delta.rows)×\(delta.columns) differ")
+        for i in delta.elements.indices { delta.elements[i] = t.elements[i] - y.elements[i] }
+        switch self {
+        case .squaredError:
+            activation.multiplyDerivative(into: &delta, preActivations: h, activations: y)
+        case .crossEntropy:
+            precondition(activation == .softmax, "cross_entropy needs a softmax output, not \(activation.rawValue)")
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import Linalg
+
+/// One test-vector case (`vectors/FORMAT.md`): a network, a batch, a learning rate, and
+/// optionally the outputs, loss and steps the lesson's formulas give for it.
+public struct TrainingCase: Sendable {
+    /// What a case expects: the fields of its `expected` block.
+    public struct Expected: Sendable, Equatable {
+        public var outputs: Matrix
+        public var loss: Double
+        public var steps: Gradients
+    }
+
+    public var name: String
+    public var description: String?
+    public var layers: [DenseLayer]
+    public var loss: Loss
+    public var learningRate: Double
+    /// `batch × n_in`.
+    public var inputs: Matrix
+    /// `batch × n_out`.
+    public var targets: Matrix
+    public var expected: Expected?
+
+    public init(name: String, description: String? = nil, layers: [DenseLayer], loss: Loss, learningRate: Double,
+                inputs: Matrix, targets: Matrix, expected: Expected? = nil) {
+        self.name = name
+        self.description = description
+        self.layers = layers
+        self.loss = loss
+        self.learningRate = learningRate
+        self.inputs = inputs
+        self.targets = targets
+        self.expected = expected
+    }
+
+    /// The case's network on `backend`.
+    public func network<B: LinearAlgebra>(_ backend: B.Type) -> Network<B> {
+        try! Network<B>(layers: layers, loss: loss)  // Checked when the case was read.
+    }
+
+    /// Reads and checks a case file. Every problem names the file and the field.
+    public static func load(path: String) throws(FileFormatError) -> TrainingCase {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FileFormatError(file: path, field: nil, problem: "cannot read the file (missing or unreadable)")
+        }
+        return try parse(data, file: path)
+    }
+
+    /// Parses case-file JSON; `file` names the source in errors.
+    public static func parse(_ data: Data, file: String) throws(FileFormatError) -> TrainingCase {
+        let r = JSONReader(file: file)
+        let root = try r.object(try JSONValue.parse(data, file: file), nil)
+        let layers = try LayersJSON.read(try r.member(root, "layers", at: nil), r)
+        let lossName = try r.string(try r.member(root, "loss", at: nil), "loss")
+        guard let loss = Loss(rawValue: lossName) else {
+            throw r.fail("loss", "unknown loss \"\(lossName)\" (expected squared_error or cross_entropy)")
+        }
+        try LayersJSON.validate(layers, loss: loss, r)
+        let learningRate = try r.number(try r.member(root, "learning_rate", at: nil), "learning_rate")
+        let nIn = layers[0].fanIn, nOut = layers[layers.count - 1].fanOut
+        let inputs = try r.matrix(try r.member(root, "inputs", at: nil), "inputs", columns: nIn,
+                                  what: " (n_in: layer 0 has that many inputs)")
+        let targets = try r.matrix(try r.member(root, "targets", at: nil), "targets", rows: inputs.rows, columns: nOut,
+                                   what: " (batch × n_out, as inputs has \(inputs.rows) rows)")
+        var name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        if let value = root["name"] { name = try r.string(value, "name") }
+        var description: String? = nil
+        if let value = root["description"] { description = try r.string(value, "description") }
+        var expected: Expected? = nil
+        if let value = root["expected"] {
+            expected = try readResult(value, "expected", r, layers: layers, batch: inputs.rows)
+        }
+        return TrainingCase(name: name, description: description, layers: layers, loss: loss, learningRate: learningRate,
+                            inputs: inputs, targets: targets, expected: expected)
+    }
+
+    /// Reads an `expected`-shaped block: outputs, loss, weight_steps, bias_steps.
+    static func readResult(_ value: JSONValue, _ field: String, _ r: JSONReader,
+                           layers: [DenseLayer], batch: Int) throws(FileFormatError) -> Expected {
+        let o = try r.object(value, field)
+        let nOut = layers[layers.count - 1].fanOut
+        let outputs = try r.matrix(try r.member(o, "outputs", at: field), "\(field).outputs", rows: batch, columns: nOut,
+                                   what: " (batch × n_out)")
+        let loss = try r.number(try r.member(o, "loss", at: field), "\(field).loss")
+        let weightSteps = try r.array(try r.member(o, "weight_steps", at: field), "\(field).weight_steps")
+        if weightSteps.count != layers.count {
+            throw r.fail("\(field).weight_steps", "expected \(layers.count) matrices (one per layer), found \(weightSteps.count)")
+        }
+        let biasSteps = try r.array(try r.member(o, "bias_steps", at: field), "\(field).bias_steps")
+        if biasSteps.count != layers.count {
+            throw r.fail("\(field).bias_steps", "expected \(layers.count) entries (one per layer), found \(biasSteps.count)")
+        }
+        var steps = Gradients(zerosLike: layers)
+        for (l, layer) in layers.enumerated() {
+            steps.weights[l] = try r.matrix(weightSteps[l], "\(field).weight_steps[\(l)]",
+                                            rows: layer.fanIn, columns: layer.fanOut, what: " (the shape of layer \(l)'s weights)")
+            let path = "\(field).bias_steps[\(l)]"
+            switch (layer.bias, biasSteps[l]) {
+            case (nil, .null): break
+            case (nil, _): throw r.fail(path, "expected null, as layer \(l) has no bias")
+            case (.some, .null): throw r.fail(path, "expected \(layer.fanOut) numbers, as layer \(l) has a bias; found null")
+            case (.some, let v): steps.biases[l] = try r.vector(v, path, count: layer.fanOut, what: " (fan_out of layer \(l))")
+            }
+        }
+        return Expected(outputs: outputs, loss: loss, steps: steps)
+    }
+
+    /// The case as JSON, in FORMAT.md's layout, with `computed` added as a block shaped like `expected`.
+    /// Numbers round-trip exactly.
+    public func json(computed: StepResult? = nil) -> String {
+        var fields: [String] = []
+        fields.append("  \"name\": \(JSONText.string(name))")
+        if let description { fields.append("  \"description\": \(JSONText.string(description))") }
+        fields.append("  \"layers\": \(LayersJSON.write(layers, indent: 2))")
+        fields.append("  \"loss\": \(JSONText.string(loss.rawValue))")
+        fields.append("  \"learning_rate\": \(JSONText.number(learningRate))")
+        fields.append("  \"inputs\": \(JSONText.matrix(inputs, indent: 2))")
+        fields.append("  \"targets\": \(JSONText.matrix(targets, indent: 2))")
+        if let expected {
+            fields.append("  \"expected\": " + Self.resultJSON(outputs: expected.outputs, loss: expected.loss, steps: expected.steps))
+        }
+        if let computed {
+            fields.append("  \"computed\": " + Self.resultJSON(outputs: computed.outputs, loss: computed.loss, steps: computed.steps))
+        }
+        return "{\n" + fields.joined(separator: ",\n") + "\n}\n"
+    }
+
+    static func resultJSON(outputs: Matrix, loss: Double, steps: Gradients) -> String {
+        "{\n"
+            + "    \"outputs\": \(JSONText.matrix(outputs, indent: 4)),\n"
+            + "    \"loss\": \(JSONText.number(loss)),\n"
+            + "    \"weight_steps\": [\n"
+            + steps.weights.map { "      " + JSONText.matrix($0, indent: 6) }.joined(separator: ",\n") + "\n    ],\n"
+            + "    \"bias_steps\": [" + steps.biases.map { $0.map(JSONText.vector) ?? "null" }.joined(separator: ", ") + "]\n"
+            + "  }"
+    }
+}

@@ -1,0 +1,45 @@
+import Linalg
+
+/// FORMAT.md's agreement rule, |a − e| ≤ 1e-12 + 1e-9·|e|, applied to a whole step.
+public struct Tolerance: Sendable, Equatable {
+    public var absolute: Double
+    public var relative: Double
+
+    /// The test vectors' rule.
+    public static let vectors = Tolerance(absolute: 1e-12, relative: 1e-9)
+
+    public init(absolute: Double, relative: Double) {
+        self.absolute = absolute
+        self.relative = relative
+    }
+
+    /// Whether `actual` agrees with `expected`.
+    public func accepts(_ actual: Double, _ expected: Double) -> Bool {
+        abs(actual - expected) <= absolute + relative * abs(expected)
+    }
+}
+
+extension TrainingCase {
+    /// The first disagreement between `result` and this case's `expected` block, as "field: got x, expected y",
+    /// or nil when every number agrees. A case without `expected` has nothing to disagree with.
+    public func firstMismatch(_ result: StepResult, tolerance: Tolerance = .vectors) -> String? {
+        guard let expected else { return nil }
+        func compare(_ field: String, _ got: [Double], _ want: [Double], columns: Int) -> String? {
+            for i in want.indices where !tolerance.accepts(got[i], want[i]) {
+                let index = columns > 0 ? "[\(i / columns)][\(i % columns)]" : "[\(i)]"
+                return "\(field)\(index): got \(got[i]), expected \(want[i])"
+            }
+            return nil
+        }
+        if let m = compare("outputs", result.outputs.elements, expected.outputs.elements, columns: expected.outputs.columns) { return m }
+        if !tolerance.accepts(result.loss, expected.loss) {
+            return "loss: got \(result.loss), expected \(expected.loss)"
+        }
+        for l in layers.indices {
+            let want = expected.steps.weights[l]
+            if let m = compare("weight_steps[\(l)]", result.steps.weights[l].elements, want.elements, columns: want.columns) { return m }
+            if let b = expected.steps.biases[l], let m = compare("bias_steps[\(l)]", result.steps.biases[l] ?? [], b, columns: 0) { return m }
+        }
+        return nil
+    }
+}

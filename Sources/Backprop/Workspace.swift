@@ -1,0 +1,38 @@
+import Linalg
+
+/// The per-layer matrices one forward and backward pass over a batch writes, allocated once per
+/// batch size and reused, so a steady-state training step allocates nothing.
+public final class Workspace {
+    /// One layer's buffers, all `batch × fanOut`.
+    public final class LayerBuffers {
+        /// Pre-activations H = X·W + b.
+        public internal(set) var preActivations: Matrix
+        /// Activations A = f(H): the layer's output.
+        public internal(set) var activations: Matrix
+        /// Error terms Δ = −∂ℓ/∂H per sample (the lesson's δ).
+        public internal(set) var errorTerms: Matrix
+
+        init(batch: Int, fanOut: Int) {
+            preActivations = Matrix(rows: batch, columns: fanOut)
+            activations = Matrix(rows: batch, columns: fanOut)
+            errorTerms = Matrix(rows: batch, columns: fanOut)
+        }
+    }
+
+    /// Samples per batch these buffers hold.
+    public let batch: Int
+    /// From input side to output.
+    public let layers: [LayerBuffers]
+    /// `batch` ones: column sums of Δ (bias gradients) are one `gemv` with it.
+    let ones: [Double]
+
+    /// Buffers for `batch` samples through `layers`.
+    public init(batch: Int, layers: [DenseLayer]) {
+        self.batch = batch
+        self.layers = layers.map { LayerBuffers(batch: batch, fanOut: $0.fanOut) }
+        self.ones = [Double](repeating: 1, count: batch)
+    }
+
+    /// The network's output for the last forward pass (`batch × outputCount`).
+    public var outputs: Matrix { layers[layers.count - 1].activations }
+}

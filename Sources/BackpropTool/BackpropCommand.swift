@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// The `backprop` command: the lesson's quiz, test-vector tooling, and (in later subcommands) training.
+@main
+struct BackpropCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backprop",
+        abstract: "Dense neural networks trained with backpropagation, every matrix product in OpenBLAS.",
+        discussion: """
+            Conventions, as in the lesson: a weight matrix is fan_in × fan_out, a sample is a row,
+            a layer computes f(x·W + b), and a step adds −η·∂L/∂W to the weights.
+            """,
+        subcommands: [Quiz.self, Step.self, Verify.self]
+    )
+}

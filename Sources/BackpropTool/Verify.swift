@@ -1,0 +1,74 @@
+import ArgumentParser
+import Backprop
+import Foundation
+
+/// `backprop verify PATH...`: checks case files against their `expected` blocks.
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check case files (or folders of them) against their expected outputs, loss and steps.",
+        discussion: """
+            Agreement is judged per number with |a − e| ≤ 1e-12 + 1e-9·|e| (vectors/FORMAT.md).
+            Prints one line per case and a last line "N passed, M failed"; exits non-zero when any case fails.
+            """
+    )
+
+    @Argument(help: "Case files, or folders whose *.json files are all cases.")
+    var paths: [String]
+
+    @Option(help: "Backend to check: blas, reference or both.")
+    var backend: BackendSelection = .both
+
+    func validate() throws {
+        if paths.isEmpty { throw ValidationError("give at least one case file or folder") }
+    }
+
+    func run() throws {
+        var passed = 0, failed = 0
+        for file in try caseFiles() {
+            let line = check(file)
+            print(line.ok ? "PASS  \(line.text)" : "FAIL  \(line.text)")
+            if line.ok { passed += 1 } else { failed += 1 }
+        }
+        print("\(passed) passed, \(failed) failed")
+        if failed > 0 { throw ExitCode.failure }
+    }
+
+    /// One case on every selected backend: its line of the report.
+    private func check(_ file: String) -> (ok: Bool, text: String) {
+        let trainingCase: TrainingCase
+        do {
+            trainingCase = try TrainingCase.load(path: file)
+        } catch {
+            return (false, "\(file): \(error)")
+        }
+        guard trainingCase.expected != nil else {
+            return (false, "\(trainingCase.name): \(file) has no expected block to check against")
+        }
+        for choice in backend.backends {
+            if let mismatch = trainingCase.firstMismatch(choice.computeStep(trainingCase)) {
+                return (false, "\(trainingCase.name) [\(choice.rawValue)]: \(mismatch)")
+            }
+        }
+        return (true, "\(trainingCase.name) [\(backend.backends.map(\.rawValue).joined(separator: ", "))]")
+    }
+
+    /// The files named, with folders expanded to their `*.json` files in name order.
+    private func caseFiles() throws -> [String] {
+        var files: [String] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw ValidationError("\(path): no such file or folder")
+            }
+            if isDirectory.boolValue {
+                let names = try FileManager.default.contentsOfDirectory(atPath: path)
+                    .filter { $0.hasSuffix(".json") }.sorted()
+                if names.isEmpty { throw ValidationError("\(path): the folder holds no *.json case files") }
+                files += names.map { (path as NSString).appendingPathComponent($0) }
+            } else {
+                files.append(path)
+            }
+        }
+        return files
+    }
+}
