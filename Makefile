@@ -27,7 +27,7 @@ quiz: run
 ## Unit tests, the shared vectors on both backends, and the example program.
 test: unit-test verify example
 
-unit-test: setup
+unit-test: setup-data
 	$(SWIFT) test
 
 verify: build

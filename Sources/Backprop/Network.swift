@@ -8,7 +8,7 @@ import Linalg
 /// specialises the hot loops for it.
 public struct Network<Backend: LinearAlgebra>: Equatable, Sendable {
     /// The layers from input to output.
-    public private(set) var layers: [DenseLayer]
+    public internal(set) var layers: [DenseLayer]
     /// The objective the training step minimises.
     public let loss: Loss
 

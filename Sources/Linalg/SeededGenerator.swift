@@ -1,3 +1,5 @@
+import Foundation
+
 /// A small, fast, seedable random number generator (xoshiro256**, seeded through SplitMix64).
 ///
 /// Every random choice in the package (initial weights, shuffles, dropout masks, test data)
@@ -49,7 +51,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
         var u1 = nextUniform()
         while u1 == 0 { u1 = nextUniform() }
         let u2 = nextUniform()
-        return (-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2)
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 
     private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }

@@ -1,0 +1,113 @@
+import Foundation
+
+/// How the learning rate changes from epoch to epoch.
+///
+/// The trainer asks for the rate at the start of each epoch and reports the epoch's
+/// monitored loss (validation loss, or training loss without a validation split) at its end.
+/// State that changes (a plateau counter) lives in ``state`` so checkpoints can restore it.
+/// To add a schedule, conform a type to this protocol.
+public protocol LearningRateSchedule: Sendable {
+    /// The name used on the command line and in checkpoints.
+    var name: String { get }
+    /// The rate for epoch `epoch` (0-based), given the base rate η₀.
+    func learningRate(epoch: Int, base: Double) -> Double
+    /// Called after each epoch with the monitored loss.
+    mutating func endEpoch(monitoredLoss: Double)
+    /// Numbers that describe where the schedule stands (empty for stateless schedules).
+    var state: [Double] { get }
+    /// Continues from saved `state`.
+    mutating func restore(_ state: [Double])
+}
+
+extension LearningRateSchedule {
+    public mutating func endEpoch(monitoredLoss: Double) {}
+    public var state: [Double] { [] }
+    public mutating func restore(_ state: [Double]) {}
+}
+
+/// η = η₀ throughout (the lesson's choice).
+public struct ConstantRate: LearningRateSchedule {
+    public let name = "constant"
+    public init() {}
+    public func learningRate(epoch: Int, base: Double) -> Double { base }
+}
+
+/// η = η₀ · factor^⌊epoch / every⌋.
+public struct StepDecay: LearningRateSchedule {
+    public let name = "step"
+    public let every: Int, factor: Double
+    public init(every: Int = 10, factor: Double = 0.5) {
+        precondition(every >= 1 && factor > 0, "StepDecay: every \(every) must be ≥ 1 and factor \(factor) > 0")
+        self.every = every
+        self.factor = factor
+    }
+    public func learningRate(epoch: Int, base: Double) -> Double {
+        base * pow(factor, Double(epoch / every))
+    }
+}
+
+/// η = η₀ · γ^epoch.
+public struct ExponentialDecay: LearningRateSchedule {
+    public let name = "exponential"
+    public let gamma: Double
+    public init(gamma: Double = 0.95) {
+        precondition(gamma > 0, "ExponentialDecay: gamma \(gamma) must be > 0")
+        self.gamma = gamma
+    }
+    public func learningRate(epoch: Int, base: Double) -> Double {
+        base * pow(gamma, Double(epoch))
+    }
+}
+
+/// Multiplies the rate by `factor` when the monitored loss has not improved by more than
+/// `threshold` (relative) for `patience` epochs, down to `minimumScale`·η₀ (as PyTorch's ReduceLROnPlateau).
+public struct ReduceOnPlateau: LearningRateSchedule {
+    public let name = "plateau"
+    public let factor: Double, patience: Int, threshold: Double, minimumScale: Double
+    var scale = 1.0, best = Double.infinity, badEpochs = 0.0
+
+    public init(factor: Double = 0.5, patience: Int = 2, threshold: Double = 1e-4, minimumScale: Double = 1e-3) {
+        precondition(factor > 0 && factor < 1 && patience >= 0, "ReduceOnPlateau: need 0 < factor < 1 and patience ≥ 0")
+        self.factor = factor
+        self.patience = patience
+        self.threshold = threshold
+        self.minimumScale = minimumScale
+    }
+
+    public func learningRate(epoch: Int, base: Double) -> Double { base * scale }
+
+    public mutating func endEpoch(monitoredLoss: Double) {
+        if monitoredLoss < best * (1 - threshold) {
+            best = monitoredLoss
+            badEpochs = 0
+        } else {
+            badEpochs += 1
+            if badEpochs > Double(patience) {
+                scale = max(scale * factor, minimumScale)
+                badEpochs = 0
+            }
+        }
+    }
+
+    public var state: [Double] { [scale, best, badEpochs] }
+
+    public mutating func restore(_ state: [Double]) {
+        guard state.count == 3 else { return }
+        (scale, best, badEpochs) = (state[0], state[1], state[2])
+    }
+}
+
+/// The schedules by their command-line names, with default settings.
+public enum LearningRateSchedules {
+    public static let names = ["constant", "step", "exponential", "plateau"]
+
+    public static func make(_ name: String) -> (any LearningRateSchedule)? {
+        switch name {
+        case "constant": return ConstantRate()
+        case "step": return StepDecay()
+        case "exponential": return ExponentialDecay()
+        case "plateau": return ReduceOnPlateau()
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import Linalg
+
+/// A rule that turns gradients ∂L/∂θ into a change of the parameters θ.
+///
+/// Implementations keep their per-parameter state (velocities, moment estimates) in
+/// ``OptimizerState`` so that checkpoints can save and restore it exactly. To add an optimiser,
+/// conform a type to this protocol; the trainer calls ``update(_:gradients:learningRate:)`` once per batch.
+public protocol Optimizer: Sendable {
+    /// The name used on the command line and in checkpoints ("sgd", "momentum", "nesterov", "adam").
+    var name: String { get }
+    /// Applies one update to `network` for `gradients` (∂L/∂W and ∂L/∂b) at `learningRate`.
+    mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double)
+    /// Everything needed to continue exactly where this optimiser stands.
+    var state: OptimizerState { get }
+    /// Continues from a saved state. Throws when it does not fit this optimiser.
+    mutating func restore(_ state: OptimizerState) throws(OptimizerStateError)
+}
+
+/// An optimiser's saved state: its update count and named per-parameter arrays
+/// (one array per parameter array of the network, in ``Network/updateParameters(with:_:)`` order).
+public struct OptimizerState: Sendable, Equatable {
+    public var step: Int
+    public var slots: [String: [[Double]]]
+
+    public init(step: Int = 0, slots: [String: [[Double]]] = [:]) {
+        self.step = step
+        self.slots = slots
+    }
+}
+
+/// A saved optimiser state that does not match the optimiser or the network.
+public struct OptimizerStateError: Error, Equatable, CustomStringConvertible {
+    public let problem: String
+    public var description: String { "optimizer state: \(problem)" }
+}
+
+/// Lazily sized per-parameter slots, shared by the optimisers with state.
+struct Slots: Sendable, Equatable {
+    var arrays: [[Double]] = []
+
+    /// Zeros for each parameter array the first time, then the same arrays.
+    mutating func prepare(_ lengths: [Int]) {
+        if arrays.count != lengths.count {
+            arrays = lengths.map { [Double](repeating: 0, count: $0) }
+        }
+    }
+
+    static func restore(_ state: OptimizerState, name: String, into slots: inout Slots, optimizer: String) throws(OptimizerStateError) {
+        guard let arrays = state.slots[name] else {
+            throw OptimizerStateError(problem: "\(optimizer) needs the slot \"\(name)\", found \(state.slots.keys.sorted())")
+        }
+        slots.arrays = arrays
+    }
+}
+
+/// The lesson's plain gradient descent: θ ← θ − η·g.
+public struct GradientDescent: Optimizer {
+    public let name = "sgd"
+    public init() {}
+    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double) {
+        network.updateParameters(with: gradients) { _, theta, g in
+            B.axpy(alpha: -learningRate, g, into: &theta)
+        }
+    }
+    public var state: OptimizerState { OptimizerState() }
+    public mutating func restore(_ state: OptimizerState) throws(OptimizerStateError) {}
+}
+
+/// Heavy-ball momentum: v ← μ·v − η·g, θ ← θ + v.
+/// With `nesterov`, θ ← θ + μ·v − η·g (the look-ahead form, as in scikit-learn and PyTorch).
+public struct Momentum: Optimizer {
+    public var momentum: Double
+    public let nesterov: Bool
+    var velocity = Slots()
+    var steps = 0
+
+    public var name: String { nesterov ? "nesterov" : "momentum" }
+
+    public init(momentum: Double = 0.9, nesterov: Bool = false) {
+        precondition(momentum >= 0 && momentum < 1, "Momentum: momentum \(momentum) must be in [0, 1)")
+        self.momentum = momentum
+        self.nesterov = nesterov
+    }
+
+    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double) {
+        velocity.prepare(network.parameterArrayLengths)
+        let (mu, nesterov) = (momentum, self.nesterov)
+        network.updateParameters(with: gradients) { k, theta, g in
+            velocity.arrays[k].withUnsafeMutableBufferPointer { v in
+                for i in theta.indices {
+                    v[i] = mu * v[i] - learningRate * g[i]
+                    theta[i] += nesterov ? mu * v[i] - learningRate * g[i] : v[i]
+                }
+            }
+        }
+        steps += 1
+    }
+
+    public var state: OptimizerState { OptimizerState(step: steps, slots: ["velocity": velocity.arrays]) }
+
+    public mutating func restore(_ state: OptimizerState) throws(OptimizerStateError) {
+        try Slots.restore(state, name: "velocity", into: &velocity, optimizer: name)
+        steps = state.step
+    }
+}
+
+/// Adam (Kingma & Ba): bias-corrected first and second moment estimates,
+/// θ ← θ − η·m̂ / (√v̂ + ε).
+public struct Adam: Optimizer {
+    public let name = "adam"
+    public var beta1: Double, beta2: Double, epsilon: Double
+    var m = Slots(), v = Slots()
+    var steps = 0
+
+    public init(beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8) {
+        precondition(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && epsilon > 0,
+                     "Adam: need 0 ≤ β1, β2 < 1 and ε > 0, got \(beta1), \(beta2), \(epsilon)")
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+    }
+
+    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double) {
+        let lengths = network.parameterArrayLengths
+        m.prepare(lengths)
+        v.prepare(lengths)
+        steps += 1
+        let (b1, b2, eps) = (beta1, beta2, epsilon)
+        // Fold both bias corrections into one step size: η·√(1 − β2ᵗ) / (1 − β1ᵗ).
+        let t = Double(steps)
+        let correction1 = 1 - pow(b1, t), correction2 = 1 - pow(b2, t)
+        network.updateParameters(with: gradients) { k, theta, g in
+            m.arrays[k].withUnsafeMutableBufferPointer { m in
+                v.arrays[k].withUnsafeMutableBufferPointer { v in
+                    for i in theta.indices {
+                        m[i] = b1 * m[i] + (1 - b1) * g[i]
+                        v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+                        theta[i] -= learningRate * (m[i] / correction1) / ((v[i] / correction2).squareRoot() + eps)
+                    }
+                }
+            }
+        }
+    }
+
+    public var state: OptimizerState { OptimizerState(step: steps, slots: ["m": m.arrays, "v": v.arrays]) }
+
+    public mutating func restore(_ state: OptimizerState) throws(OptimizerStateError) {
+        try Slots.restore(state, name: "m", into: &m, optimizer: name)
+        try Slots.restore(state, name: "v", into: &v, optimizer: name)
+        steps = state.step
+    }
+}
+
+/// The optimisers by their command-line names.
+public enum Optimizers {
+    public static let names = ["sgd", "momentum", "nesterov", "adam"]
+
+    /// A fresh optimiser called `name`, or nil for an unknown name.
+    public static func make(_ name: String) -> (any Optimizer)? {
+        switch name {
+        case "sgd": return GradientDescent()
+        case "momentum": return Momentum()
+        case "nesterov": return Momentum(nesterov: true)
+        case "adam": return Adam()
+        default: return nil
+        }
+    }
+}

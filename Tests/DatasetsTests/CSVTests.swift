@@ -1,0 +1,156 @@
+import Testing
+
+import Datasets
+
+@Suite("CSV reader")
+struct CSVTests {
+    @Test func headerAndLabelByName() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("iris.csv", text: """
+            length,"class",width
+            1.5,2,-3
+            4e1, 0 ,0.25
+
+            6,1,7\r
+
+            """)
+        let data = try CSV.loadDataset(path, hasHeader: true, label: .name("class"))
+        #expect(data.count == 3)
+        #expect(data.featureCount == 2)
+        #expect(data.classCount == 3)
+        #expect(data.labels == [2, 0, 1])
+        #expect(data.features == .doubles([1.5, -3, 40, 0.25, 6, 7]))
+        #expect(data.source == path)
+    }
+
+    @Test func noHeaderLabelByIndexOrLast() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("plain.csv", text: "3,0.5,1\n1,-0.5,0\n")
+        let first = try CSV.loadDataset(path, hasHeader: false, label: .index(0), classCount: 5)
+        #expect(first.labels == [3, 1])
+        #expect(first.features == .doubles([0.5, 1, -0.5, 0]))
+        #expect(first.classCount == 5)
+
+        let last = try CSV.loadDataset(path, hasHeader: false, label: .last)
+        #expect(last.labels == [1, 0])
+        #expect(last.features == .doubles([3, 0.5, 1, -0.5]))
+        #expect(last.classCount == 2)
+    }
+
+    @Test func quotedFieldsAndOtherSeparators() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("quoted.csv", text: "\u{FEFF}\"a;\"\"b\";label\n\"2\";1\n")
+        let data = try CSV.loadDataset(path, hasHeader: true, label: .name("label"), separator: ";")
+        #expect(data.features == .doubles([2]))
+        #expect(data.labels == [1])
+        // The quoted header field a;"b is one column (the separator inside quotes does not split).
+        let named = try CSV.loadDataset(path, hasHeader: true, label: .name("a;\"b"), separator: ";")
+        #expect(named.labels == [2])
+        #expect(named.features == .doubles([1]))
+    }
+
+    @Test func wrongFieldCount() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("ragged.csv", text: "a,b,label\n1,2,0\n3,1\n")
+        let error = try datasetError { try CSV.loadDataset(path, hasHeader: true, label: .last) }
+        #expect(error.kind == .wrongFieldCount)
+        #expect(error.position == .line(3))
+        #expect(error.description == "\(path):3: has 2 fields, but the header (line 1) has 3")
+    }
+
+    @Test func fieldThatIsNotANumber() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("train.csv", text: "a,b,c,label\n1,2,3,0\n4,5,abc,1\n")
+        let error = try datasetError { try CSV.loadDataset(path, hasHeader: true, label: .last) }
+        #expect(error.kind == .notANumber)
+        #expect(error.position == .field(line: 3, field: 3))
+        #expect(error.description == "\(path):3: field 3 (\"abc\") is not a number")
+
+        let empty = try dir.write("empty-field.csv", text: "1,,0\n")
+        let emptyError = try datasetError { try CSV.loadDataset(empty, hasHeader: false, label: .last) }
+        #expect(emptyError.position == .field(line: 1, field: 2))
+        #expect(emptyError.kind == .notANumber)
+    }
+
+    @Test func nanAndInfinity() throws {
+        let dir = try TemporaryDirectory()
+        let nan = try dir.write("nan.csv", text: "1,2,0\n3,NaN,1\n")
+        let nanError = try datasetError { try CSV.loadDataset(nan, hasHeader: false, label: .last) }
+        #expect(nanError.kind == .nonFiniteValue)
+        #expect(nanError.position == .field(line: 2, field: 2))
+        #expect(nanError.description.hasPrefix("\(nan):2: field 2"))
+
+        let inf = try dir.write("inf.csv", text: "1,2,0\n-inf,4,1\n")
+        let infError = try datasetError { try CSV.loadDataset(inf, hasHeader: false, label: .last) }
+        #expect(infError.kind == .nonFiniteValue)
+        #expect(infError.position == .field(line: 2, field: 1))
+
+        // Finite text that overflows Double is infinite too.
+        let overflow = try dir.write("big.csv", text: "1e999,0\n")
+        #expect(try datasetError { try CSV.loadDataset(overflow, hasHeader: false, label: .last) }.kind == .nonFiniteValue)
+    }
+
+    @Test func badLabels() throws {
+        let dir = try TemporaryDirectory()
+        for (text, field) in [("1,-1\n", 2), ("1,0.5\n", 2), ("1,0\n2,7\n", 2)] {
+            let path = try dir.write("labels.csv", text: text)
+            let error = try datasetError { try CSV.loadDataset(path, hasHeader: false, label: .last, classCount: 5) }
+            #expect(error.kind == .badLabel, "\(text)")
+            #expect(error.position == .field(line: text.split(separator: "\n").count, field: field), "\(text)")
+        }
+    }
+
+    @Test func labelColumnNotFound() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("named.csv", text: "x,y,target\n1,2,0\n")
+        let error = try datasetError { try CSV.loadDataset(path, hasHeader: true, label: .name("label")) }
+        #expect(error.kind == .missingColumn)
+        #expect(error.position == .line(1))
+        #expect(error.description.hasPrefix("\(path):1: no column named \"label\""))
+        #expect(error.message.contains("\"target\""))
+
+        let noHeader = try datasetError { try CSV.loadDataset(path, hasHeader: false, label: .name("target")) }
+        #expect(noHeader.kind == .missingColumn)
+
+        let outOfRange = try datasetError { try CSV.loadDataset(path, hasHeader: true, label: .index(3)) }
+        #expect(outOfRange.kind == .missingColumn)
+
+        let ambiguous = try dir.write("twice.csv", text: "a,a,b\n1,2,3\n")
+        #expect(try datasetError { try CSV.loadDataset(ambiguous, hasHeader: true, label: .name("a")) }.kind == .missingColumn)
+    }
+
+    @Test func unterminatedQuote() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("quote.csv", text: "1,\"2,0\n")
+        let error = try datasetError { try CSV.loadDataset(path, hasHeader: false, label: .last) }
+        #expect(error.kind == .wrongFieldCount)
+        #expect(error.position == .field(line: 1, field: 2))
+    }
+
+    @Test func missingAndEmptyFiles() throws {
+        let dir = try TemporaryDirectory()
+        let missing = dir.path + "/absent.csv"
+        let notFound = try datasetError { try CSV.loadDataset(missing, hasHeader: true, label: .last) }
+        #expect(notFound.kind == .fileNotFound)
+        #expect(notFound.description.hasPrefix(missing))
+
+        let empty = try dir.write("empty.csv", [])
+        let emptyError = try datasetError { try CSV.loadDataset(empty, hasHeader: true, label: .last) }
+        #expect(emptyError.kind == .emptyFile)
+        #expect(emptyError.description.hasPrefix(empty))
+
+        let blank = try dir.write("blank.csv", text: "\n  \n\r\n")
+        #expect(try datasetError { try CSV.loadDataset(blank, hasHeader: false, label: .last) }.kind == .emptyFile)
+
+        let headerOnly = try dir.write("header.csv", text: "a,label\n")
+        let headerError = try datasetError { try CSV.loadDataset(headerOnly, hasHeader: true, label: .last) }
+        #expect(headerError.kind == .emptyFile)
+        #expect(headerError.position == .line(1))
+    }
+
+    @Test func singleColumnIsRejected() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("one.csv", text: "0\n1\n")
+        #expect(try datasetError { try CSV.loadDataset(path, hasHeader: false, label: .last) }.kind == .wrongFieldCount)
+    }
+}
