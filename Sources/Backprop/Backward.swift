@@ -10,9 +10,19 @@ extension Network {
     @discardableResult
     public func gradients(inputs: Matrix, targets: Matrix, workspace: Workspace,
                           into gradients: inout Gradients) -> Double {
+        var unused = SeededGenerator(seed: 0)
+        return self.gradients(inputs: inputs, targets: targets, workspace: workspace, into: &gradients,
+                              dropout: 0, using: &unused)
+    }
+
+    /// The same with inverted dropout on the hidden layers (see ``forward(_:workspace:dropout:using:)``):
+    /// the error terms of a dropped unit are zero and the kept ones are scaled like its output.
+    @discardableResult
+    public func gradients(inputs: Matrix, targets: Matrix, workspace: Workspace, into gradients: inout Gradients,
+                          dropout: Double, using rng: inout SeededGenerator) -> Double {
         precondition(targets.rows == inputs.rows && targets.columns == outputCount,
                      "gradients: targets \(targets.rows)×\(targets.columns) for inputs \(inputs.rows)×\(inputs.columns) and \(outputCount) outputs")
-        forward(inputs, workspace: workspace)
+        forward(inputs, workspace: workspace, dropout: dropout, using: &rng)
         let output = workspace.layers[layers.count - 1]
         let lossValue = loss.value(outputs: output.activations, preActivations: output.preActivations, targets: targets)
         loss.outputErrorTerms(outputs: output.activations, preActivations: output.preActivations, targets: targets,
@@ -20,7 +30,7 @@ extension Network {
         let scale = -1 / Double(inputs.rows)
         for l in layers.indices.reversed() {
             let delta = workspace.layers[l].errorTerms
-            let x = l == 0 ? inputs : workspace.layers[l - 1].activations
+            let x = l == 0 ? inputs : workspace.layers[l - 1].output
             Backend.gemm(.transpose, .none, alpha: scale, x, delta, beta: 0, into: &gradients.weights[l])
             if gradients.biases[l] != nil {
                 Backend.gemv(.transpose, alpha: scale, delta, workspace.ones, beta: 0, into: &gradients.biases[l]!)
@@ -28,6 +38,13 @@ extension Network {
             if l > 0 {
                 let below = workspace.layers[l - 1]
                 Backend.gemm(.none, .transpose, alpha: 1, delta, layers[l].weights, beta: 0, into: &below.errorTerms)
+                if below.usesDropout {
+                    below.errorTerms.elements.withUnsafeMutableBufferPointer { d in
+                        below.mask!.elements.withUnsafeBufferPointer { m in
+                            for i in d.indices { d[i] *= m[i] }
+                        }
+                    }
+                }
                 layers[l - 1].activation.multiplyDerivative(into: &below.errorTerms,
                                                             preActivations: below.preActivations,
                                                             activations: below.activations)

@@ -11,6 +11,13 @@ public final class Workspace {
         public internal(set) var activations: Matrix
         /// Error terms Δ = −∂ℓ/∂H per sample (the lesson's δ).
         public internal(set) var errorTerms: Matrix
+        /// Inverted-dropout mask (entries 0 or 1/(1 − rate)) and A ⊙ mask; allocated on first use.
+        var mask: Matrix?, dropped: Matrix?
+        /// Whether the last forward pass dropped units here, so the next layer read `dropped`.
+        var usesDropout = false
+
+        /// What the next layer reads: A, or A ⊙ mask during a training pass with dropout.
+        var output: Matrix { usesDropout ? dropped! : activations }
 
         init(batch: Int, fanOut: Int) {
             preActivations = Matrix(rows: batch, columns: fanOut)

@@ -18,7 +18,7 @@ public enum Transpose: Sendable {
 ///
 /// Shapes are checked before any work: a mismatch stops with a precondition naming both shapes.
 /// Vectors are `[Double]`; matrices are row-major ``Matrix``. Nothing is allocated by these calls.
-public protocol LinearAlgebra {
+public protocol LinearAlgebra: SendableMetatype {
     /// A short name for reports: "blas" or "reference".
     static var name: String { get }
 

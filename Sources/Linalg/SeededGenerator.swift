@@ -6,8 +6,11 @@ import Foundation
 /// draws from one of these, so a run is reproducible from its seed. The state is four words,
 /// so a generator can be saved in a checkpoint and restored exactly.
 public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codable {
+    // Four words in stored properties, not an array, so a generator never allocates.
+    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+
     /// The four state words; restoring them resumes the exact sequence.
-    public private(set) var state: [UInt64]
+    public var state: [UInt64] { [s0, s1, s2, s3] }
 
     /// A generator whose sequence is fixed by `seed`.
     public init(seed: UInt64) {
@@ -19,25 +22,25 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        state = [splitMix(), splitMix(), splitMix(), splitMix()]
+        (s0, s1, s2, s3) = (splitMix(), splitMix(), splitMix(), splitMix())
     }
 
     /// A generator resumed from saved `state` (four words, not all zero).
     public init(state: [UInt64]) {
         precondition(state.count == 4 && state.contains { $0 != 0 },
                      "SeededGenerator: state must be four words, not all zero")
-        self.state = state
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
     }
 
     public mutating func next() -> UInt64 {
-        let result = rotl(state[1] &* 5, 7) &* 9
-        let t = state[1] << 17
-        state[2] ^= state[0]
-        state[3] ^= state[1]
-        state[1] ^= state[2]
-        state[0] ^= state[3]
-        state[2] ^= t
-        state[3] = rotl(state[3], 45)
+        let result = rotl(s1 &* 5, 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = rotl(s3, 45)
         return result
     }
 

@@ -1,0 +1,71 @@
+import Datasets
+import Linalg
+
+/// A classifier's results on a labelled data set.
+public struct Evaluation: Sendable, Equatable {
+    /// Mean loss over the samples.
+    public var loss: Double
+    /// Fraction of samples whose largest output is at their label.
+    public var accuracy: Double
+    /// `confusion[true][predicted]` sample counts (`outputCount × outputCount`).
+    public var confusion: [[Int]]
+
+    /// Per class, the fraction of its samples predicted correctly (nil for a class with no samples).
+    public var perClassAccuracy: [Double?] {
+        confusion.enumerated().map { c, row in
+            let total = row.reduce(0, +)
+            return total == 0 ? nil : Double(row[c]) / Double(total)
+        }
+    }
+}
+
+extension Network {
+    /// Evaluates the network on `data` (inputs scaled by `scaler`, labels one-hot), in batches of
+    /// `batchSize` through the forward pass. Outputs must have one unit per class.
+    public func evaluate(_ data: Dataset, scaler: FeatureScaler, batchSize: Int = 1000) -> Evaluation {
+        precondition(data.featureCount == inputCount && data.classCount <= outputCount,
+                     "evaluate: data has \(data.featureCount) features and \(data.classCount) classes; the network takes \(inputCount) inputs and gives \(outputCount) outputs")
+        var confusion = [[Int]](repeating: [Int](repeating: 0, count: outputCount), count: outputCount)
+        var totalLoss = 0.0
+        var start = 0
+        var workspace: Workspace? = nil
+        while start < data.count {
+            let n = min(batchSize, data.count - start)
+            if workspace?.batch != n { workspace = Workspace(batch: n, layers: layers) }
+            let rows = start..<(start + n)
+            var x = Matrix(rows: n, columns: inputCount), t = Matrix(rows: n, columns: outputCount)
+            x.elements.withUnsafeMutableBufferPointer { data.copyFeatures(rows: rows, scaler: scaler, into: $0) }
+            Self.oneHot(data, rows, into: &t)
+            forward(x, workspace: workspace!)
+            let last = workspace!.layers[layers.count - 1]
+            totalLoss += loss.value(outputs: last.activations, preActivations: last.preActivations, targets: t) * Double(n)
+            for (i, row) in rows.enumerated() {
+                confusion[data.labels[row]][last.activations.argmax(row: i)] += 1
+            }
+            start += n
+        }
+        let correct = (0..<outputCount).reduce(0) { $0 + confusion[$1][$1] }
+        return Evaluation(loss: data.count == 0 ? 0 : totalLoss / Double(data.count),
+                          accuracy: data.count == 0 ? 0 : Double(correct) / Double(data.count),
+                          confusion: confusion)
+    }
+
+    /// One-hot rows for `rows` of `data`, in a `rows.count × outputCount` matrix.
+    static func oneHot(_ data: Dataset, _ rows: some Collection<Int>, into t: inout Matrix) {
+        if data.classCount == t.columns {
+            t.elements.withUnsafeMutableBufferPointer { data.copyOneHotLabels(rows: rows, into: $0) }
+        } else {
+            for i in t.elements.indices { t.elements[i] = 0 }
+            for (i, row) in rows.enumerated() { t[i, data.labels[row]] = 1 }
+        }
+    }
+}
+
+extension Matrix {
+    /// The column of the largest entry in row `i` (the first on ties).
+    public func argmax(row i: Int) -> Int {
+        var best = 0
+        for j in 1..<columns where self[i, j] > self[i, best] { best = j }
+        return best
+    }
+}

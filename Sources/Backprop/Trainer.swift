@@ -1,0 +1,213 @@
+import Datasets
+import Foundation
+import Linalg
+
+/// Trains a network on a labelled data set: epochs of shuffled mini-batches, each batch's
+/// gradients through the backend's `gemm` path, an ``Optimizer`` step, per-epoch metrics,
+/// a learning-rate schedule, and early stopping.
+///
+/// Reproducible: the same configuration (seed included), backend, data and BLAS thread count give
+/// bit-identical weights. Everything that changes during a run is in ``state``, so a run can be
+/// checkpointed and resumed to the same final weights.
+public final class Trainer<Backend: LinearAlgebra> {
+    public let configuration: TrainingConfiguration
+    /// The network being trained (after ``train(training:validation:scaler:checkpoint:progress:)``:
+    /// the best one seen on the validation split, when early stopping is on).
+    public var network: Network<Backend> { state.network }
+    /// The metrics of the epochs run so far.
+    public var history: [EpochMetrics] { state.history }
+    /// Everything a checkpoint must hold to continue this run exactly.
+    public private(set) var state: TrainerState<Backend>
+    public private(set) var optimizer: any Optimizer
+    public private(set) var schedule: any LearningRateSchedule
+
+    private let parallel: DataParallelGradients<Backend>
+    private var gradients: Gradients
+
+    /// A trainer for `network`. With `configuration.threads` > 1, OpenBLAS is set to one thread.
+    public init(network: Network<Backend>, optimizer: any Optimizer = Adam(),
+                schedule: any LearningRateSchedule = ConstantRate(),
+                configuration: TrainingConfiguration = TrainingConfiguration()) throws(TrainingError) {
+        if let problem = configuration.problem { throw .invalidConfiguration(problem) }
+        self.configuration = configuration
+        self.state = TrainerState(network: network, rng: SeededGenerator(seed: configuration.seed))
+        self.optimizer = optimizer
+        self.schedule = schedule
+        self.parallel = DataParallelGradients(workers: configuration.threads)
+        self.gradients = Gradients(zerosLike: network.layers)
+        if configuration.threads > 1 && Backend.self == BLAS.self { BLASThreads.set(1) }
+    }
+
+    /// Continues a run from a checkpoint's `state`, optimiser state and schedule state.
+    public convenience init(resuming state: TrainerState<Backend>, optimizer: any Optimizer,
+                            optimizerState: OptimizerState, schedule: any LearningRateSchedule,
+                            scheduleState: [Double], configuration: TrainingConfiguration) throws {
+        try self.init(network: state.network, optimizer: optimizer, schedule: schedule, configuration: configuration)
+        self.state = state
+        try self.optimizer.restore(optimizerState)
+        self.schedule.restore(scheduleState)
+    }
+
+    /// Splits `data` into a training part and a held-out validation part of `fraction` of the
+    /// samples, chosen by a generator seeded with `seed` (independent of the training shuffles).
+    public static func split(_ data: Dataset, validationFraction fraction: Double, seed: UInt64) -> (training: Dataset, validation: Dataset?) {
+        let held = Int((Double(data.count) * fraction).rounded())
+        guard held > 0 && held < data.count else { return (data, nil) }
+        var rng = SeededGenerator(seed: seed ^ 0x5EED_5EED_5EED_5EED)
+        var order = Array(0..<data.count)
+        order.seededShuffle(using: &rng)
+        return (data.subset(Array(order[held...]).sorted()), data.subset(Array(order[..<held]).sorted()))
+    }
+
+    /// Runs the remaining epochs. `scaler` maps raw features to network inputs (fit it on `training`).
+    /// `checkpoint` is called at the end of each epoch with this trainer, to save if it wants.
+    /// - Throws: ``TrainingError/dataMismatch(_:)`` when the data does not fit the network,
+    ///   ``TrainingError/nonFinite(epoch:batch:what:)`` when a loss or gradient overflows.
+    @discardableResult
+    public func train(training: Dataset, validation: Dataset?, scaler: FeatureScaler,
+                      checkpoint: (Trainer) throws -> Void = { _ in },
+                      progress: (TrainingEvent) -> Void = { _ in }) throws -> [EpochMetrics] {
+        try check(training, scaler)
+        if let validation { try check(validation, scaler) }
+        let batchSize = configuration.batchSize
+        let batches = (training.count + batchSize - 1) / batchSize
+        var order = Array(0..<training.count)
+        var norms = [Double](repeating: 0, count: state.network.layers.count)
+
+        while !state.stopped && state.history.count < configuration.epochs {
+            let epoch = state.history.count
+            let rate = schedule.learningRate(epoch: epoch, base: configuration.learningRate)
+            for i in order.indices { order[i] = i }
+            order.seededShuffle(using: &state.rng)
+            for l in norms.indices { norms[l] = 0 }
+            let started = Timing.now()
+            var lossSum = 0.0
+
+            for b in 0..<batches {
+                let rows = order[(b * batchSize)..<min((b + 1) * batchSize, training.count)]
+                let loss = parallel.compute(state.network, data: training, rows: rows, scaler: scaler,
+                                            dropout: configuration.dropout, rng: &state.rng, into: &gradients)
+                if configuration.weightDecay > 0 {
+                    for l in gradients.weights.indices {
+                        Backend.axpy(alpha: configuration.weightDecay, state.network.layers[l].weights.elements,
+                                     into: &gradients.weights[l].elements)
+                    }
+                }
+                if !loss.isFinite { throw TrainingError.nonFinite(epoch: epoch + 1, batch: b + 1, what: "the loss (\(loss))") }
+                if let l = gradients.firstNonFiniteLayer() {
+                    throw TrainingError.nonFinite(epoch: epoch + 1, batch: b + 1, what: "the gradient of layer \(l)")
+                }
+                if configuration.logGradients {
+                    for l in norms.indices { norms[l] += gradients.weightNorm(layer: l) / Double(batches) }
+                }
+                optimizer.update(&state.network, gradients: gradients, learningRate: rate)
+                lossSum += loss * Double(rows.count)
+                let elapsed = Timing.now() - started
+                progress(.batch(epoch: epoch + 1, batch: b + 1, batches: batches, loss: loss,
+                                samplesPerSecond: Double(b * batchSize + rows.count) / max(elapsed, 1e-9), elapsed: elapsed))
+            }
+            let seconds = Timing.now() - started
+            var metrics = EpochMetrics(epoch: epoch + 1, trainingLoss: lossSum / Double(training.count),
+                                       validationLoss: nil, validationAccuracy: nil, learningRate: rate,
+                                       samplesPerSecond: Double(training.count) / max(seconds, 1e-9), seconds: seconds,
+                                       gradientNorms: configuration.logGradients ? norms : nil)
+            if let validation {
+                let result = state.network.evaluate(validation, scaler: scaler)
+                metrics.validationLoss = result.loss
+                metrics.validationAccuracy = result.accuracy
+            }
+            endEpoch(metrics, monitored: metrics.validationLoss ?? metrics.trainingLoss, restoresBest: validation != nil)
+            progress(.epoch(metrics))
+            try checkpoint(self)
+        }
+        if validation != nil, configuration.patience != nil, let best = state.bestLayers {
+            for l in best.indices {
+                state.network.setParameters(layer: l, weights: best[l].weights, bias: best[l].bias)
+            }
+        }
+        return state.history
+    }
+
+    /// Schedule, early-stopping bookkeeping and history at the end of an epoch.
+    private func endEpoch(_ metrics: EpochMetrics, monitored: Double, restoresBest: Bool) {
+        schedule.endEpoch(monitoredLoss: monitored)
+        if monitored < state.bestMonitored - configuration.tolerance {
+            state.bestMonitored = monitored
+            state.epochsWithoutImprovement = 0
+            if restoresBest { state.bestLayers = state.network.layers }
+        } else {
+            state.epochsWithoutImprovement += 1
+            if let patience = configuration.patience, state.epochsWithoutImprovement >= patience {
+                state.stopped = true
+            }
+        }
+        state.history.append(metrics)
+    }
+
+    private func check(_ data: Dataset, _ scaler: FeatureScaler) throws(TrainingError) {
+        let net = state.network
+        if data.featureCount != net.inputCount {
+            throw .dataMismatch("\(data.source) has \(data.featureCount) features per sample; the network takes \(net.inputCount) inputs")
+        }
+        if data.classCount > net.outputCount {
+            throw .dataMismatch("\(data.source) has \(data.classCount) classes; the network has \(net.outputCount) outputs")
+        }
+        if scaler.featureCount != data.featureCount {
+            throw .dataMismatch("the scaler is for \(scaler.featureCount) features, \(data.source) has \(data.featureCount)")
+        }
+        if data.count == 0 { throw .dataMismatch("\(data.source) has no samples") }
+    }
+}
+
+/// What changes during a run, so a checkpoint holding it continues the run exactly.
+public struct TrainerState<Backend: LinearAlgebra>: Sendable {
+    public var network: Network<Backend>
+    /// Drives the shuffles and dropout masks.
+    public var rng: SeededGenerator
+    public var history: [EpochMetrics] = []
+    /// The best monitored loss so far, and the layers that had it (with a validation split).
+    public var bestMonitored = Double.infinity
+    public var bestLayers: [DenseLayer]?
+    public var epochsWithoutImprovement = 0
+    /// Early stopping has ended the run.
+    public var stopped = false
+
+    public init(network: Network<Backend>, rng: SeededGenerator) {
+        self.network = network
+        self.rng = rng
+    }
+}
+
+extension Gradients {
+    /// The first layer whose weight or bias gradient holds a NaN or infinity, or nil.
+    /// One pass summing each array: any NaN or ±∞ makes the sum non-finite.
+    func firstNonFiniteLayer() -> Int? {
+        for l in weights.indices {
+            var sum = weights[l].elements.reduce(0, +)
+            if let b = biases[l] { sum += b.reduce(0, +) }
+            if !sum.isFinite { return l }  // Also when finite entries are so huge that they overflow: diverged all the same.
+        }
+        return nil
+    }
+}
+
+extension Array where Element == Int {
+    /// Fisher–Yates with `rng`, written out so the order depends only on the generator, not on the
+    /// standard library's shuffle algorithm.
+    mutating func seededShuffle(using rng: inout SeededGenerator) {
+        guard count > 1 else { return }
+        for i in stride(from: count - 1, to: 0, by: -1) {
+            let j = Int(rng.next() % UInt64(i + 1))  // Modulo bias < 2^-40 for data-set sizes: negligible.
+            swapAt(i, j)
+        }
+    }
+}
+
+/// Monotonic wall-clock seconds.
+enum Timing {
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+}

@@ -1,0 +1,89 @@
+/// The settings of a training run that are plain numbers (the optimiser and the schedule are
+/// passed to the ``Trainer`` as values of their own types).
+public struct TrainingConfiguration: Sendable, Equatable, Codable {
+    /// Passes over the training samples.
+    public var epochs = 20
+    /// Samples per mini-batch (the last batch of an epoch may be smaller).
+    public var batchSize = 128
+    /// The base learning rate η₀ the schedule starts from.
+    public var learningRate = 0.001
+    /// Seeds the validation split, the shuffles and the dropout masks.
+    public var seed: UInt64 = 1
+    /// The fraction of the training samples held out to monitor (0 for none).
+    public var validationFraction = 0.1
+    /// Stop when the monitored loss (validation loss, or training loss without a validation split)
+    /// has not improved by more than `tolerance` for this many epochs; nil runs every epoch.
+    /// With a validation split, the best weights seen are restored at the end (early stopping).
+    public var patience: Int? = 10
+    /// The improvement that counts, as scikit-learn's `tol`: loss < best − tolerance.
+    public var tolerance = 1e-4
+    /// L2 weight decay λ: adds λ·W to ∂L/∂W (biases are not decayed).
+    public var weightDecay = 0.0
+    /// Dropout rate on every hidden layer (0 for none).
+    public var dropout = 0.0
+    /// Threads that each compute the gradients of a slice of every batch (data parallelism);
+    /// OpenBLAS itself then runs single-threaded, so the two levels do not compete.
+    public var threads = 1
+    /// Record the per-layer norms of ∂L/∂W every epoch (the vanishing-gradient view).
+    public var logGradients = false
+
+    public init() {}
+
+    /// The first setting that is out of range, described, or nil when all are usable.
+    public var problem: String? {
+        if epochs < 1 { return "epochs must be at least 1, got \(epochs)" }
+        if batchSize < 1 { return "batch size must be at least 1, got \(batchSize)" }
+        if !(learningRate > 0 && learningRate.isFinite) { return "learning rate must be a positive number, got \(learningRate)" }
+        if !(validationFraction >= 0 && validationFraction < 1) { return "validation fraction must be in [0, 1), got \(validationFraction)" }
+        if let patience, patience < 1 { return "patience must be at least 1, got \(patience)" }
+        if !(tolerance >= 0) { return "tolerance must be ≥ 0, got \(tolerance)" }
+        if !(weightDecay >= 0 && weightDecay.isFinite) { return "weight decay must be ≥ 0, got \(weightDecay)" }
+        if !(dropout >= 0 && dropout < 1) { return "dropout must be in [0, 1), got \(dropout)" }
+        if threads < 1 { return "threads must be at least 1, got \(threads)" }
+        return nil
+    }
+}
+
+/// What one epoch measured.
+public struct EpochMetrics: Sendable, Equatable, Codable {
+    /// 1-based.
+    public var epoch: Int
+    /// Mean of the batch losses over the epoch (with dropout active, as trained).
+    public var trainingLoss: Double
+    public var validationLoss: Double?
+    public var validationAccuracy: Double?
+    /// The rate this epoch used.
+    public var learningRate: Double
+    /// Training samples per second of wall-clock time in the epoch's batches.
+    public var samplesPerSecond: Double
+    public var seconds: Double
+    /// Per layer, the mean over the epoch's batches of ‖∂L/∂W_l‖ (when logging gradients).
+    public var gradientNorms: [Double]?
+}
+
+/// What the trainer reports while it runs.
+public enum TrainingEvent: Sendable {
+    /// After each batch: 1-based epoch and batch, batches per epoch, that batch's loss, samples per
+    /// second so far in the epoch, and seconds since the epoch began.
+    case batch(epoch: Int, batch: Int, batches: Int, loss: Double, samplesPerSecond: Double, elapsed: Double)
+    /// After each epoch.
+    case epoch(EpochMetrics)
+    /// A checkpoint was written.
+    case checkpoint(path: String, epoch: Int)
+}
+
+/// Why training stopped with an error. Weights are left at their last finite values.
+public enum TrainingError: Error, Equatable, CustomStringConvertible {
+    case invalidConfiguration(String)
+    case dataMismatch(String)
+    case nonFinite(epoch: Int, batch: Int, what: String)
+
+    public var description: String {
+        switch self {
+        case .invalidConfiguration(let problem): return "invalid training configuration: \(problem)"
+        case .dataMismatch(let problem): return "the data does not fit the network: \(problem)"
+        case .nonFinite(let epoch, let batch, let what):
+            return "training diverged at epoch \(epoch), batch \(batch): \(what) is not finite; the weights are left as they were before that batch (try a smaller learning rate)"
+        }
+    }
+}

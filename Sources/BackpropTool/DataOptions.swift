@@ -1,0 +1,73 @@
+import ArgumentParser
+import Datasets
+import Foundation
+
+/// Where a command's labelled data comes from: Debian's Fashion-MNIST, IDX files, or CSV files.
+struct DataOptions: ParsableArguments {
+    @Option(name: .customLong("data"),
+            help: ArgumentHelp("Training data: 'fashion-mnist' (Debian's dataset-fashion-mnist), an IDX images file (with --labels), or a CSV file.",
+                               valueName: "fashion-mnist|FILE"))
+    var data = "fashion-mnist"
+
+    @Option(help: ArgumentHelp("IDX labels file for --data (IDX images).", valueName: "FILE"))
+    var labels: String?
+
+    @Option(help: ArgumentHelp("Test data, as --data (IDX images or CSV). Fashion-MNIST brings its own test set.", valueName: "FILE"))
+    var testData: String?
+
+    @Option(help: ArgumentHelp("IDX labels file for --test-data.", valueName: "FILE"))
+    var testLabels: String?
+
+    @Option(help: ArgumentHelp("CSV label column: a header name, a 0-based index, or 'last'.", valueName: "NAME|INDEX|last"))
+    var labelColumn = "last"
+
+    @Flag(help: "CSV files have no header row.")
+    var noHeader = false
+
+    @Option(help: ArgumentHelp("Use only the first N training samples.", valueName: "N"))
+    var limit: Int?
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
+        if data != "fashion-mnist" && !isCSV(data) && labels == nil {
+            throw ValidationError("--data \(data) is read as IDX images, which need --labels FILE (or give a .csv file)")
+        }
+        if let testData, !isCSV(testData) && testLabels == nil {
+            throw ValidationError("--test-data \(testData) is read as IDX images, which need --test-labels FILE")
+        }
+    }
+
+    private func isCSV(_ path: String) -> Bool { path.lowercased().hasSuffix(".csv") }
+
+    private var csvLabel: CSV.LabelColumn {
+        if labelColumn == "last" { return .last }
+        if let i = Int(labelColumn) { return .index(i) }
+        return .name(labelColumn)
+    }
+
+    private func load(_ path: String, labels: String?) throws -> Dataset {
+        if isCSV(path) { return try CSV.loadDataset(path, hasHeader: !noHeader, label: csvLabel) }
+        return try IDX.loadDataset(images: path, labels: labels!)
+    }
+
+    /// The training set (limited to --limit samples) and the test set, if there is one.
+    func load() throws -> (training: Dataset, test: Dataset?, classNames: [String]?) {
+        var training: Dataset, test: Dataset?
+        var names: [String]? = nil
+        if data == "fashion-mnist" {
+            (training, test) = try FashionMNIST.load()
+            names = FashionMNIST.classNames
+        } else {
+            training = try load(data, labels: labels)
+        }
+        if let testData { test = try load(testData, labels: testLabels) }
+        if let limit, limit < training.count { training = training.subset(Array(0..<limit)) }
+        return (training, test, names)
+    }
+
+    /// The data a model is evaluated on: the test set when there is one, else the training data.
+    func loadEvaluationSet() throws -> Dataset {
+        let (training, test, _) = try load()
+        return test ?? training
+    }
+}

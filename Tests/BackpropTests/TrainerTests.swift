@@ -1,0 +1,153 @@
+import Backprop
+import Datasets
+import Foundation
+import Testing
+import TestSupport
+
+/// The trainer on small synthetic problems, on real data, and its guarantees (determinism, divergence).
+@Suite struct TrainerTests {
+    /// Two interleaved spirals, `perClass` points each, with labels 0 and 1 (a classic non-linear problem).
+    static func spirals(perClass: Int, seed: UInt64) throws -> Dataset {
+        var rng = SeededGenerator(seed: seed)
+        var features: [Double] = [], labels: [Int] = []
+        for c in 0..<2 {
+            for i in 0..<perClass {
+                let r = Double(i) / Double(perClass) * 5 + 0.5
+                let angle = 1.75 * r + Double(c) * Double.pi
+                features += [r * cos(angle) + 0.1 * rng.nextNormal(), r * sin(angle) + 0.1 * rng.nextNormal()]
+                labels.append(c)
+            }
+        }
+        return try Dataset(features: .doubles(features), labels: labels, featureCount: 2, classCount: 2, source: "spirals")
+    }
+
+    /// XOR as two classes: four noisy clusters.
+    static func xor(samples: Int, seed: UInt64) throws -> Dataset {
+        var rng = SeededGenerator(seed: seed)
+        var features: [Double] = [], labels: [Int] = []
+        for i in 0..<samples {
+            let (a, b) = (i % 2, (i / 2) % 2)
+            features += [Double(a) + 0.1 * rng.nextNormal(), Double(b) + 0.1 * rng.nextNormal()]
+            labels.append(a ^ b)
+        }
+        return try Dataset(features: .doubles(features), labels: labels, featureCount: 2, classCount: 2, source: "xor")
+    }
+
+    static let optimizers: [(String, Double)] = [("sgd", 0.5), ("momentum", 0.1), ("nesterov", 0.1), ("adam", 0.01)]
+
+    @Test(arguments: optimizers)
+    func everyOptimizerLearnsXOR(name: String, rate: Double) throws {
+        let data = try Self.xor(samples: 200, seed: 1)
+        var rng = SeededGenerator(seed: 2)
+        let network = try Network<BLAS>.make(sizes: [2, 8, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
+        var config = TrainingConfiguration()
+        config.epochs = 150
+        config.batchSize = 20
+        config.learningRate = rate
+        config.validationFraction = 0
+        config.patience = nil
+        let trainer = try Trainer(network: network, optimizer: Optimizers.make(name)!, configuration: config)
+        let scaler = FeatureScaler.identity(featureCount: 2)
+        let history = try trainer.train(training: data, validation: nil, scaler: scaler)
+        // Chance level for two balanced classes is log 2 ≈ 0.693.
+        #expect(history[0].trainingLoss > 0.3, "\(name): the first epoch already solved it, so the test shows nothing")
+        #expect(history.last!.trainingLoss < 0.05, "\(name): loss \(history.last!.trainingLoss)")
+        #expect(trainer.network.evaluate(data, scaler: scaler).accuracy == 1)
+    }
+
+    @Test func adamSeparatesTwoSpirals() throws {
+        let data = try Self.spirals(perClass: 200, seed: 3)
+        var rng = SeededGenerator(seed: 4)
+        let network = try Network<BLAS>.make(sizes: [2, 32, 32, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
+        var config = TrainingConfiguration()
+        config.epochs = 300
+        config.batchSize = 32
+        config.learningRate = 0.01
+        config.validationFraction = 0
+        config.patience = nil
+        let trainer = try Trainer(network: network, optimizer: Adam(), configuration: config)
+        let scaler = FeatureScaler.fit(.standardize, on: data)
+        try trainer.train(training: data, validation: nil, scaler: scaler)
+        #expect(trainer.history.last!.trainingLoss < 0.1)
+        #expect(trainer.network.evaluate(data, scaler: scaler).accuracy > 0.97)
+    }
+
+    @Test func sameSeedGivesBitIdenticalWeightsAndAnotherSeedDoesNot() throws {
+        let data = try Self.spirals(perClass: 100, seed: 5)
+        func run(seed: UInt64, threads: Int) throws -> [DenseLayer] {
+            var rng = SeededGenerator(seed: seed)
+            let network = try Network<BLAS>.make(sizes: [2, 16, 2], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
+            var config = TrainingConfiguration()
+            config.epochs = 5
+            config.batchSize = 40
+            config.dropout = 0.2
+            config.seed = seed
+            config.threads = threads
+            let trainer = try Trainer(network: network, configuration: config)
+            let (training, validation) = Trainer<BLAS>.split(data, validationFraction: 0.2, seed: seed)
+            try trainer.train(training: training, validation: validation, scaler: .fit(.standardize, on: training))
+            return trainer.network.layers
+        }
+        let bits = { (layers: [DenseLayer]) in layers.flatMap { $0.weights.elements.map(\.bitPattern) + ($0.bias ?? []).map(\.bitPattern) } }
+        #expect(bits(try run(seed: 7, threads: 1)) == bits(try run(seed: 7, threads: 1)))
+        #expect(bits(try run(seed: 7, threads: 2)) == bits(try run(seed: 7, threads: 2)))
+        #expect(bits(try run(seed: 7, threads: 1)) != bits(try run(seed: 8, threads: 1)))
+    }
+
+    @Test func divergenceStopsWithTheEpochAndBatchAndKeepsTheLastGoodWeights() throws {
+        // Squared error on targets of size 1e200 with a linear output: the gradient overflows at once.
+        let features = (0..<40).map { Double($0 % 7) }
+        let data = try Dataset(features: .doubles(features), labels: (0..<40).map { $0 % 2 }, featureCount: 1, classCount: 2)
+        var rng = SeededGenerator(seed: 1)
+        let network = try Network<BLAS>.make(sizes: [1, 4, 2], hidden: .identity, output: .identity, loss: .squaredError, using: &rng)
+        var config = TrainingConfiguration()
+        config.batchSize = 10
+        config.learningRate = 1e300
+        config.validationFraction = 0
+        let trainer = try Trainer(network: network, optimizer: GradientDescent(), configuration: config)
+        var error: TrainingError?
+        do {
+            try trainer.train(training: data, validation: nil, scaler: .identity(featureCount: 1))
+        } catch let e as TrainingError {
+            error = e
+        }
+        guard case .nonFinite(let epoch, let batch, _) = try #require(error) else {
+            Issue.record("expected a non-finite error, got \(String(describing: error))")
+            return
+        }
+        #expect(epoch == 1 && batch == 2)  // Batch 1's step makes the weights ~1e300; batch 2 overflows.
+        #expect(error!.description.contains("epoch 1, batch 2"))
+        #expect(trainer.network.layers.allSatisfy { $0.weights.elements.allSatisfy { $0.isFinite } })
+    }
+
+    @Test func oneEpochOnTwoThousandFashionMNISTImagesBeatsSeventyPercent() throws {
+        let (train, test) = try FashionMNIST.load()
+        let slice = train.subset(Array(0..<2000))
+        var rng = SeededGenerator(seed: 1)
+        let network = try Network<BLAS>.make(sizes: [784, 128, 10], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
+        var config = TrainingConfiguration()
+        config.epochs = 1
+        config.batchSize = 32
+        config.validationFraction = 0
+        let trainer = try Trainer(network: network, optimizer: Adam(), configuration: config)
+        let scaler = FeatureScaler.fit(.standardize, on: slice)
+        try trainer.train(training: slice, validation: nil, scaler: scaler)
+        let accuracy = trainer.network.evaluate(test, scaler: scaler).accuracy
+        #expect(accuracy > 0.70, "test accuracy \(accuracy)")
+    }
+
+    @Test func dataThatDoesNotFitTheNetworkIsAnError() throws {
+        let data = try Self.xor(samples: 8, seed: 1)
+        var rng = SeededGenerator(seed: 1)
+        let network = try Network<BLAS>.make(sizes: [3, 2], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
+        let trainer = try Trainer(network: network)
+        #expect(throws: TrainingError.dataMismatch("xor has 2 features per sample; the network takes 3 inputs")) {
+            try trainer.train(training: data, validation: nil, scaler: .identity(featureCount: 2))
+        }
+        var bad = TrainingConfiguration()
+        bad.batchSize = 0
+        #expect(throws: TrainingError.invalidConfiguration("batch size must be at least 1, got 0")) {
+            try Trainer(network: network, configuration: bad)
+        }
+    }
+}
