@@ -53,7 +53,31 @@ public enum CSV {
             throw DatasetError(.emptyFile, file: path, "file is empty (0 bytes)")
         }
         var parser = Parser(path: path, text: text, separator: UInt8(separator.value))
-        return try parser.load(hasHeader: hasHeader, label: label, classCount: classCount)
+        let table = try parser.load(hasHeader: hasHeader, label: label, classCount: classCount)
+        return try Dataset(
+            features: .doubles(table.features), labels: table.labels, featureCount: table.featureCount,
+            classCount: classCount ?? table.largestLabel + 1, source: path)
+    }
+
+    /// Reads a numeric CSV file of unlabelled samples (for prediction): every column is a feature,
+    /// except `dropping`, when given (a label column to ignore; its values need not be labels).
+    ///
+    /// - Returns: the values row-major, `rows × columns`.
+    /// - Throws: `DatasetError` as ``loadDataset(_:hasHeader:label:classCount:separator:)`` does.
+    public static func loadFeatures(
+        _ path: String, hasHeader: Bool, dropping: LabelColumn? = nil, separator: Unicode.Scalar = ","
+    ) throws -> (values: [Double], rows: Int, columns: Int) {
+        precondition(separator.isASCII && !"\"\r\n".unicodeScalars.contains(separator), "separator must be ASCII and not a quote or line end")
+        let file = try InputFile(path)
+        let text = try [UInt8](unsafeUninitializedCapacity: file.size) { buffer, initialized in
+            initialized = try file.read(into: UnsafeMutableRawBufferPointer(buffer))
+        }
+        if text.isEmpty {
+            throw DatasetError(.emptyFile, file: path, "file is empty (0 bytes)")
+        }
+        var parser = Parser(path: path, text: text, separator: UInt8(separator.value))
+        let table = try parser.load(hasHeader: hasHeader, label: dropping, classCount: nil, labelsAreClasses: false)
+        return (table.features, table.rows, table.featureCount)
     }
 }
 
@@ -76,23 +100,30 @@ private struct Parser {
         if text.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }  // UTF-8 byte-order mark
     }
 
-    mutating func load(hasHeader: Bool, label: CSV.LabelColumn, classCount: Int?) throws -> Dataset {
+    /// The parsed rows: features row-major, and the label column's values when there is one.
+    struct Table {
+        var features: [Double] = [], labels: [Int] = []
+        var featureCount: Int, rows = 0, largestLabel = 0
+    }
+
+    /// Reads every row. With `label` nil, all columns are features; with `labelsAreClasses` false,
+    /// the label column is dropped without being checked.
+    mutating func load(hasHeader: Bool, label: CSV.LabelColumn?, classCount: Int?, labelsAreClasses: Bool = true) throws -> Table {
         guard try nextLine() else {
             throw DatasetError(.emptyFile, file: path, "file holds only blank lines")
         }
         let firstLine = lineNumber
         let width = fields.count
-        let labelColumn = try resolve(label, hasHeader: hasHeader)
-        guard width >= 2 else {
+        let labelColumn = try label.map { try resolve($0, hasHeader: hasHeader) } ?? -1
+        let needed = label == nil ? 1 : 2
+        guard width >= needed else {
             throw DatasetError(
                 .wrongFieldCount, file: path, at: .line(firstLine),
                 "has \(width) field; a data set needs at least 2 columns (features and a label)")
         }
         let reference = hasHeader ? "the header (line \(firstLine))" : "line \(firstLine)"
 
-        var features: [Double] = []
-        var labels: [Int] = []
-        var largest = 0
+        var table = Table(featureCount: width - (label == nil ? 0 : 1))
         var haveRow = !hasHeader  // without a header the first line is already a data row
         while true {
             if !haveRow {
@@ -105,9 +136,10 @@ private struct Parser {
                     "has \(fields.count) field\(fields.count == 1 ? "" : "s"), but \(reference) has \(width)")
             }
             for (k, field) in fields.enumerated() {
+                if k == labelColumn && !labelsAreClasses { continue }
                 let value = try number(field, index: k, firstDataLine: !hasHeader && lineNumber == firstLine)
                 if k != labelColumn {
-                    features.append(value)
+                    table.features.append(value)
                     continue
                 }
                 guard value >= 0, value == value.rounded(), value < Double(Dataset.maximumClassCount) else {
@@ -121,16 +153,15 @@ private struct Parser {
                         .badLabel, file: path, at: .field(line: lineNumber, field: k + 1),
                         "field \(k + 1) (\(quote(field))): label \(label) is not below the class count \(classCount)")
                 }
-                largest = max(largest, label)
-                labels.append(label)
+                table.largestLabel = max(table.largestLabel, label)
+                table.labels.append(label)
             }
+            table.rows += 1
         }
-        if labels.isEmpty {
+        if table.rows == 0 {
             throw DatasetError(.emptyFile, file: path, at: .line(firstLine), "has a header but no data rows")
         }
-        return try Dataset(
-            features: .doubles(features), labels: labels, featureCount: width - 1,
-            classCount: classCount ?? largest + 1, source: path)
+        return table
     }
 
     /// The index of the label column, checked against the first line.

@@ -37,6 +37,18 @@ struct CSVTests {
         #expect(last.classCount == 2)
     }
 
+    @Test func unlabelledFeaturesForPrediction() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("x.csv", text: "a,b,label\n1,2,x9\n3,4.5,7\n")
+        let all = try CSV.loadFeatures(try dir.write("y.csv", text: "1,2\n3,4\n5,6\n"), hasHeader: false)
+        #expect(all.rows == 3 && all.columns == 2 && all.values == [1, 2, 3, 4, 5, 6])
+        // Dropping a label column does not read it: "x9" is not a number, and no error arises.
+        let dropped = try CSV.loadFeatures(path, hasHeader: true, dropping: .name("label"))
+        #expect(dropped.rows == 2 && dropped.columns == 2 && dropped.values == [1, 2, 3, 4.5])
+        let error = try datasetError { try CSV.loadFeatures(path, hasHeader: true) }
+        #expect(error.description.contains("x.csv:2"))
+    }
+
     @Test func quotedFieldsAndOtherSeparators() throws {
         let dir = try TemporaryDirectory()
         let path = try dir.write("quoted.csv", text: "\u{FEFF}\"a;\"\"b\";label\n\"2\";1\n")
