@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build needs when they are missing:
 #   OpenBLAS (cblas.h, libopenblas), LAPACKE (lapacke.h), zlib, pkg-config,
-#   and with --dataset, Fashion-MNIST (/usr/share/datasets/fashion-mnist).
+#   and with --dataset, Fashion-MNIST (/usr/share/datasets/fashion-mnist);
+#   then Python's safetensors and numpy (from PyPI), which the model-file tests compare against.
 # As root it calls apt-get directly; otherwise through sudo.
 set -euo pipefail
 
@@ -28,18 +29,30 @@ if [ "$want_dataset" = 1 ] && [ ! -f /usr/share/datasets/fashion-mnist/train-ima
   missing+=(dataset-fashion-mnist)
 fi
 
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-if [ "$(id -u)" = 0 ]; then
-  sudo=()
-elif command -v sudo >/dev/null 2>&1; then
-  sudo=(sudo)
-else
-  echo "setup.sh: need root (or sudo) to install: ${missing[*]}" >&2
-  exit 1
+if ! command -v python3 >/dev/null 2>&1; then
+  missing+=(python3 python3-pip)
 fi
 
-echo "setup.sh: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    sudo=()
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+  else
+    echo "setup.sh: need root (or sudo) to install: ${missing[*]}" >&2
+    exit 1
+  fi
+
+  echo "setup.sh: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! python3 -c 'import numpy, safetensors.numpy' >/dev/null 2>&1; then
+  echo "setup.sh: installing Python's safetensors and numpy" >&2
+  pip=(python3 -m pip install --quiet --disable-pip-version-check)
+  [ "$(id -u)" = 0 ] || pip+=(--user)
+  # Debian's own python3 refuses pip installs outside a venv (PEP 668) unless told otherwise.
+  "${pip[@]}" safetensors numpy 2>/dev/null || "${pip[@]}" --break-system-packages safetensors numpy
+fi

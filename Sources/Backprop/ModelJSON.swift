@@ -1,0 +1,91 @@
+import Datasets
+import Foundation
+
+/// The JSON model format (described at ``SavedModel``): `layers` and `loss` as in the test-vector
+/// files, plus `format`, `version`, `scaling`, `class_names` and `metadata`.
+enum ModelJSON {
+    /// The model as JSON text, one weight row a line; numbers in Swift's shortest round-trip form.
+    static func text(_ model: SavedModel) -> String {
+        var fields: [String] = []
+        fields.append("  \"format\": \(JSONText.string(SavedModel.formatName))")
+        fields.append("  \"version\": \(SavedModel.version)")
+        fields.append("  \"layers\": \(LayersJSON.write(model.layers, indent: 2))")
+        fields.append("  \"loss\": \(JSONText.string(model.loss.rawValue))")
+        if let scaler = model.scaler {
+            fields.append("  \"scaling\": {\n"
+                          + "    \"method\": \(JSONText.string(scaler.method.rawValue)),\n"
+                          + "    \"offset\": \(JSONText.vector(scaler.offset)),\n"
+                          + "    \"scale\": \(JSONText.vector(scaler.scale))\n  }")
+        } else {
+            fields.append("  \"scaling\": null")
+        }
+        fields.append("  \"class_names\": " + (model.classNames.map { "[" + $0.map(JSONText.string).joined(separator: ", ") + "]" } ?? "null"))
+        let pairs = model.metadata.keys.sorted().map { "    \(JSONText.string($0)): \(JSONText.string(model.metadata[$0]!))" }
+        fields.append("  \"metadata\": " + (pairs.isEmpty ? "{}" : "{\n" + pairs.joined(separator: ",\n") + "\n  }"))
+        return "{\n" + fields.joined(separator: ",\n") + "\n}\n"
+    }
+
+    /// Reads and checks a JSON model; every problem names `file` and the field.
+    static func read(_ data: Data, file: String) throws(FileFormatError) -> SavedModel {
+        let r = JSONReader(file: file)
+        let root = try r.object(try JSONValue.parse(data, file: file), nil)
+        let format = try r.string(try r.member(root, "format", at: nil), "format")
+        if format != SavedModel.formatName {
+            throw r.fail("format", "expected \"\(SavedModel.formatName)\", found \(JSONText.string(format))")
+        }
+        let version = try r.number(try r.member(root, "version", at: nil), "version")
+        if version != Double(SavedModel.version) {
+            let shown = Int(exactly: version).map(String.init) ?? "\(version)"
+            throw r.fail("version", "version \(shown) is not supported (this build reads version \(SavedModel.version))")
+        }
+        let layers = try LayersJSON.read(try r.member(root, "layers", at: nil), r)
+        let lossName = try r.string(try r.member(root, "loss", at: nil), "loss")
+        guard let loss = Loss(rawValue: lossName) else {
+            let known = Loss.allCases.map(\.rawValue).joined(separator: ", ")
+            throw r.fail("loss", "unknown loss \(JSONText.string(lossName)) (expected one of \(known))")
+        }
+        try LayersJSON.validate(layers, loss: loss, r)
+
+        let inputs = layers[0].fanIn, outputs = layers[layers.count - 1].fanOut
+        var scaler: FeatureScaler? = nil
+        if let value = root["scaling"], value != .null {
+            scaler = try readScaler(value, r, inputs: inputs)
+        }
+        var classNames: [String]? = nil
+        if let value = root["class_names"], value != .null {
+            let items = try r.array(value, "class_names")
+            if !(items.count == outputs || (outputs == 1 && items.count == 2)) {
+                throw r.fail("class_names", "\(items.count) names for \(outputs) outputs (expected one per output, or two for a single output)")
+            }
+            var names: [String] = []
+            for (i, item) in items.enumerated() { names.append(try r.string(item, "class_names[\(i)]")) }
+            classNames = names
+        }
+        var metadata: [String: String] = [:]
+        if let value = root["metadata"], value != .null {
+            for (key, item) in try r.object(value, "metadata") {
+                metadata[key] = try r.string(item, "metadata[\(JSONText.string(key))]")
+            }
+        }
+        do {
+            return try SavedModel(layers: layers, loss: loss, scaler: scaler, classNames: classNames, metadata: metadata)
+        } catch {
+            throw r.fail(nil, error.description)  // Unreachable: every rule was checked above with its field.
+        }
+    }
+
+    /// `scaling`: a known method and `inputs` finite offsets and finite non-zero scales.
+    private static func readScaler(_ value: JSONValue, _ r: JSONReader, inputs: Int) throws(FileFormatError) -> FeatureScaler {
+        let object = try r.object(value, "scaling")
+        let name = try r.string(try r.member(object, "method", at: "scaling"), "scaling.method")
+        guard let method = FeatureScaler.Method(rawValue: name) else {
+            let known = FeatureScaler.Method.allCases.map(\.rawValue).joined(separator: ", ")
+            throw r.fail("scaling.method", "unknown scaling method \(JSONText.string(name)) (expected one of \(known))")
+        }
+        let what = " (one per input of layer 0)"
+        let offset = try r.vector(try r.member(object, "offset", at: "scaling"), "scaling.offset", count: inputs, what: what)
+        let scale = try r.vector(try r.member(object, "scale", at: "scaling"), "scaling.scale", count: inputs, what: what)
+        if let j = scale.firstIndex(of: 0) { throw r.fail("scaling.scale[\(j)]", "a scale of 0 would erase the feature") }
+        return FeatureScaler(method: method, offset: offset, scale: scale)
+    }
+}

@@ -1,0 +1,149 @@
+import Datasets
+import Foundation
+import Linalg
+
+/// A trained model as saved: its layers and loss, the input scaling it was trained with, class
+/// names, and free metadata.
+///
+/// A value of this type is always usable: its initialisers check that the layers form a network
+/// with the loss, that every parameter is finite, that the scaler has one entry per input and
+/// that there is one class name per output (or two for a single output).
+///
+/// The JSON format (`.json`):
+///
+///     {"format": "backprop-model", "version": 1,
+///      "layers": [{"weights": [[...]], "bias": null | [...], "activation": "sigmoid"}, ...],
+///      "loss": "squared_error",
+///      "scaling": {"method": "standardize", "offset": [...], "scale": [...]} | null,
+///      "class_names": ["...", ...] | null,
+///      "metadata": {"key": "value", ...}}
+///
+/// with `layers` and `loss` exactly as in the test-vector files; `scaling`, `class_names` and
+/// `metadata` may be left out.
+///
+/// The safetensors format (`.safetensors`): F64 tensors `layers.{l}.weight` (`[fan_in, fan_out]`,
+/// row-major, the transpose of PyTorch's `nn.Linear.weight`), `layers.{l}.bias` (only where a
+/// layer has one), `scaling.offset` and `scaling.scale` (only when scaled); the string metadata
+/// `format`, `version`, `loss`, `activations` (comma-separated, one per layer), `scaling_method`,
+/// `class_names` (a JSON array), `layout` (the weight convention in words), and each user entry
+/// under `meta.` + its key. F32 tensors are read too.
+///
+/// Both formats keep every number bit for bit.
+public struct SavedModel: Sendable, Equatable {
+    /// The layers from input to output.
+    public let layers: [DenseLayer]
+    /// The objective the network was trained with.
+    public let loss: Loss
+    /// Applied to raw inputs before the first layer; nil: inputs are used as they are.
+    public let scaler: FeatureScaler?
+    /// A name per output (or two for a single output, for a binary classifier); nil when not a classifier.
+    public let classNames: [String]?
+    /// Free strings, e.g. `epochs`, `test_accuracy`, `created_by`.
+    public var metadata: [String: String]
+
+    /// The `format` field's value in both file formats.
+    public static let formatName = "backprop-model"
+    /// The version this build writes and reads.
+    public static let version = 1
+
+    /// A model from its parts, checked (see the type's description).
+    public init(layers: [DenseLayer], loss: Loss, scaler: FeatureScaler? = nil, classNames: [String]? = nil,
+                metadata: [String: String] = [:]) throws(ModelError) {
+        do {
+            try Network<Reference>.validate(layers, loss)
+        } catch {
+            throw .network(error)
+        }
+        for (l, layer) in layers.enumerated() {
+            if let i = layer.weights.elements.firstIndex(where: { !$0.isFinite }) {
+                throw .nonFinite(layer: l, parameter: "weights", index: i)
+            }
+            if let i = layer.bias?.firstIndex(where: { !$0.isFinite }) {
+                throw .nonFinite(layer: l, parameter: "bias", index: i)
+            }
+        }
+        if let scaler, scaler.featureCount != layers[0].fanIn {
+            throw .scalerFeatures(count: scaler.featureCount, inputs: layers[0].fanIn)
+        }
+        let outputs = layers[layers.count - 1].fanOut
+        if let classNames, !(classNames.count == outputs || (outputs == 1 && classNames.count == 2)) {
+            throw .classNames(count: classNames.count, outputs: outputs)
+        }
+        self.layers = layers
+        self.loss = loss
+        self.scaler = scaler
+        self.classNames = classNames
+        self.metadata = metadata
+    }
+
+    /// The model of a trained network, with the scaling its inputs went through and its class names.
+    public init<B: LinearAlgebra>(network: Network<B>, scaler: FeatureScaler? = nil, classNames: [String]? = nil,
+                                  metadata: [String: String] = [:]) throws(ModelError) {
+        try self.init(layers: network.layers, loss: network.loss, scaler: scaler, classNames: classNames, metadata: metadata)
+    }
+
+    /// Inputs per sample (before and after scaling).
+    public var inputCount: Int { layers[0].fanIn }
+    /// Outputs per sample.
+    public var outputCount: Int { layers[layers.count - 1].fanOut }
+
+    /// The network on `backend`, ready to predict (scale its inputs with ``scaler`` first) or to train on.
+    public func network<B: LinearAlgebra>(_ backend: B.Type) -> Network<B> {
+        try! Network<B>(layers: layers, loss: loss)  // Checked by init.
+    }
+
+    /// The file's bytes in `format`.
+    public func encoded(_ format: ModelFormat) -> Data {
+        switch format {
+        case .json: return Data(ModelJSON.text(self).utf8)
+        case .safetensors: return ModelSafeTensors.container(self).encoded()
+        }
+    }
+
+    /// Writes the model to `path` atomically (the old file stays whole on failure), in `format` or,
+    /// when that is nil, the format the extension names (`.json`, `.safetensors`).
+    /// - Throws: ``ModelError/unknownFormat(path:)`` for another extension without a format;
+    ///   ``FileWriteError`` when the file cannot be written.
+    public func save(to path: String, format: ModelFormat? = nil) throws {
+        guard let format = format ?? ModelFormat(path: path) else { throw ModelError.unknownFormat(path: path) }
+        try AtomicFile.write(encoded(format), to: path)
+    }
+
+    /// Reads and checks a model file, in either format, told apart by its content.
+    /// - Throws: ``FileFormatError`` naming the file, the field and the problem.
+    public static func load(path: String) throws(FileFormatError) -> SavedModel {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+        } catch {
+            throw FileFormatError(file: path, field: nil, problem: "cannot read the file: \(error.localizedDescription)")
+        }
+        return try decode(data, file: path)
+    }
+
+    /// Decodes model bytes; `file` names the source in errors, and its extension decides which
+    /// format's error to give when the content looks like neither.
+    public static func decode(_ data: Data, file: String) throws(FileFormatError) -> SavedModel {
+        switch detectFormat(data) ?? ModelFormat(path: file) {
+        case .json?:
+            return try ModelJSON.read(data, file: file)
+        case .safetensors?:
+            return try ModelSafeTensors.read(try SafeTensors.decode(data, file: file), file: file)
+        case nil:
+            throw FileFormatError(file: file, field: nil,
+                                  problem: "not a model file: neither a JSON object nor a safetensors container")
+        }
+    }
+
+    /// Safetensors when the first 8 bytes are a header length that fits the file and the header
+    /// opens with `{`; JSON when the first non-blank byte is `{`; otherwise nil.
+    static func detectFormat(_ data: Data) -> ModelFormat? {
+        let bytes = data.prefix(9)
+        if bytes.count == 9, bytes.last == UInt8(ascii: "{") {
+            let length = bytes.prefix(8).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            if length <= UInt64(data.count - 8) { return .safetensors }
+        }
+        let first = data.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+        return first == UInt8(ascii: "{") ? .json : nil
+    }
+}
