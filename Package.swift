@@ -51,8 +51,8 @@ let package = Package(
         .testTarget(name: "LinalgTests", dependencies: ["Linalg", "TestSupport"]),
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
-        .testTarget(name: "BackpropTests", dependencies: ["Backprop", "TestSupport"]),
-        .testTarget(name: "BackpropToolTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "BackpropTests", dependencies: ["Backprop", "Datasets", "TestSupport"]),
+        .testTarget(name: "BackpropToolTests", dependencies: ["Backprop", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

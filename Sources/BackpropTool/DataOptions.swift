@@ -65,6 +65,19 @@ struct DataOptions: ParsableArguments {
         return (training, test, names)
     }
 
+    /// These options as command-line arguments, with file paths made absolute: a checkpoint
+    /// records them so `--resume` reloads the same data from any working directory.
+    var arguments: [String] {
+        func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+        var a = ["--data", data == "fashion-mnist" ? data : absolute(data), "--label-column", labelColumn]
+        if let labels { a += ["--labels", absolute(labels)] }
+        if let testData { a += ["--test-data", absolute(testData)] }
+        if let testLabels { a += ["--test-labels", absolute(testLabels)] }
+        if noHeader { a.append("--no-header") }
+        if let limit { a += ["--limit", String(limit)] }
+        return a
+    }
+
     /// The data a model is evaluated on: the test set when there is one, else the training data.
     func loadEvaluationSet() throws -> Dataset {
         let (training, test, _) = try load()

@@ -11,6 +11,10 @@ struct Train: ParsableCommand {
             Every matrix product runs in OpenBLAS. With --threads N, each batch is split across N threads,
             each running single-threaded BLAS on its slice; the slice gradients are summed in a fixed order,
             so the same seed and thread count give bit-identical weights.
+
+            With --checkpoint-every N, the whole run (weights, optimiser state, generator, history) is saved
+            atomically every N epochs to --checkpoint; --resume FILE continues it, with the data, architecture
+            and training options it was started with, to the same final weights as a run that never stopped.
             """
     )
 
@@ -18,11 +22,76 @@ struct Train: ParsableCommand {
     @OptionGroup var architecture: ArchitectureOptions
     @OptionGroup var training: TrainingOptions
 
+    @Option(help: ArgumentHelp("Save the trained model here: .json (readable, FORMAT.md's layers) or .safetensors.", valueName: "FILE"))
+    var save: String?
+
+    @Option(help: ArgumentHelp("Where checkpoints are written.", valueName: "FILE"))
+    var checkpoint = "backprop-checkpoint.safetensors"
+
+    @Option(help: ArgumentHelp("Write a checkpoint every N epochs (0: never).", valueName: "N"))
+    var checkpointEvery = 0
+
+    @Option(help: ArgumentHelp("Continue the run saved in this checkpoint (its own data and training options are used).", valueName: "FILE"))
+    var resume: String?
+
     func validate() throws {
         if let problem = training.configuration.problem { throw ValidationError(problem) }
+        if checkpointEvery < 0 { throw ValidationError("--checkpoint-every must be ≥ 0, got \(checkpointEvery)") }
+        if let save, ModelFormat(path: save) == nil {
+            throw ValidationError("--save \(save): the file name must end in .json or .safetensors")
+        }
     }
 
     func run() throws {
+        let run = try resume.map(resumed) ?? fresh()
+        let config = run.trainer.configuration
+        print("training \(run.description) on \(run.training.count) samples"
+              + (run.validation.map { ", validating on \($0.count)" } ?? "")
+              + "; \(run.trainer.optimizer.name), η = \(config.learningRate), batch \(config.batchSize), \(config.threads) thread(s)"
+              + (resume.map { "; resumed from \($0) after epoch \(run.trainer.history.count)" } ?? ""))
+        var terminal = TrainingTerminal(epochs: config.epochs)
+        let started = Date()
+        let every = checkpointEvery
+        try run.trainer.train(training: run.training, validation: run.validation, scaler: run.scaler, checkpoint: { trainer in
+            let epoch = trainer.history.count
+            let last = trainer.state.stopped || epoch == config.epochs
+            guard every > 0 && (epoch % every == 0 || last) else { return }
+            try Checkpoint(trainer, scaler: run.scaler, classNames: run.classNames, run: run.record).save(to: checkpoint)
+            terminal.report(.checkpoint(path: checkpoint, epoch: epoch))
+        }, progress: { terminal.report($0) })
+        let seconds = Date().timeIntervalSince(started)
+        if run.trainer.state.stopped {
+            print("stopped early after epoch \(run.trainer.history.count): no improvement for \(config.patience ?? 0) epochs"
+                  + (run.validation == nil ? "" : "; best weights restored"))
+        }
+        var summary = String(format: "trained %d epochs in %.1f s", run.trainer.history.count, seconds)
+        var metadata = ["epochs": String(run.trainer.history.count), "seed": String(config.seed),
+                        "optimizer": run.trainer.optimizer.name, "created_by": "backprop train"]
+        if let test = run.test {
+            let result = run.trainer.network.evaluate(test, scaler: run.scaler)
+            summary += String(format: "; test accuracy %.2f%% (loss %.4f) on %d samples", 100 * result.accuracy, result.loss, test.count)
+            metadata["test_accuracy"] = String(format: "%.4f", result.accuracy)
+        }
+        print(summary)
+        if let save {
+            try SavedModel(network: run.trainer.network, scaler: run.scaler, classNames: run.classNames, metadata: metadata)
+                .save(to: save)
+            print("saved the model to \(save)")
+        }
+    }
+
+    /// Everything a run needs, fresh or resumed.
+    struct Run {
+        let trainer: Trainer<BLAS>
+        let training: Dataset, validation: Dataset?, test: Dataset?
+        let scaler: FeatureScaler
+        let classNames: [String]?
+        let description: String
+        /// What a checkpoint records to rebuild the run: the data options' arguments.
+        let record: [String: String]
+    }
+
+    private func fresh() throws -> Run {
         let (all, test, classNames) = try dataOptions.load()
         let config = training.configuration
         let (trainingSet, validationSet) = Trainer<BLAS>.split(all, validationFraction: config.validationFraction, seed: config.seed)
@@ -31,24 +100,31 @@ struct Train: ParsableCommand {
         let network = try architecture.makeNetwork(inputs: all.featureCount, classes: all.classCount, using: &rng)
         let trainer = try Trainer(network: network, optimizer: training.makeOptimizer(), schedule: training.makeSchedule(),
                                   configuration: config)
+        return Run(trainer: trainer, training: trainingSet, validation: validationSet, test: test, scaler: scaler,
+                   classNames: classNames, description: architecture.describe(network),
+                   record: ["data_arguments": dataOptions.arguments.joined(separator: "\u{1F}")])
+    }
 
-        print("training \(architecture.describe(network)) on \(trainingSet.count) samples"
-              + (validationSet.map { ", validating on \($0.count)" } ?? "")
-              + "; \(training.optimizer), η = \(config.learningRate), batch \(config.batchSize), \(config.threads) thread(s)")
-        var terminal = TrainingTerminal(epochs: config.epochs)
-        let started = Date()
-        try trainer.train(training: trainingSet, validation: validationSet, scaler: scaler, progress: { terminal.report($0) })
-        let seconds = Date().timeIntervalSince(started)
-        if trainer.state.stopped {
-            print("stopped early after epoch \(trainer.history.count): no improvement for \(config.patience ?? 0) epochs; best weights restored")
+    private func resumed(_ path: String) throws -> Run {
+        let saved = try Checkpoint.load(path: path)
+        let arguments = saved.run["data_arguments"].map { $0.split(separator: "\u{1F}").map(String.init) } ?? []
+        let options: DataOptions
+        do {
+            options = try DataOptions.parse(arguments)
+        } catch {
+            throw ValidationError("\(path): the recorded data options \(arguments) no longer parse: \(error)")
         }
-        var summary = String(format: "trained %d epochs in %.1f s", trainer.history.count, seconds)
-        if let test {
-            let result = trainer.network.evaluate(test, scaler: scaler)
-            summary += String(format: "; test accuracy %.2f%% (loss %.4f) on %d samples", 100 * result.accuracy, result.loss, test.count)
+        let (all, test, _) = try options.load()
+        let config = saved.configuration
+        let (trainingSet, validationSet) = Trainer<BLAS>.split(all, validationFraction: config.validationFraction, seed: config.seed)
+        let trainer = try saved.trainer(BLAS.self, file: path)
+        guard trainingSet.featureCount == trainer.network.inputCount else {
+            throw ValidationError("\(path): the checkpoint's network takes \(trainer.network.inputCount) inputs, the data has \(trainingSet.featureCount) features")
         }
-        print(summary)
-        _ = classNames
+        let sizes = ([trainer.network.inputCount] + trainer.network.layers.map(\.fanOut)).map(String.init).joined(separator: "-")
+        return Run(trainer: trainer, training: trainingSet, validation: validationSet, test: test, scaler: saved.scaler,
+                   classNames: saved.classNames, description: "\(sizes) (\(trainer.network.parameterCount) parameters)",
+                   record: saved.run)
     }
 }
 

@@ -1,0 +1,36 @@
+// Trains 784-256-128-10 (ReLU, softmax) on Fashion-MNIST with Adam, dropout and a plateau
+// schedule — the same run as `backprop train --save fashion-mnist.json` — then evaluates it
+// on the 10,000 test images and saves it.
+import Backprop
+import Datasets
+
+let (all, test) = try FashionMNIST.load()   // /usr/share/datasets/fashion-mnist (Debian: dataset-fashion-mnist)
+
+var configuration = TrainingConfiguration()
+configuration.epochs = 30
+configuration.batchSize = 128
+configuration.learningRate = 0.001
+configuration.dropout = 0.3
+configuration.patience = 6
+configuration.threads = 2        // two slices of every batch, each with single-threaded OpenBLAS
+configuration.seed = 1
+
+// Hold out 10% for validation; fit the input scaling on the rest only.
+let (training, validation) = Trainer<BLAS>.split(all, validationFraction: 0.1, seed: configuration.seed)
+let scaler = FeatureScaler.fit(.standardize, on: training)
+
+var rng = SeededGenerator(seed: configuration.seed)
+let network = try Network<BLAS>.make(sizes: [784, 256, 128, 10], hidden: .relu, output: .softmax,
+                                     loss: .crossEntropy, using: &rng)
+let trainer = try Trainer(network: network, optimizer: Adam(), schedule: ReduceOnPlateau(),
+                          configuration: configuration)
+try trainer.train(training: training, validation: validation, scaler: scaler, progress: { event in
+    if case .epoch(let m) = event {
+        print("epoch \(m.epoch)  loss \(m.trainingLoss)  validation accuracy \(m.validationAccuracy ?? 0)")
+    }
+})
+
+let result = trainer.network.evaluate(test, scaler: scaler)
+print("test accuracy \(result.accuracy)")
+try SavedModel(network: trainer.network, scaler: scaler, classNames: FashionMNIST.classNames)
+    .save(to: "fashion-mnist.json")

@@ -1,0 +1,258 @@
+import Datasets
+import Foundation
+import Linalg
+
+/// A training run saved between epochs: the network, the optimiser's and schedule's state, the
+/// generator, the early-stopping bookkeeping and the history, so that a resumed run ends with the
+/// same weights as one that never stopped (same backend and BLAS thread count).
+///
+/// Stored as safetensors: every number that must be exact is a tensor (F64), and the rest is JSON
+/// in the metadata. Written atomically: a crash mid-write leaves the previous checkpoint intact.
+public struct Checkpoint: Sendable {
+    public var layers: [DenseLayer]
+    public var loss: Loss
+    public var configuration: TrainingConfiguration
+    public var optimizerName: String
+    public var optimizerState: OptimizerState
+    public var scheduleName: String
+    public var scheduleState: [Double]
+    public var rng: SeededGenerator
+    public var history: [EpochMetrics]
+    public var bestMonitored: Double
+    public var bestLayers: [DenseLayer]?
+    public var epochsWithoutImprovement: Int
+    public var stopped: Bool
+    /// The input scaling the run uses.
+    public var scaler: FeatureScaler
+    public var classNames: [String]?
+    /// Free-form strings the caller needs to rebuild the run (e.g. the command line's data options).
+    public var run: [String: String]
+
+    public static let formatName = "backprop-checkpoint"
+    public static let version = 1
+
+    /// The checkpoint of `trainer` as it stands, with the scaling it trains with.
+    public init<B: LinearAlgebra>(_ trainer: Trainer<B>, scaler: FeatureScaler, classNames: [String]? = nil,
+                                  run: [String: String] = [:]) {
+        let s = trainer.state
+        layers = s.network.layers
+        loss = s.network.loss
+        configuration = trainer.configuration
+        optimizerName = trainer.optimizer.name
+        optimizerState = trainer.optimizer.state
+        scheduleName = trainer.schedule.name
+        scheduleState = trainer.schedule.state
+        rng = s.rng
+        history = s.history
+        bestMonitored = s.bestMonitored
+        bestLayers = s.bestLayers
+        epochsWithoutImprovement = s.epochsWithoutImprovement
+        stopped = s.stopped
+        self.scaler = scaler
+        self.classNames = classNames
+        self.run = run
+    }
+
+    /// A trainer that continues this run. The optimiser and schedule are rebuilt by name
+    /// (``Optimizers``, ``LearningRateSchedules``); `file` names the checkpoint in errors.
+    public func trainer<B: LinearAlgebra>(_ backend: B.Type, file: String = "checkpoint") throws -> Trainer<B> {
+        guard let optimizer = Optimizers.make(optimizerName) else {
+            throw FileFormatError(file: file, field: "__metadata__.optimizer", problem: "unknown optimizer \"\(optimizerName)\"")
+        }
+        guard let schedule = LearningRateSchedules.make(scheduleName) else {
+            throw FileFormatError(file: file, field: "__metadata__.schedule", problem: "unknown schedule \"\(scheduleName)\"")
+        }
+        var state = TrainerState(network: try Network<B>(layers: layers, loss: loss), rng: rng)
+        state.history = history
+        state.bestMonitored = bestMonitored
+        state.bestLayers = bestLayers
+        state.epochsWithoutImprovement = epochsWithoutImprovement
+        state.stopped = stopped
+        do {
+            return try Trainer(resuming: state, optimizer: optimizer, optimizerState: optimizerState, schedule: schedule,
+                               scheduleState: scheduleState, configuration: configuration)
+        } catch let error as OptimizerStateError {
+            throw FileFormatError(file: file, field: "optimizer", problem: error.problem)
+        }
+    }
+
+    /// Writes the checkpoint to `path` atomically (temporary file, fsync, rename).
+    public func save(to path: String) throws(FileWriteError) {
+        try container().write(to: path)
+    }
+
+    /// Reads a checkpoint written by ``save(to:)``; every problem names the file and the field.
+    public static func load(path: String) throws(FileFormatError) -> Checkpoint {
+        try Checkpoint(try SafeTensors.read(path: path), file: path)
+    }
+
+    // MARK: - Layout
+
+    /// Exact numbers as tensors; the rest as JSON strings in the metadata.
+    func container() -> SafeTensors {
+        var tensors: [String: SafeTensors.Tensor] = [:]
+        Self.put(layers, prefix: "layers", into: &tensors)
+        if let bestLayers { Self.put(bestLayers, prefix: "best", into: &tensors) }
+        for (slot, arrays) in optimizerState.slots {
+            for (k, array) in arrays.enumerated() {
+                tensors["optimizer.\(slot).\(k)"] = .init(shape: [array.count], values: array)
+            }
+        }
+        tensors["schedule.state"] = .init(shape: [scheduleState.count], values: scheduleState)
+        tensors["scaling.offset"] = .init(shape: [scaler.offset.count], values: scaler.offset)
+        tensors["scaling.scale"] = .init(shape: [scaler.scale.count], values: scaler.scale)
+        tensors["trainer.best_monitored"] = .init(shape: [1], values: [bestMonitored])
+        // The generator's 64-bit words do not fit a Double; store each as two exact 32-bit halves.
+        tensors["trainer.rng"] = .init(shape: [8], values: rng.state.flatMap { [Double($0 >> 32), Double($0 & 0xFFFF_FFFF)] })
+
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        func json<T: Encodable>(_ value: T) -> String { String(decoding: try! encoder.encode(value), as: UTF8.self) }
+        var metadata: [String: String] = [
+            "format": Self.formatName,
+            "version": String(Self.version),
+            "loss": loss.rawValue,
+            "activations": layers.map(\.activation.rawValue).joined(separator: ","),
+            "biases": layers.map { $0.bias == nil ? "0" : "1" }.joined(separator: ","),
+            "configuration": json(configuration),
+            "history": json(history),
+            "optimizer": optimizerName,
+            "optimizer_step": String(optimizerState.step),
+            "optimizer_slots": optimizerState.slots.keys.sorted().joined(separator: ","),
+            "optimizer_arrays": String(optimizerState.slots.values.first?.count ?? 0),
+            "schedule": scheduleName,
+            "scaling_method": scaler.method.rawValue,
+            "epochs_without_improvement": String(epochsWithoutImprovement),
+            "stopped": stopped ? "1" : "0",
+            "run": json(run),
+        ]
+        if let classNames { metadata["class_names"] = json(classNames) }
+        return SafeTensors(tensors: tensors, metadata: metadata)
+    }
+
+    static func put(_ layers: [DenseLayer], prefix: String, into tensors: inout [String: SafeTensors.Tensor]) {
+        for (l, layer) in layers.enumerated() {
+            tensors["\(prefix).\(l).weight"] = .init(shape: [layer.fanIn, layer.fanOut], values: layer.weights.elements)
+            if let b = layer.bias { tensors["\(prefix).\(l).bias"] = .init(shape: [b.count], values: b) }
+        }
+    }
+
+    init(_ file: SafeTensors, file path: String) throws(FileFormatError) {
+        let reader = MetadataReader(container: file, file: path)
+        guard try reader.string("format") == Self.formatName else {
+            throw reader.fail("__metadata__.format", "not a backprop checkpoint (format \"\(try reader.string("format"))\")")
+        }
+        guard try reader.string("version") == String(Self.version) else {
+            throw reader.fail("__metadata__.version", "unsupported version \(try reader.string("version")) (this build reads \(Self.version))")
+        }
+        let lossName = try reader.string("loss")
+        guard let loss = Loss(rawValue: lossName) else { throw reader.fail("__metadata__.loss", "unknown loss \"\(lossName)\"") }
+        let activations = try reader.string("activations").split(separator: ",").map(String.init)
+        let biases = try reader.string("biases").split(separator: ",").map { $0 == "1" }
+        guard activations.count == biases.count, !activations.isEmpty else {
+            throw reader.fail("__metadata__.biases", "expected one entry per layer (\(activations.count) layers)")
+        }
+        let layers = try reader.layers(prefix: "layers", activations: activations, biases: biases)
+        do {
+            try Network<Reference>.validate(layers, loss)
+        } catch {
+            throw reader.fail("layers", error.description)
+        }
+        self.layers = layers
+        self.loss = loss
+        bestLayers = file.tensors["best.0.weight"] == nil ? nil
+            : try reader.layers(prefix: "best", activations: activations, biases: biases)
+        configuration = try reader.decode(TrainingConfiguration.self, "configuration")
+        history = try reader.decode([EpochMetrics].self, "history")
+        run = try reader.decode([String: String].self, "run")
+        classNames = file.metadata["class_names"] == nil ? nil : try reader.decode([String].self, "class_names")
+        optimizerName = try reader.string("optimizer")
+        let arrays = try reader.integer("optimizer_arrays")
+        var slots: [String: [[Double]]] = [:]
+        for slot in try reader.string("optimizer_slots").split(separator: ",").map(String.init) {
+            slots[slot] = try (0..<arrays).map { k throws(FileFormatError) in try reader.tensor("optimizer.\(slot).\(k)").values }
+        }
+        optimizerState = OptimizerState(step: try reader.integer("optimizer_step"), slots: slots)
+        scheduleName = try reader.string("schedule")
+        scheduleState = try reader.tensor("schedule.state").values
+        let methodName = try reader.string("scaling_method")
+        guard let method = FeatureScaler.Method(rawValue: methodName) else {
+            throw reader.fail("__metadata__.scaling_method", "unknown scaling \"\(methodName)\"")
+        }
+        let offset = try reader.tensor("scaling.offset", shape: [layers[0].fanIn]).values
+        let scale = try reader.tensor("scaling.scale", shape: [layers[0].fanIn]).values
+        scaler = FeatureScaler(method: method, offset: offset, scale: scale)
+        bestMonitored = try reader.tensor("trainer.best_monitored", shape: [1]).values[0]
+        let halves = try reader.tensor("trainer.rng", shape: [8]).values
+        guard halves.allSatisfy({ $0 >= 0 && $0 < 0x1p32 && $0 == $0.rounded() }) else {
+            throw reader.fail("trainer.rng", "expected eight 32-bit halves of the generator state")
+        }
+        let words = (0..<4).map { UInt64(halves[2 * $0]) << 32 | UInt64(halves[2 * $0 + 1]) }
+        guard words.contains(where: { $0 != 0 }) else { throw reader.fail("trainer.rng", "the generator state is all zero") }
+        rng = SeededGenerator(state: words)
+        epochsWithoutImprovement = try reader.integer("epochs_without_improvement")
+        stopped = try reader.string("stopped") == "1"
+    }
+}
+
+/// Reads a checkpoint's metadata and tensors, naming the field at fault.
+private struct MetadataReader {
+    let container: SafeTensors
+    let file: String
+
+    func fail(_ field: String, _ problem: String) -> FileFormatError {
+        FileFormatError(file: file, field: field, problem: problem)
+    }
+
+    func string(_ key: String) throws(FileFormatError) -> String {
+        guard let value = container.metadata[key] else { throw fail("__metadata__.\(key)", "missing field") }
+        return value
+    }
+
+    func integer(_ key: String) throws(FileFormatError) -> Int {
+        let text = try string(key)
+        guard let n = Int(text), n >= 0 else { throw fail("__metadata__.\(key)", "expected a non-negative integer, found \"\(text)\"") }
+        return n
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ key: String) throws(FileFormatError) -> T {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do {
+            return try decoder.decode(type, from: Data(try string(key).utf8))
+        } catch let error as FileFormatError {
+            throw error
+        } catch {
+            throw fail("__metadata__.\(key)", "not the expected JSON: \(error)")
+        }
+    }
+
+    func tensor(_ name: String, shape: [Int]? = nil) throws(FileFormatError) -> SafeTensors.Tensor {
+        guard let t = container.tensors[name] else { throw fail(name, "missing tensor") }
+        if let shape, t.shape != shape { throw fail(name, "expected shape \(shape), found \(t.shape)") }
+        return t
+    }
+
+    func layers(prefix: String, activations: [String], biases: [Bool]) throws(FileFormatError) -> [DenseLayer] {
+        var layers: [DenseLayer] = []
+        for l in activations.indices {
+            guard let activation = Activation(rawValue: activations[l]) else {
+                throw fail("__metadata__.activations", "unknown activation \"\(activations[l])\" for layer \(l)")
+            }
+            let w = try tensor("\(prefix).\(l).weight")
+            guard w.shape.count == 2 else { throw fail("\(prefix).\(l).weight", "expected 2 dimensions, found \(w.shape.count)") }
+            if let below = layers.last, below.fanOut != w.shape[0] {
+                throw fail("\(prefix).\(l).weight", "has \(w.shape[0]) rows (fan_in) but layer \(l - 1) has \(below.fanOut) outputs")
+            }
+            var bias: [Double]? = nil
+            if biases[l] { bias = try tensor("\(prefix).\(l).bias", shape: [w.shape[1]]).values }
+            guard (w.values + (bias ?? [])).allSatisfy({ $0.isFinite }) else {
+                throw fail("\(prefix).\(l)", "holds a NaN or infinite parameter")
+            }
+            layers.append(DenseLayer(weights: Matrix(rows: w.shape[0], columns: w.shape[1], elements: w.values),
+                                     bias: bias, activation: activation))
+        }
+        return layers
+    }
+}

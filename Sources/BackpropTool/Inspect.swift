@@ -1,0 +1,38 @@
+import ArgumentParser
+import Backprop
+import Foundation
+
+/// `backprop inspect MODEL`: architecture, parameter count, per-layer weight statistics.
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show a saved model's architecture, parameter count and per-layer weight statistics."
+    )
+
+    @Argument(help: "A model saved by `backprop train --save` (.json or .safetensors).")
+    var model: String
+
+    func run() throws {
+        let saved = try SavedModel.load(path: model)
+        let network = saved.network(Reference.self)
+        print("\(model)")
+        print("  layers     \(([network.inputCount] + network.layers.map(\.fanOut)).map(String.init).joined(separator: " → "))")
+        print("  loss       \(saved.loss.rawValue)")
+        print("  parameters \(network.parameterCount)")
+        print("  scaling    \(saved.scaler?.method.rawValue ?? "none")")
+        if let names = saved.classNames { print("  classes    \(names.joined(separator: ", "))") }
+        for key in saved.metadata.keys.sorted() { print("  \(key.padding(toLength: 10, withPad: " ", startingAt: 0)) \(saved.metadata[key]!)") }
+        print("\n  layer  shape        activation  bias  weights: mean      std       min       max       |W|")
+        for (l, layer) in network.layers.enumerated() {
+            let w = layer.weights.elements
+            let mean = w.reduce(0, +) / Double(w.count)
+            let std = (w.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(w.count)).squareRoot()
+            let norm = w.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            let shape = "\(layer.fanIn)×\(layer.fanOut)"
+            print(String(format: "  %-5d  %@  %@  %@  %9.4f %9.4f %9.4f %9.4f %9.4f", l,
+                         shape.padding(toLength: 11, withPad: " ", startingAt: 0),
+                         layer.activation.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0),
+                         (layer.bias == nil ? "no" : "yes").padding(toLength: 4, withPad: " ", startingAt: 0),
+                         mean, std, w.min()!, w.max()!, norm))
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Backprop
+import Foundation
+import Testing
+import TestSupport
+
+/// `backprop train`, `evaluate`, `predict` and `inspect` end to end on a slice of Fashion-MNIST.
+@Suite(.serialized) struct TrainCommandTests {
+    static let small = ["--limit", "2000", "--hidden", "32", "--batch-size", "50", "--threads", "1"]
+
+    @Test func trainSavesAModelThatEvaluatePredictAndInspectRead() throws {
+        let dir = TestData.temporaryDirectory()
+        let model = dir.appendingPathComponent("model.json").path
+        let train = try Tool.run(["train"] + Self.small + ["--epochs", "2", "--save", model])
+        #expect(train.status == 0, "\(train.standardError)")
+        let lines = train.standardOutput.split(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix("epoch ") }.count == 2, "one plain line per epoch when not on a terminal")
+        let summary = try #require(lines.first { $0.contains("test accuracy") })
+        let accuracy = try #require(summary.firstMatch(of: /test accuracy ([0-9.]+)%/)?.1)
+        #expect(Double(accuracy)! > 70)
+
+        // evaluate recomputes the test accuracy from the saved file: the same figure.
+        let evaluate = try Tool.run(["evaluate", model])
+        #expect(evaluate.status == 0, "\(evaluate.standardError)")
+        #expect(evaluate.standardOutput.contains("accuracy \(accuracy)%"), "\(evaluate.standardOutput)")
+        #expect(evaluate.standardOutput.contains("Ankle boot"))
+        #expect(evaluate.standardOutput.contains("confusion matrix"))
+
+        let predict = try Tool.run(["predict", model, "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", "--limit", "5"])
+        #expect(predict.status == 0, "\(predict.standardError)")
+        let rows = predict.standardOutput.split(separator: "\n")
+        #expect(rows.count == 6 && rows[0].hasPrefix("row\tclass\tname\tp0"))
+        for row in rows.dropFirst() {
+            let fields = row.split(separator: "\t")
+            let probabilities = fields.suffix(10).map { Double($0)! }
+            #expect(abs(probabilities.reduce(0, +) - 1) < 1e-5, "softmax outputs sum to 1: \(row)")
+            #expect(Int(fields[1]) == probabilities.indices.max { probabilities[$0] < probabilities[$1] })
+        }
+
+        let inspect = try Tool.run(["inspect", model])
+        #expect(inspect.status == 0, "\(inspect.standardError)")
+        #expect(inspect.standardOutput.contains("784 → 32 → 10"))
+        let parameters: Int = 784 * 32 + 32 + 32 * 10 + 10  // Weights and biases of 784-32-10.
+        #expect(inspect.standardOutput.contains("parameters \(parameters)"))
+    }
+
+    @Test func trainHelpDocumentsEveryOption() throws {
+        let help = try Tool.run(["train", "--help"]).standardOutput
+        for option in ["--data", "--labels", "--test-data", "--hidden", "--activation", "--output", "--initializer", "--optimizer",
+                       "--learning-rate", "--schedule", "--batch-size", "--epochs", "--seed", "--threads", "--validation-fraction",
+                       "--patience", "--weight-decay", "--dropout", "--scaling", "--save", "--checkpoint", "--checkpoint-every",
+                       "--resume", "--log-gradients", "--limit"] {
+            #expect(help.contains(option), "train --help does not mention \(option)")
+        }
+    }
+
+    @Test func badOptionsAndInputsAreClearErrors() throws {
+        let cases: [([String], String)] = [
+            (["train", "--optimizer", "adagrad"], "--optimizer adagrad: unknown"),
+            (["train", "--hidden", "64,x"], "'x' is not a positive layer size"),
+            (["train", "--batch-size", "0"], "batch size must be at least 1"),
+            (["train", "--save", "model.txt"], "must end in .json or .safetensors"),
+            (["train", "--data", "/nonexistent/train.csv"], "/nonexistent/train.csv"),
+            (["train", "--data", "images.idx"], "need --labels"),
+            (["evaluate", "/nonexistent/model.json"], "/nonexistent/model.json"),
+            (["train", "--resume", "/nonexistent/checkpoint.safetensors"], "/nonexistent/checkpoint.safetensors"),
+        ]
+        for (arguments, message) in cases {
+            let run = try Tool.run(arguments)
+            #expect(run.status != 0, "\(arguments) succeeded")
+            #expect(run.standardError.contains(message), "\(arguments): \(run.standardError)")
+        }
+    }
+
+    @Test func aKilledRunResumedFromItsCheckpointEndsWithTheSameWeights() throws {
+        let dir = TestData.temporaryDirectory()
+        let options = Self.small + ["--epochs", "6", "--dropout", "0.2", "--patience", "0", "--checkpoint-every", "1"]
+        let whole = dir.appendingPathComponent("whole.safetensors").path
+        let first = try Tool.run(["train"] + options + ["--checkpoint", dir.appendingPathComponent("a.ckpt").path, "--save", whole])
+        #expect(first.status == 0, "\(first.standardError)")
+
+        // Start the same run, kill it once a checkpoint exists, and resume.
+        let checkpoint = dir.appendingPathComponent("b.ckpt").path
+        let process = Process()
+        process.executableURL = Tool.executable
+        process.arguments = ["train"] + options + ["--checkpoint", checkpoint]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: checkpoint) && Date() < deadline { usleep(20_000) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(FileManager.default.fileExists(atPath: checkpoint))
+
+        let resumed = dir.appendingPathComponent("resumed.safetensors").path
+        let second = try Tool.run(["train", "--resume", checkpoint, "--save", resumed])
+        #expect(second.status == 0, "\(second.standardError)")
+        let a = try SavedModel.load(path: whole), b = try SavedModel.load(path: resumed)
+        let bits = { (m: SavedModel) in m.layers.flatMap { $0.weights.elements.map(\.bitPattern) + ($0.bias ?? []).map(\.bitPattern) } }
+        #expect(bits(a) == bits(b))
+        #expect(a.scaler == b.scaler)
+    }
+}
