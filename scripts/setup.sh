@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build needs when they are missing:
 #   OpenBLAS (cblas.h, libopenblas), LAPACKE (lapacke.h), zlib, pkg-config,
-#   and with --dataset, Fashion-MNIST (/usr/share/datasets/fashion-mnist);
-#   then Python's safetensors and numpy (from PyPI), which the model-file tests compare against.
+#   with --dataset, Fashion-MNIST (/usr/share/datasets/fashion-mnist);
+#   with --python, python3 and then Python's safetensors and numpy (from PyPI), which the
+#   model-file tests compare against and the benchmark's NumPy baseline uses.
 # As root it calls apt-get directly; otherwise through sudo.
 set -euo pipefail
 
 want_dataset=0
+want_python=0
 for arg in "$@"; do
   case "$arg" in
     --dataset) want_dataset=1 ;;
-    *) echo "setup.sh: unknown option $arg (known: --dataset)" >&2; exit 2 ;;
+    --python) want_python=1 ;;
+    *) echo "setup.sh: unknown option $arg (known: --dataset, --python)" >&2; exit 2 ;;
   esac
 done
 
@@ -29,7 +32,7 @@ if [ "$want_dataset" = 1 ] && [ ! -f /usr/share/datasets/fashion-mnist/train-ima
   missing+=(dataset-fashion-mnist)
 fi
 
-if ! command -v python3 >/dev/null 2>&1; then
+if [ "$want_python" = 1 ] && ! command -v python3 >/dev/null 2>&1; then
   missing+=(python3 python3-pip)
 fi
 
@@ -49,7 +52,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if ! python3 -c 'import numpy, safetensors.numpy' >/dev/null 2>&1; then
+if [ "$want_python" = 1 ] && ! python3 -c 'import numpy, safetensors.numpy' >/dev/null 2>&1; then
   echo "setup.sh: installing Python's safetensors and numpy" >&2
   pip=(python3 -m pip install --quiet --disable-pip-version-check)
   [ "$(id -u)" = 0 ] || pip+=(--user)
