@@ -1,24 +1,5 @@
 import Linalg
 
-/// FORMAT.md's agreement rule, |a − e| ≤ 1e-12 + 1e-9·|e|, applied to a whole step.
-public struct Tolerance: Sendable, Equatable {
-    public var absolute: Double
-    public var relative: Double
-
-    /// The test vectors' rule.
-    public static let vectors = Tolerance(absolute: 1e-12, relative: 1e-9)
-
-    public init(absolute: Double, relative: Double) {
-        self.absolute = absolute
-        self.relative = relative
-    }
-
-    /// Whether `actual` agrees with `expected`.
-    public func accepts(_ actual: Double, _ expected: Double) -> Bool {
-        abs(actual - expected) <= absolute + relative * abs(expected)
-    }
-}
-
 extension TrainingCase {
     /// The first disagreement between `result` and this case's `expected` block, as "field: got x, expected y",
     /// or nil when every number agrees. A case without `expected` has nothing to disagree with.

@@ -193,13 +193,13 @@ struct TrainingOptions: ParsableArguments {
     var learningRate = 0.001
 
     @Option(help: "Learning-rate schedule: constant, step (halve every 10 epochs), exponential (×0.95 an epoch) or plateau (halve after 2 epochs without improvement).")
-    var schedule = "constant"
+    var schedule = "plateau"
 
     @Option(help: "Samples per mini-batch.")
     var batchSize = 128
 
     @Option(help: "Passes over the training data.")
-    var epochs = 20
+    var epochs = 30
 
     @Option(help: "Seed for initial weights, the validation split, shuffles and dropout.")
     var seed: UInt64 = 1
@@ -211,13 +211,13 @@ struct TrainingOptions: ParsableArguments {
     var validationFraction = 0.1
 
     @Option(help: "Stop after this many epochs without improvement of the monitored loss (0: never stop early).")
-    var patience = 5
+    var patience = 6
 
     @Option(help: "L2 weight decay λ (adds λ·W to ∂L/∂W).")
     var weightDecay = 0.0
 
     @Option(help: "Dropout rate on the hidden layers.")
-    var dropout = 0.0
+    var dropout = 0.3
 
     @Option(help: "Input scaling, fitted on the training data: none, unit-range or standardize.")
     var scaling: ScalingChoice = .standardize

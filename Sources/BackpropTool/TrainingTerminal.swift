@@ -27,8 +27,10 @@ struct TrainingTerminal {
         case .epoch(let m):
             if live { print("\r\u{1B}[K", terminator: "") }
             print(Self.line(m, epochs: epochs))
+            fflush(nil)  // A log file or pipe gets each epoch as it ends, even if the run is killed.
         case .checkpoint(let path, let epoch):
             print("checkpoint after epoch \(epoch): \(path)")
+            fflush(nil)
         }
     }
 

@@ -55,3 +55,28 @@ import TestSupport
         #expect(badBackend.standardError.contains("gpu"))
     }
 }
+
+@Suite struct GradcheckCommandTests {
+    @Test func everySharedCasePassesAndAModelFileIsChecked() throws {
+        for file in try TestData.vectorFiles() {
+            let run = try Tool.run(["gradcheck", file.path, "--backend", "reference"])
+            #expect(run.status == 0, "\(file.lastPathComponent): \(run.standardOutput)\(run.standardError)")
+            #expect(run.standardOutput.contains("PASS"))
+        }
+        let dir = TestData.temporaryDirectory()
+        let model = dir.appendingPathComponent("m.safetensors").path
+        let train = try Tool.run(["train", "--limit", "500", "--hidden", "16,8", "--epochs", "1", "--save", model])
+        #expect(train.status == 0, "\(train.standardError)")
+        let check = try Tool.run(["gradcheck", model, "--samples", "50"])
+        #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
+        #expect(check.standardOutput.contains("checked 50 of \(784 * 16 + 16)"))
+        #expect(check.standardOutput.split(separator: "\n").filter { $0.hasPrefix("layer ") }.count == 3)
+    }
+
+    @Test func aTooCoarseStepFailsWithNonZeroExit() throws {
+        let file = TestData.vectorsDirectory.appendingPathComponent("three-hidden-layers.json")
+        let run = try Tool.run(["gradcheck", file.path, "--step", "0.5"])
+        #expect(run.status != 0)
+        #expect(run.standardOutput.contains("FAIL"))
+    }
+}
