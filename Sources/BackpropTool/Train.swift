@@ -40,6 +40,8 @@ struct Train: ParsableCommand {
         if let save, ModelFormat(path: save) == nil {
             throw ValidationError("--save \(save): the file name must end in .json or .safetensors")
         }
+        if let save { try OutputPath.check(save, option: "--save") }
+        if checkpointEvery > 0 { try OutputPath.check(checkpoint, option: "--checkpoint") }
     }
 
     func run() throws {

@@ -71,6 +71,38 @@ import TestSupport
         }
     }
 
+    @Test func unwritableOutputsAndMismatchedDataAreClearErrorsBeforeAnyWork() throws {
+        let dir = TestData.temporaryDirectory()
+        let cases: [([String], String)] = [
+            (["train", "--save", "/nonexistent/dir/model.json"], "the folder /nonexistent/dir does not exist"),
+            (["train", "--checkpoint-every", "1", "--checkpoint", "/proc/version/x.ckpt"], "/proc/version is a file, not a folder"),
+            (["train", "--save", dir.path], "must end in .json or .safetensors"),
+        ]
+        for (arguments, message) in cases {
+            let run = try Tool.run(arguments)
+            #expect(run.status != 0, "\(arguments) succeeded")
+            #expect(run.standardError.contains(message), "\(arguments): \(run.standardError)")
+            #expect(!run.standardOutput.contains("epoch "), "\(arguments) trained before failing")
+        }
+
+        // A model for 784 inputs given CSV data with 2 features.
+        let model = dir.appendingPathComponent("m.json").path
+        #expect(try Tool.run(["train", "--limit", "300", "--hidden", "8", "--epochs", "1", "--save", model]).status == 0)
+        let csv = dir.appendingPathComponent("two.csv")
+        try "a,b,label\n0.5,1,0\n2,3,1\n".write(to: csv, atomically: true, encoding: .utf8)
+        let evaluate = try Tool.run(["evaluate", model, "--data", csv.path])
+        #expect(evaluate.status != 0)
+        #expect(evaluate.standardError.contains("has 2 features per sample; the model \(model) takes 784 inputs"), "\(evaluate.standardError)")
+        let predict = try Tool.run(["predict", model, csv.path, "--label-column", "label"])
+        #expect(predict.status != 0)
+        #expect(predict.standardError.contains("takes 784 inputs"))
+        // NaN in the data is refused with its place named.
+        try "a,b,label\n0.5,nan,0\n".write(to: csv, atomically: true, encoding: .utf8)
+        let nan = try Tool.run(["train", "--data", csv.path, "--epochs", "1"])
+        #expect(nan.status != 0)
+        #expect(nan.standardError.contains("two.csv:2"), "\(nan.standardError)")
+    }
+
     @Test func aKilledRunResumedFromItsCheckpointEndsWithTheSameWeights() throws {
         let dir = TestData.temporaryDirectory()
         let options = Self.small + ["--epochs", "6", "--dropout", "0.2", "--patience", "0", "--checkpoint-every", "1"]
