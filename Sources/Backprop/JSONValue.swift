@@ -64,6 +64,15 @@ public struct FileFormatError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         field.map { "\(file): \($0): \(problem)" } ?? "\(file): \(problem)"
     }
+
+    /// The bytes of the file at `path` (memory-mapped when safe), or an error naming it.
+    static func contents(of path: String) throws(FileFormatError) -> Data {
+        do {
+            return try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+        } catch {
+            throw FileFormatError(file: path, field: nil, problem: "cannot read the file: \(error.localizedDescription)")
+        }
+    }
 }
 
 /// Walks a JSON tree, checking each field's kind and shape and naming it in errors.

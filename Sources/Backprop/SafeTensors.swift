@@ -92,13 +92,7 @@ public struct SafeTensors: Sendable, Equatable {
 
     /// Reads and checks a safetensors file (see ``decode(_:file:)``).
     public static func read(path: String) throws(FileFormatError) -> SafeTensors {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-        } catch {
-            throw FileFormatError(file: path, field: nil, problem: "cannot read the file: \(error.localizedDescription)")
-        }
-        return try decode(data, file: path)
+        try decode(try FileFormatError.contents(of: path), file: path)
     }
 
     /// Decodes safetensors bytes; `file` names the source in errors.

@@ -112,13 +112,7 @@ public struct SavedModel: Sendable, Equatable {
     /// Reads and checks a model file, in either format, told apart by its content.
     /// - Throws: ``FileFormatError`` naming the file, the field and the problem.
     public static func load(path: String) throws(FileFormatError) -> SavedModel {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-        } catch {
-            throw FileFormatError(file: path, field: nil, problem: "cannot read the file: \(error.localizedDescription)")
-        }
-        return try decode(data, file: path)
+        try decode(try FileFormatError.contents(of: path), file: path)
     }
 
     /// Decodes model bytes; `file` names the source in errors, and its extension decides which

@@ -41,10 +41,7 @@ public struct TrainingCase: Sendable {
 
     /// Reads and checks a case file. Every problem names the file and the field.
     public static func load(path: String) throws(FileFormatError) -> TrainingCase {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw FileFormatError(file: path, field: nil, problem: "cannot read the file (missing or unreadable)")
-        }
-        return try parse(data, file: path)
+        try parse(try FileFormatError.contents(of: path), file: path)
     }
 
     /// Parses case-file JSON; `file` names the source in errors.

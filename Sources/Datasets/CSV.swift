@@ -38,21 +38,11 @@ public enum CSV {
         _ path: String, hasHeader: Bool, label: LabelColumn, classCount: Int? = nil,
         separator: Unicode.Scalar = ","
     ) throws -> Dataset {
-        precondition(separator.isASCII && !"\"\r\n".unicodeScalars.contains(separator), "separator must be ASCII and not a quote or line end")
         if let classCount, !(1...Dataset.maximumClassCount).contains(classCount) {
             throw DatasetError(
                 .invalidArgument, file: path, "class count \(classCount) is outside 1...\(Dataset.maximumClassCount)")
         }
-        let file = try InputFile(path)
-        // A CSV file is read whole: unlike IDX there is no header declaring its size, and the
-        // text is several times larger than the parsed doubles only for very short numbers.
-        let text = try [UInt8](unsafeUninitializedCapacity: file.size) { buffer, initialized in
-            initialized = try file.read(into: UnsafeMutableRawBufferPointer(buffer))
-        }
-        if text.isEmpty {
-            throw DatasetError(.emptyFile, file: path, "file is empty (0 bytes)")
-        }
-        var parser = Parser(path: path, text: text, separator: UInt8(separator.value))
+        var parser = try Parser(path: path, separator: separator)
         let table = try parser.load(hasHeader: hasHeader, label: label, classCount: classCount)
         return try Dataset(
             features: .doubles(table.features), labels: table.labels, featureCount: table.featureCount,
@@ -67,15 +57,7 @@ public enum CSV {
     public static func loadFeatures(
         _ path: String, hasHeader: Bool, dropping: LabelColumn? = nil, separator: Unicode.Scalar = ","
     ) throws -> (values: [Double], rows: Int, columns: Int) {
-        precondition(separator.isASCII && !"\"\r\n".unicodeScalars.contains(separator), "separator must be ASCII and not a quote or line end")
-        let file = try InputFile(path)
-        let text = try [UInt8](unsafeUninitializedCapacity: file.size) { buffer, initialized in
-            initialized = try file.read(into: UnsafeMutableRawBufferPointer(buffer))
-        }
-        if text.isEmpty {
-            throw DatasetError(.emptyFile, file: path, "file is empty (0 bytes)")
-        }
-        var parser = Parser(path: path, text: text, separator: UInt8(separator.value))
+        var parser = try Parser(path: path, separator: separator)
         let table = try parser.load(hasHeader: hasHeader, label: dropping, classCount: nil, labelsAreClasses: false)
         return (table.features, table.rows, table.featureCount)
     }
@@ -93,10 +75,20 @@ private struct Parser {
     /// Content ranges of the fields of the current line, and whether each was quoted.
     var fields: [(range: Range<Int>, quoted: Bool)] = []
 
-    init(path: String, text: [UInt8], separator: UInt8) {
+    /// Reads the whole file: unlike IDX, CSV has no header declaring its size, and the text is
+    /// several times larger than the parsed doubles only for very short numbers.
+    init(path: String, separator: Unicode.Scalar) throws {
+        precondition(separator.isASCII && !"\"\r\n".unicodeScalars.contains(separator), "separator must be ASCII and not a quote or line end")
+        let file = try InputFile(path)
+        let text = try [UInt8](unsafeUninitializedCapacity: file.size) { buffer, initialized in
+            initialized = try file.read(into: UnsafeMutableRawBufferPointer(buffer))
+        }
+        if text.isEmpty {
+            throw DatasetError(.emptyFile, file: path, "file is empty (0 bytes)")
+        }
         self.path = path
         self.text = text
-        self.separator = separator
+        self.separator = UInt8(separator.value)
         if text.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }  // UTF-8 byte-order mark
     }
 
