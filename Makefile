@@ -5,7 +5,7 @@ SWIFT   ?= swift
 RELEASE := $(SWIFT) build -c release
 BIN     := .build/release
 
-.PHONY: all setup setup-data build run quiz test unit-test verify example bench clean
+.PHONY: all setup setup-data build run quiz test unit-test verify example bench bench-quick clean
 
 all: build
 
@@ -24,8 +24,9 @@ run: build
 
 quiz: run
 
-## Unit tests, the shared vectors on both backends, and the example program.
-test: unit-test verify example
+## Unit tests, the shared vectors on both backends, the example program, and the quick bench
+## (so the benchmark never rots; it fails when a steady-state training step allocates).
+test: unit-test verify example bench-quick
 
 unit-test: setup-data
 	$(SWIFT) test
@@ -36,9 +37,15 @@ verify: build
 example: setup
 	cd Examples/XORTraining && $(SWIFT) run -c release xor-training
 
-## BLAS against the pure-Swift reference.
-bench: setup
-	$(SWIFT) run -c release backprop-bench
+## The benchmark (under five minutes on two cores): kernels (BLAS, C, reference), training steps
+## against their gemm floor, allocations, an epoch beside NumPy, peak memory; tables on stdout,
+## results/bench.csv, results/bench.json and results/*.png.
+bench: setup setup-data
+	scripts/bench.sh
+
+## A small subset of the same (under a minute), as CI runs it.
+bench-quick: setup setup-data
+	scripts/bench.sh --quick --check-allocations
 
 clean:
 	rm -rf .build Examples/*/.build
