@@ -5,7 +5,7 @@ SWIFT   ?= swift
 RELEASE := $(SWIFT) build -c release
 BIN     := .build/release
 
-.PHONY: all setup setup-data setup-test build run quiz test unit-test verify example bench clean
+.PHONY: all setup setup-data setup-test build run quiz test unit-test verify example example-fashion bench bench-quick clean
 
 all: build
 
@@ -32,8 +32,9 @@ run: setup-data build
 quiz: build
 	@$(BIN)/backprop quiz
 
-## Unit tests, the shared vectors on both backends, and the example programs.
-test: unit-test verify example
+## Unit tests, the shared vectors on both backends, the example programs, and the quick bench
+## (so the benchmark never rots; it fails when a steady-state training step allocates).
+test: unit-test verify example bench-quick
 
 unit-test: setup-test
 	$(SWIFT) test
@@ -49,9 +50,15 @@ example: setup
 example-fashion: setup-data
 	cd Examples/FashionMNIST && $(SWIFT) run -c release fashion-mnist-training
 
-## BLAS against the pure-Swift reference.
-bench: setup
-	$(SWIFT) run -c release backprop-bench
+## The benchmark (under five minutes on two cores): kernels (BLAS, C, reference), training steps
+## against their gemm floor, allocations, an epoch beside NumPy, peak memory; tables on stdout,
+## results/bench.csv, results/bench.json and results/*.png.
+bench: setup-test
+	scripts/bench.sh
+
+## A small subset of the same (under a minute), as CI runs it.
+bench-quick: setup-test
+	scripts/bench.sh --quick --check-allocations
 
 clean:
-	rm -rf .build Examples/*/.build models
+	rm -rf .build Examples/*/.build models results

@@ -44,7 +44,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "BackpropBench", dependencies: ["Backprop", "Linalg"]),
+        // Counts the bench's heap allocations (replaces malloc in the one binary that links it).
+        .target(name: "CMallocCounter"),
+        .executableTarget(name: "BackpropBench", dependencies: ["Backprop", "Linalg", "Datasets", "CMallocCounter"]),
 
         // Tolerances and the shared test-vector loader, used by every test target.
         .target(name: "TestSupport", dependencies: ["Backprop"], path: "Tests/TestSupport"),

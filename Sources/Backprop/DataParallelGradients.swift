@@ -1,19 +1,21 @@
 import Datasets
-import Dispatch
 import Linalg
 
 /// Computes a batch's gradients on several threads: each worker takes a contiguous slice of the
-/// batch, runs forward and backward on it with its own buffers, and the slice gradients are
-/// combined weighted by slice size. With single-threaded BLAS inside each worker, two workers
-/// use two cores on shapes where OpenBLAS's own threading gains little.
+/// batch, converts its rows to `Double`, runs forward and backward on them with its own buffers, and
+/// the slice gradients are combined weighted by slice size. With single-threaded BLAS inside each
+/// worker, two workers use two cores on shapes where OpenBLAS's own threading gains little.
 ///
 /// Buffers are kept per slice size, so after the first epoch no batch allocates.
-final class DataParallelGradients<Backend: LinearAlgebra> {
+final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchecked Sendable {  // Used by one trainer at a time.
     /// One worker's buffers for one slice size.
-    final class Buffers: @unchecked Sendable {  // Each is touched by one thread at a time.
+    final class Buffers {
         let workspace: Workspace
         var gradients: Gradients
         var inputs: Matrix, targets: Matrix
+        /// The rows of the data set this worker takes in the current batch (empty between batches,
+        /// so the trainer's shuffled order is not shared and can be reshuffled in place).
+        var rows: ArraySlice<Int> = []
         var loss = 0.0
         var rng = SeededGenerator(seed: 0)
 
@@ -29,11 +31,19 @@ final class DataParallelGradients<Backend: LinearAlgebra> {
     /// Slices smaller than this are not worth a thread.
     let minimumSlice = 16
     private var cache: [[Int: Buffers]]
+    /// The current batch's workers, kept between batches so that filling it allocates nothing.
+    private var active: [Buffers] = []
+    /// The threads the slices run on (the caller's and `workers − 1` helpers).
+    private let threads: WorkerThreads
+    /// The current batch's arguments, for ``runPart(_:)`` on the worker threads; nil between batches.
+    private var batch: (network: Network<Backend>, data: Dataset, scaler: FeatureScaler, dropout: Double)?
 
     init(workers: Int) {
         precondition(workers >= 1, "DataParallelGradients: \(workers) workers")
         self.workers = workers
         cache = Array(repeating: [:], count: workers)
+        active.reserveCapacity(workers)
+        threads = WorkerThreads(count: workers)
     }
 
     private func buffers(worker: Int, batch: Int, layers: [DenseLayer]) -> Buffers {
@@ -49,54 +59,77 @@ final class DataParallelGradients<Backend: LinearAlgebra> {
                  dropout: Double, rng: inout SeededGenerator, into gradients: inout Gradients) -> Double {
         let n = rows.count
         let used = max(1, min(workers, n / minimumSlice))
-        var slices: [Buffers] = []
-        slices.reserveCapacity(used)
+        active.removeAll(keepingCapacity: true)
         var start = rows.startIndex
         for w in 0..<used {
             let size = n / used + (w < n % used ? 1 : 0)
             let b = buffers(worker: w, batch: size, layers: network.layers)
-            let slice = rows[start..<(start + size)]
-            b.inputs.elements.withUnsafeMutableBufferPointer { data.copyFeatures(rows: slice, scaler: scaler, into: $0) }
-            Network<Backend>.oneHot(data, slice, into: &b.targets)
+            b.rows = rows[start..<(start + size)]
             b.rng = SeededGenerator(seed: rng.next())
-            slices.append(b)
+            active.append(b)
             start += size
         }
-        let parts = slices
-        let run: @Sendable (Int) -> Void = { w in
-            let b = parts[w]
-            b.loss = network.gradients(inputs: b.inputs, targets: b.targets, workspace: b.workspace,
-                                       into: &b.gradients, dropout: dropout, using: &b.rng)
-        }
         if used == 1 {
-            run(0)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: used, execute: run)
+            Self.run(active[0], network, data, scaler, dropout)
+            // The worker's gradients are the batch's: hand over its arrays instead of copying them.
+            swap(&gradients, &active[0].gradients)
+            active[0].rows = []
+            return active[0].loss
         }
+        batch = (network, data, scaler, dropout)
+        threads.run(used, self)
+        batch = nil
         // Combine in worker order, so the sum is the same every run.
         var loss = 0.0
-        for (w, b) in slices.enumerated() {
-            let weight = Double(b.workspace.batch) / Double(n)
-            loss += weight * b.loss
-            for l in gradients.weights.indices {
-                Self.accumulate(weight, b.gradients.weights[l].elements, into: &gradients.weights[l].elements, first: w == 0)
-                if gradients.biases[l] != nil {
-                    Self.accumulate(weight, b.gradients.biases[l]!, into: &gradients.biases[l]!, first: w == 0)
+        for b in active {
+            loss += Double(b.workspace.batch) / Double(n) * b.loss
+            b.rows = []
+        }
+        for l in gradients.weights.indices {
+            gradients.weights[l].elements.withUnsafeMutableBufferPointer { y in
+                combine(into: y) { $0.weights[l].elements }
+            }
+            if gradients.biases[l] != nil {
+                gradients.biases[l]!.withUnsafeMutableBufferPointer { y in
+                    combine(into: y) { $0.biases[l]! }
                 }
             }
         }
         return loss
     }
 
-    /// y ← α·x (first worker) or y ← y + α·x.
-    private static func accumulate(_ alpha: Double, _ x: [Double], into y: inout [Double], first: Bool) {
-        if first && alpha == 1 {
-            y.withUnsafeMutableBufferPointer { y in x.withUnsafeBufferPointer { x in
-                y.baseAddress!.update(from: x.baseAddress!, count: x.count)
-            } }
-            return
+    /// Worker `part`'s slice of the current batch (called on the worker threads).
+    func runPart(_ part: Int) {
+        let (network, data, scaler, dropout) = batch!
+        Self.run(active[part], network, data, scaler, dropout)
+    }
+
+    /// One worker: its rows to `Double` through the scaler, one-hot targets, forward and backward.
+    private static func run(_ b: Buffers, _ network: Network<Backend>, _ data: Dataset, _ scaler: FeatureScaler,
+                            _ dropout: Double) {
+        b.inputs.elements.withUnsafeMutableBufferPointer { data.copyFeatures(rows: b.rows, scaler: scaler, into: $0) }
+        b.targets.setOneHot(data, rows: b.rows)
+        b.loss = network.gradients(inputs: b.inputs, targets: b.targets, workspace: b.workspace,
+                                   into: &b.gradients, dropout: dropout, using: &b.rng)
+    }
+
+    /// y ← Σ_w (slice_w / n)·x_w over the active workers' arrays `x_w = array(gradients_w)`: the first
+    /// two in one pass (the usual case is exactly two), any others added one pass each.
+    private func combine(into y: UnsafeMutableBufferPointer<Double>, _ array: (Gradients) -> [Double]) {
+        var total = 0
+        for b in active { total += b.workspace.batch }
+        func weight(_ w: Int) -> Double { Double(active[w].workspace.batch) / Double(total) }
+        let (w0, w1) = (weight(0), weight(1))
+        array(active[0].gradients).withUnsafeBufferPointer { x0 in
+            array(active[1].gradients).withUnsafeBufferPointer { x1 in
+                for i in y.indices { y[i] = w0 * x0[i] + w1 * x1[i] }
+            }
         }
-        if first { Backend.scal(alpha: 0, &y) }
-        Backend.axpy(alpha: alpha, x, into: &y)
+        for w in active.indices.dropFirst(2) {
+            let wk = weight(w)
+            array(active[w].gradients).withUnsafeBufferPointer { x in
+                for i in y.indices { y[i] += wk * x[i] }
+            }
+        }
     }
 }

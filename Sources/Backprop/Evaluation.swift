@@ -35,7 +35,7 @@ extension Network {
             let rows = start..<(start + n)
             var x = Matrix(rows: n, columns: inputCount), t = Matrix(rows: n, columns: outputCount)
             x.elements.withUnsafeMutableBufferPointer { data.copyFeatures(rows: rows, scaler: scaler, into: $0) }
-            Self.oneHot(data, rows, into: &t)
+            t.setOneHot(data, rows: rows)
             forward(x, workspace: workspace!)
             let last = workspace!.layers[layers.count - 1]
             totalLoss += loss.value(outputs: last.activations, preActivations: last.preActivations, targets: t) * Double(n)
@@ -49,14 +49,18 @@ extension Network {
                           accuracy: data.count == 0 ? 0 : Double(correct) / Double(data.count),
                           confusion: confusion)
     }
+}
 
-    /// One-hot rows for `rows` of `data`, in a `rows.count × outputCount` matrix.
-    static func oneHot(_ data: Dataset, _ rows: some Collection<Int>, into t: inout Matrix) {
-        if data.classCount == t.columns {
-            t.elements.withUnsafeMutableBufferPointer { data.copyOneHotLabels(rows: rows, into: $0) }
+extension Matrix {
+    /// Fills this `rows.count × classes` matrix with the one-hot rows of the labels at `rows` of `data`
+    /// (which may have fewer classes than columns). Allocates nothing. Not nested in the generic
+    /// `Network`, so that callers get it specialised for their index collection.
+    mutating func setOneHot(_ data: Dataset, rows: some Collection<Int>) {
+        if data.classCount == columns {
+            elements.withUnsafeMutableBufferPointer { data.copyOneHotLabels(rows: rows, into: $0) }
         } else {
-            for i in t.elements.indices { t.elements[i] = 0 }
-            for (i, row) in rows.enumerated() { t[i, data.labels[row]] = 1 }
+            for i in elements.indices { elements[i] = 0 }
+            for (i, row) in rows.enumerated() { self[i, data.labels[row]] = 1 }
         }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Wall-clock timing: the median of repeated runs after a warm-up, so one noisy run on a
-/// shared machine does not move the figure.
+/// shared machine does not move the figure. `bench/cblas_bench.c` times its calls the same way.
 enum Timing {
     /// Seconds since an arbitrary origin, monotonic.
     static func now() -> Double {
@@ -11,7 +11,8 @@ enum Timing {
     }
 
     /// The median time of one call of `body`, in seconds. Calls are batched so each timed sample
-    /// lasts at least `minimumSample` seconds; at most `budget` seconds are spent in all.
+    /// lasts at least `minimumSample` seconds; `samples` samples are taken, fewer (but at least 3)
+    /// when `budget` seconds run out first.
     static func median(warmUp: Int = 2, samples: Int = 7, minimumSample: Double = 0.002, budget: Double = 2,
                        _ body: () -> Void) -> Double {
         for _ in 0..<warmUp { body() }
@@ -30,7 +31,31 @@ enum Timing {
             for _ in 0..<repeats { body() }
             times.append((now() - start) / Double(repeats))
         }
-        times.sort()
-        return times[times.count / 2]
+        return median(times)
     }
+
+    /// The median of `values` (the mean of the middle two for an even count).
+    static func median(_ values: [Double]) -> Double {
+        precondition(!values.isEmpty, "median of no values")
+        let sorted = values.sorted()
+        let mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+}
+
+/// A duration for the table: ns, µs, ms or s with three significant digits.
+func formatSeconds(_ seconds: Double) -> String {
+    guard seconds.isFinite else { return "—" }
+    if seconds < 1e-6 { return String(format: "%.0f ns", seconds * 1e9) }
+    if seconds < 1e-3 { return String(format: "%.3g µs", seconds * 1e6) }
+    if seconds < 1 { return String(format: "%.3g ms", seconds * 1e3) }
+    return String(format: "%.3g s", seconds)
+}
+
+/// A rate with thousands as "k" and millions as "M": 45.3k, 1.20M.
+func formatRate(_ rate: Double) -> String {
+    guard rate.isFinite else { return "—" }
+    if rate >= 1e6 { return String(format: "%.2fM", rate / 1e6) }
+    if rate >= 1e3 { return String(format: "%.1fk", rate / 1e3) }
+    return String(format: "%.3g", rate)
 }

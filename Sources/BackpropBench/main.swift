@@ -1,72 +1,187 @@
-// `make bench`: BLAS against the pure-Swift reference for the products a network makes.
+// `make bench`: BLAS against the pure-Swift reference and against C, the training step against its
+// `gemm` floor, allocations per step, peak memory, and NumPy beside it. Tables on standard output,
+// progress on standard error, bench.csv and bench.json in the results folder.
 import Backprop
+import Datasets
 import Foundation
 
-/// One kernel at one size: its name, shape label, floating-point operations, and a runner per backend.
-struct Kernel {
-    let name: String
-    let shape: String
-    let flops: Double
-    let run: (_ backend: LinearAlgebra.Type) -> () -> Void
+let usage = """
+    usage: backprop-bench [--quick] [--results DIR] [--c-bench PATH] [--python PYTHON] [--numpy-script PATH]
+                          [--backprop PATH] [--data DIR] [--only SECTIONS] [--check-allocations]
+      --quick              a small subset (make bench-quick)
+      --results DIR        where bench.csv and bench.json go (default: results)
+      --c-bench PATH       the compiled bench/cblas_bench.c (without it, no C column)
+      --python PYTHON      the Python with NumPy for scripts/numpy_bench.py (default: python3)
+      --numpy-script PATH  default: scripts/numpy_bench.py
+      --backprop PATH      the backprop tool whose training run's peak memory is measured
+                           (default: beside this binary)
+      --data DIR           Fashion-MNIST's IDX files (default: \(FashionMNIST.defaultDirectory))
+      --only SECTIONS      comma-separated subset of kernels,steps,epoch,numpy,memory
+      --check-allocations  exit with status 1 when a steady-state training step allocates
+                           (with OpenBLAS at 1 thread; at 2, OpenBLAS mallocs inside its threaded gemm)
+    """
+
+var options: [String: String] = [:]
+var flags: Set<String> = []
+do {
+    var arguments = CommandLine.arguments.dropFirst()
+    while let argument = arguments.popFirst() {
+        switch argument {
+        case "--quick", "--check-allocations": flags.insert(argument)
+        case "--results", "--c-bench", "--python", "--numpy-script", "--backprop", "--data", "--only":
+            guard let value = arguments.popFirst() else { print(usage); exit(2) }
+            options[argument] = value
+        case "-h", "--help": print(usage); exit(0)
+        default: FileHandle.standardError.write("backprop-bench: unknown argument \(argument)\n\(usage)\n".data(using: .utf8)!); exit(2)
+        }
+    }
+}
+let quick = flags.contains("--quick")
+let sections = Set((options["--only"] ?? "kernels,steps,epoch,numpy,memory").split(separator: ",").map(String.init))
+let resultsDirectory = options["--results"] ?? "results"
+let benchStarted = Timing.now()
+
+func log(_ message: String) {
+    FileHandle.standardError.write(String(format: "[%5.1f s] ", Timing.now() - benchStarted).appending(message + "\n").data(using: .utf8)!)
 }
 
-func gemmKernel(_ m: Int, _ n: Int, _ k: Int) -> Kernel {
-    var rng = SeededGenerator(seed: 1)
-    let a = Matrix.randomUniform(rows: m, columns: k, using: &rng)
-    let b = Matrix.randomUniform(rows: k, columns: n, using: &rng)
-    return Kernel(name: "gemm", shape: "\(m)×\(n)×\(k)", flops: 2 * Double(m * n * k)) { backend in
-        var c = Matrix(rows: m, columns: n)
-        return { backend.gemm(.none, .none, alpha: 1, a, b, beta: 0, into: &c) }
+func section(_ title: String) {
+    print("\n## " + title + "\n")
+}
+
+let defaultThreads = BLASThreads.count
+var environment = BenchEnvironment.current(quick: quick, defaultThreads: defaultThreads)
+print("# backprop-bench\(quick ? " --quick" : "")\n")
+environment.lines.forEach { print($0) }
+print("Times are medians of repeated runs after warm-up; the machine may be shared, so expect ±15%.")
+if !mallocCounterActive { print("note: the malloc counter is not active; allocations are not counted") }
+
+// Peak memory of a full training run of the command-line tool, in a child process. Measured before
+// anything else: a spawned child starts inside this process's memory until it execs, and the
+// kernel counts that towards the child's peak, so this process must still be small.
+var memory: MemoryResult? = nil
+var memoryNote: String? = nil
+if sections.contains("memory") {
+    let tool = options["--backprop"]
+        ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("backprop").path
+    if FileManager.default.isExecutableFile(atPath: tool) {
+        let arguments = ["train", "--epochs", quick ? "1" : "10"] + (options["--data"].map { ["--data", $0] } ?? [])
+        log("memory: \(tool) \(arguments.joined(separator: " "))")
+        memory = measurePeakMemory(tool, arguments)
+        if memory == nil { memoryNote = "could not start \(tool)" }
+    } else {
+        memoryNote = "\(tool) not found; build it with `swift build -c release` to measure peak memory"
     }
 }
 
-func gemvKernel(_ m: Int, _ n: Int) -> Kernel {
-    var rng = SeededGenerator(seed: 2)
-    let a = Matrix.randomUniform(rows: m, columns: n, using: &rng)
-    let x = Matrix.randomUniform(rows: 1, columns: n, using: &rng).elements
-    return Kernel(name: "gemv", shape: "\(m)×\(n)", flops: 2 * Double(m * n)) { backend in
-        var y = [Double](repeating: 0, count: m)
-        return { backend.gemv(.none, alpha: 1, a, x, beta: 0, into: &y) }
+// 1. Kernels.
+var kernels: [KernelResult] = []
+var blasWinsFrom: [String: Int] = [:]
+if sections.contains("kernels") {
+    kernels = measureKernels(kernelSet(quick: quick), cBench: options["--c-bench"], quick: quick, log: log)
+    section("Kernels: the Swift API (BLAS backend), the same CBLAS call from C, and the reference backend")
+    print("BLAS 1t/2t: OpenBLAS at 1 or 2 threads. GFLOP/s = 2·m·n·k/time (gemm), 2·m·n/time (gemv, ger);")
+    print("dense-* rows count their gemm FLOPs only. Swift/C: time ratio, 1.000 = no wrapper overhead.\n")
+    print(kernelTable(kernels).text)
+    blasWinsFrom = breakEvenSizes(kernels)
+    print("\nBLAS (1 thread) is faster than the reference from size: "
+          + ["gemm", "gemv", "ger"].map { "\($0) \(blasWinsFrom[$0].map { "n = \($0)" } ?? "— (not within the sizes timed)")" }
+            .joined(separator: ", "))
+}
+
+// 2. The network: steps and epochs on Fashion-MNIST (or random bytes of its shape when it is missing).
+var steps: [StepResult] = []
+var epochs: [EpochResult] = []
+if sections.contains("steps") || sections.contains("epoch") {
+    log("loading Fashion-MNIST")
+    var data: Dataset
+    do {
+        data = try FashionMNIST.load(directory: options["--data"] ?? FashionMNIST.defaultDirectory).train
+    } catch {
+        print("note: \(error); using random bytes of Fashion-MNIST's shape")
+        var rng = SeededGenerator(seed: 5)
+        data = try! Dataset(features: .bytes((0..<(60_000 * 784)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }),
+                            labels: (0..<60_000).map { _ in Int(rng.next() % 10) }, featureCount: 784, classCount: 10,
+                            source: "random bytes")
+    }
+    if sections.contains("steps") {
+        steps = measureSteps(data: data, quick: quick, log: log)
+        section("Training steps: steps per second, and the step against its own gemm calls")
+        print("step: the trainer's whole per-batch iteration (features to Double, forward, backward, optimiser, checks);")
+        print("the quiz rows time Network.gradients + the update in a loop. gemm floor: the same step's gemm calls alone,")
+        print("on the same backend and thread layout. 2 workers: each thread half the batch, OpenBLAS at 1 thread.\n")
+        print(stepTable(steps).text)
+    }
+    if sections.contains("epoch") {
+        let epochData = quick ? data.subset(Array(0..<10_000)) : data
+        epochs = measureEpochs(data: epochData, steps: steps, quick: quick, log: log)
     }
 }
 
-func gerKernel(_ m: Int, _ n: Int) -> Kernel {
-    var rng = SeededGenerator(seed: 3)
-    let x = Matrix.randomUniform(rows: 1, columns: m, using: &rng).elements
-    let y = Matrix.randomUniform(rows: 1, columns: n, using: &rng).elements
-    return Kernel(name: "ger", shape: "\(m)×\(n)", flops: 2 * Double(m * n)) { backend in
-        var a = Matrix(rows: m, columns: n)
-        return { backend.ger(alpha: 1e-9, x, y, into: &a) }
+// 3. NumPy, the lesson's language, on the same epoch.
+var numpy: NumPyResult? = nil
+var numpyNote: String? = nil
+if sections.contains("numpy") {
+    (numpy, numpyNote) = runNumPy(python: options["--python"] ?? "python3",
+                                  script: options["--numpy-script"] ?? "scripts/numpy_bench.py", quick: quick, log: log)
+}
+if !epochs.isEmpty || numpy != nil {
+    section("One epoch of Fashion-MNIST\(quick ? " (first 10,000 samples)" : ""), and NumPy beside it")
+    print(epochTable(epochs, numpy: numpy).text)
+    if let numpy {
+        print("\nNumPy \(numpy.numpyVersion) (Python \(numpy.pythonVersion)) BLAS: "
+              + numpy.blas.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        print("NumPy epoch seconds by BLAS threads: "
+              + numpy.epochSecondsByThreads.sorted { $0.key < $1.key }.map { "\($0.key): \(format($0.value))" }.joined(separator: ", ")
+              + "; the faster is compared")
+        print("NumPy quiz step: \(formatSeconds(numpy.quizStepSeconds))")
     }
+    if let numpyNote { print("note: \(numpyNote)") }
 }
 
-let quick = CommandLine.arguments.contains("--quick")
-BLASThreads.set(1)
-let kernels: [Kernel] =
-    (quick ? [3, 64, 256] : [3, 16, 64, 128, 256, 512]).map { gemmKernel($0, $0, $0) }
-    + (quick ? [] : [gemmKernel(128, 256, 784), gemmKernel(784, 256, 128)])
-    + (quick ? [3, 256] : [3, 64, 256, 1024, 2048]).map { gemvKernel($0, $0) }
-    + (quick ? [3, 256] : [3, 64, 256, 1024, 2048]).map { gerKernel($0, $0) }
-
-print("OpenBLAS: \(BLASThreads.configuration), core \(BLASThreads.coreName), \(BLASThreads.count) thread(s)")
-print("median of repeated runs after warm-up; GFLOP/s = 2·m·n·k / time (gemm), 2·m·n / time (gemv, ger)\n")
-let header = ["kernel", "shape", "blas time", "blas GFLOP/s", "ref time", "ref GFLOP/s", "blas/ref speed-up"]
-var rows: [[String]] = []
-func format(seconds: Double) -> String {
-    seconds < 1e-6 ? String(format: "%.0f ns", seconds * 1e9)
-        : seconds < 1e-3 ? String(format: "%.2f µs", seconds * 1e6)
-        : String(format: "%.2f ms", seconds * 1e3)
-}
-for kernel in kernels {
-    let blas = Timing.median(kernel.run(BLAS.self))
-    let reference = Timing.median(budget: quick ? 0.5 : 2, kernel.run(Reference.self))
-    rows.append([kernel.name, kernel.shape, format(seconds: blas), String(format: "%.2f", kernel.flops / blas / 1e9),
-                 format(seconds: reference), String(format: "%.2f", kernel.flops / reference / 1e9),
-                 String(format: "%.1f×", reference / blas)])
-    // Print as we go: the reference kernels at large sizes take a while.
-    let widths = [6, 13, 11, 13, 11, 12, 18]
-    if rows.count == 1 {
-        print(zip(header, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: " "))
+// 4. Peak memory (measured first, above), printed here.
+if sections.contains("memory") {
+    section("Memory")
+    if let memory {
+        print(String(format: "peak resident memory of `%@`: %.1f MB (%.0f s, exit status %d)",
+                     memory.command, memory.peakResidentBytes / 1e6, memory.seconds, memory.status))
     }
-    print(zip(rows[rows.count - 1], widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: " "))
+    if let memoryNote { print("note: \(memoryNote)") }
+}
+
+// 5. The targets, and the files.
+let targets = evaluateTargets(kernels: kernels, steps: steps, epochs: epochs, numpy: numpy, memory: memory)
+section("Targets")
+print(targetTable(targets).text)
+
+environment.loadAverageAtEnd = BenchEnvironment.loadAverage()
+print("\nload average (1, 5, 15 min) at the start: \(environment.loadAverageAtStart); at the end: \(environment.loadAverageAtEnd)"
+      + " — on \(environment.cores) cores, more than \(environment.cores) means other work shared the machine")
+let results = BenchResults(environment: environment, kernels: kernels, blasWinsFrom: blasWinsFrom, steps: steps,
+                           epochs: epochs, numpy: numpy, numpyNote: numpyNote, memory: memory, memoryNote: memoryNote,
+                           targets: targets)
+do {
+    try FileManager.default.createDirectory(atPath: resultsDirectory, withIntermediateDirectories: true)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    try encoder.encode(results).write(to: URL(fileURLWithPath: resultsDirectory + "/bench.json"))
+    try csv(results).write(toFile: resultsDirectory + "/bench.csv", atomically: true, encoding: .utf8)
+    print("\nwrote \(resultsDirectory)/bench.json and \(resultsDirectory)/bench.csv (\(String(format: "%.0f", Timing.now() - benchStarted)) s)")
+} catch {
+    FileHandle.standardError.write("backprop-bench: cannot write results: \(error)\n".data(using: .utf8)!)
+    exit(1)
+}
+
+if flags.contains("--check-allocations") {
+    // OpenBLAS at two threads allocates inside its own threaded gemm; the package's paths must not.
+    let allocating = steps.filter { $0.mode != .blas && ($0.allocationsPerStep ?? 0) > 0 }
+    if !mallocCounterActive || steps.isEmpty {
+        print("--check-allocations: nothing was counted")
+        exit(1)
+    }
+    if !allocating.isEmpty {
+        print("--check-allocations: \(allocating.count) step configuration(s) allocate in steady state")
+        exit(1)
+    }
 }

@@ -138,6 +138,10 @@ public struct Dataset: Sendable, Equatable {
     ///
     /// - Precondition: `scaler.featureCount == featureCount`, every index is in `0..<count`, and
     ///   `buffer.count >= indices.count × featureCount`.
+    ///
+    /// Inlinable so a caller's index collection is specialised: iterating an unspecialised
+    /// `some Collection<Int>` allocates per element, and the trainer calls this on every batch.
+    @inlinable
     public func copyFeatures(
         rows indices: some Collection<Int>, scaler: FeatureScaler, into buffer: UnsafeMutableBufferPointer<Double>
     ) {
@@ -181,6 +185,7 @@ public struct Dataset: Sendable, Equatable {
     /// Elements past `indices.count × classCount` are left untouched. Allocates nothing.
     ///
     /// - Precondition: every index is in `0..<count` and `buffer.count >= indices.count × classCount`.
+    @inlinable  // Specialised for the caller's index collection, as copyFeatures.
     public func copyOneHotLabels(rows indices: some Collection<Int>, into buffer: UnsafeMutableBufferPointer<Double>) {
         let (needed, overflow) = indices.count.multipliedReportingOverflow(by: classCount)
         precondition(!overflow && buffer.count >= needed, "buffer of \(buffer.count) cannot hold \(indices.count) rows × \(classCount)")

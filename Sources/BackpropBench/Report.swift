@@ -1,0 +1,249 @@
+import Foundation
+
+/// A plain-text table: a header row and rows of cells, columns padded to their widest cell.
+struct Table {
+    var header: [String]
+    var rows: [[String]] = []
+    /// Columns aligned right (numbers); the others align left.
+    var rightAligned: Set<Int> = []
+
+    var text: String {
+        var widths = header.map(\.count)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, cell in
+                let pad = String(repeating: " ", count: widths[i] - cell.count)
+                return rightAligned.contains(i) ? pad + cell : cell + pad
+            }.joined(separator: "  ")
+        }
+        let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
+        return ([line(header), rule] + rows.map(line)).joined(separator: "\n")
+    }
+}
+
+func format(_ value: Double?, _ spec: String = "%.2f") -> String {
+    guard let value, value.isFinite else { return "—" }
+    return String(format: spec, value)
+}
+
+func ratioText(_ value: Double?) -> String { format(value, "%.2f×") }
+
+/// One of the targets, checked against this run.
+struct TargetResult: Encodable {
+    var target: String
+    var measured: String
+    /// nil when this run could not measure it.
+    var met: Bool?
+    var note: String
+}
+
+/// Every figure of a run, as bench.json holds it.
+struct BenchResults: Encodable {
+    var environment: BenchEnvironment
+    var kernels: [KernelResult]
+    /// Per kernel family, the smallest square size from which BLAS (1 thread) beats the reference.
+    var blasWinsFrom: [String: Int]
+    var steps: [StepResult]
+    var epochs: [EpochResult]
+    var numpy: NumPyResult?
+    var numpyNote: String?
+    var memory: MemoryResult?
+    var memoryNote: String?
+    var targets: [TargetResult]
+}
+
+func kernelTable(_ results: [KernelResult]) -> Table {
+    var table = Table(header: ["kernel", "shape", "BLAS 1t", "GFLOP/s", "C 1t", "Swift/C", "BLAS 2t", "GFLOP/s",
+                               "C 2t", "Swift/C", "reference", "GFLOP/s", "BLAS/ref"],
+                      rightAligned: Set(2...12))
+    for r in results {
+        table.rows.append([r.kernel, r.shape,
+                           r.blas1.map(formatSeconds) ?? "—", format(r.gflops(r.blas1)),
+                           r.c1.map(formatSeconds) ?? "—", format(r.swiftOverC1, "%.3f"),
+                           r.blas2.map(formatSeconds) ?? "—", format(r.gflops(r.blas2)),
+                           r.c2.map(formatSeconds) ?? "—", format(r.swiftOverC2, "%.3f"),
+                           r.reference.map(formatSeconds) ?? "—", format(r.gflops(r.reference)),
+                           r.blasSpeedUp.map { String(format: $0 >= 10 ? "%.0f×" : "%.2f×", $0) } ?? "—"])
+    }
+    return table
+}
+
+func stepTable(_ results: [StepResult]) -> Table {
+    var table = Table(header: ["network", "batch", "backend", "threads", "step", "steps/s", "samples/s",
+                               "gemm floor", "step/floor", "allocs/step"],
+                      rightAligned: Set([1] + Array(4...9)))
+    for r in results {
+        table.rows.append([r.network, String(r.batch), r.backend, r.mode.rawValue, formatSeconds(r.stepSeconds),
+                           formatRate(r.stepsPerSecond), formatRate(r.samplesPerSecond), formatSeconds(r.floorSeconds),
+                           ratioText(r.overFloor), r.allocationsPerStep.map { format($0, "%.2f") } ?? "n/a"])
+    }
+    return table
+}
+
+func epochTable(_ results: [EpochResult], numpy: NumPyResult?) -> Table {
+    var table = Table(header: ["epoch", "threads", "samples", "seconds", "samples/s", "gemm-floor samples/s", "vs NumPy", "loss"],
+                      rightAligned: Set(2...7))
+    for r in results {
+        table.rows.append(["\(r.network), \(r.backend), batch \(r.batch)", r.mode.rawValue, String(r.samples),
+                           format(r.seconds), formatRate(r.samplesPerSecond), r.floorSamplesPerSecond.map(formatRate) ?? "—",
+                           ratioText(numpy.map { r.samplesPerSecond / $0.samplesPerSecond }), format(r.trainingLoss, "%.4f")])
+    }
+    if let numpy {
+        let defaultThreads = numpy.blas["num_threads"].map { "\($0) BLAS threads" } ?? "default threads"
+        let threads = numpy.blasThreads == "1" ? "1 BLAS thread" : defaultThreads
+        table.rows.append(["\(numpy.network), NumPy \(numpy.numpyVersion), batch \(numpy.batch)", threads, String(numpy.samples),
+                           format(numpy.epochSeconds), formatRate(numpy.samplesPerSecond), "—", "1.00×",
+                           format(numpy.trainingLoss, "%.4f")])
+    }
+    return table
+}
+
+/// The targets, each met or missed by how much.
+func evaluateTargets(kernels: [KernelResult], steps: [StepResult], epochs: [EpochResult], numpy: NumPyResult?,
+                     memory: MemoryResult?) -> [TargetResult] {
+    var targets: [TargetResult] = []
+
+    // 1. The Swift API's gemm within 5% of the C call at n ≥ 256.
+    var worst: (ratio: Double, label: String)? = nil
+    for r in kernels where r.kernel == "gemm" && (r.squareSize ?? 0) >= 256 {
+        for (value, threads) in [(r.swiftOverC1, 1), (r.swiftOverC2, 2)] {
+            guard let value else { continue }
+            if worst == nil || value > worst!.ratio { worst = (value, "\(r.shape), \(threads) thread(s)") }
+        }
+    }
+    targets.append(TargetResult(
+        target: "Swift gemm within 5% of C at n ≥ 256",
+        measured: worst.map { String(format: "worst Swift/C %.3f (%@)", $0.ratio, $0.label) } ?? "not measured",
+        met: worst.map { $0.ratio <= 1.05 },
+        note: worst == nil ? "no C timings (the C program was not built)" : "each side the fastest median of its rounds"))
+
+    // 2. A steady-state training step allocates nothing. With OpenBLAS itself at two threads, its
+    // threaded level-3 driver mallocs a job array on every call it splits (1 per threaded dgemm,
+    // also from C): those rows are reported, but they count against OpenBLAS, not the package.
+    let counted = steps.filter { $0.allocationsPerStep != nil }
+    let own = counted.filter { $0.mode != .blas }
+    let allocating = own.filter { $0.allocationsPerStep! > 0 }
+    let openBLAS = counted.filter { $0.mode == .blas && $0.allocationsPerStep! > 0 }
+    targets.append(TargetResult(
+        target: "steady-state training step allocates nothing",
+        measured: own.isEmpty ? "not measured"
+            : allocating.isEmpty ? "0 allocations per step in all \(own.count) configurations with OpenBLAS at 1 thread"
+            : "\(allocating.count) of \(own.count) configurations allocate, up to "
+              + format(allocating.map { $0.allocationsPerStep! }.max(), "%.2f") + " per step",
+        met: own.isEmpty ? nil : allocating.isEmpty,
+        note: own.isEmpty ? "the malloc counter is not active in this binary"
+            : !allocating.isEmpty ? allocating.map { "\($0.network) batch \($0.batch) \($0.backend) \($0.mode.rawValue)" }.prefix(4).joined(separator: "; ")
+            : openBLAS.isEmpty ? "" : "with OpenBLAS at 2 threads, up to "
+              + format(openBLAS.map { $0.allocationsPerStep! }.max(), "%.0f")
+              + " per step inside OpenBLAS (its threaded gemm mallocs a job array per call)"))
+
+    // 3. The Fashion-MNIST step within 1.3× its own gemm calls.
+    let large = NetworkSpec.large.name
+    let pick = { (mode: ThreadMode) in steps.first { $0.network == large && $0.batch == 128 && $0.backend == "blas" && $0.mode == mode } }
+    if let one = pick(.one) {
+        let others = [ThreadMode.workers, .blas].compactMap(pick).map { "\($0.mode.rawValue): \(ratioText($0.overFloor))" }
+        targets.append(TargetResult(
+            target: "784-256-128-10 relu step (Adam, batch 128) ≤ 1.3× its gemm calls",
+            measured: "\(ratioText(one.overFloor)) at 1 thread (\(formatSeconds(one.stepSeconds)) against \(formatSeconds(one.floorSeconds)))",
+            met: one.overFloor <= 1.3,
+            note: others.isEmpty ? "" : "against the same thread layout's gemm calls: " + others.joined(separator: ", ")))
+    }
+
+    // 4. The epoch at least 2× NumPy's samples per second.
+    if let best = epochs.first(where: { $0.mode == .workers }) {
+        let ratio = numpy.map { best.samplesPerSecond / $0.samplesPerSecond }
+        targets.append(TargetResult(
+            target: "Fashion-MNIST epoch ≥ 2× NumPy's samples/s",
+            measured: ratio.map { String(format: "%.2f× (%@ against %@ samples/s)", $0, formatRate(best.samplesPerSecond), formatRate(numpy!.samplesPerSecond)) }
+                ?? "\(formatRate(best.samplesPerSecond)) samples/s; NumPy not run",
+            met: ratio.map { $0 >= 2 },
+            note: "Swift with 2 workers (the CLI's default); NumPy's faster run of its own OpenBLAS at its default threads and at 1 thread"))
+    }
+
+    // 5. The lesson's quiz step at least 50× faster than NumPy's.
+    let quiz = steps.filter { $0.network == NetworkSpec.quiz.name }
+    if let blas = quiz.first(where: { $0.backend == "blas" }) {
+        let reference = quiz.first { $0.backend == "reference" }
+        let ratio = numpy.map { $0.quizStepSeconds / blas.stepSeconds }
+        let referenceRatio = numpy.flatMap { n in reference.map { n.quizStepSeconds / $0.stepSeconds } }
+        targets.append(TargetResult(
+            target: "lesson's quiz step ≥ 50× faster than NumPy's",
+            measured: ratio.map { String(format: "%.1f× (BLAS backend %@ against NumPy %@)", $0, formatSeconds(blas.stepSeconds), formatSeconds(numpy!.quizStepSeconds)) }
+                ?? "BLAS backend \(formatSeconds(blas.stepSeconds)); NumPy not run",
+            met: ratio.map { $0 >= 50 },
+            note: referenceRatio.map { String(format: "reference backend: %.1f× (%@)", $0, formatSeconds(reference!.stepSeconds)) } ?? ""))
+    }
+
+    // 6. Peak memory of a full training run under 150 MB.
+    if let memory {
+        let mb = memory.peakResidentBytes / 1e6
+        targets.append(TargetResult(
+            target: "peak memory of a Fashion-MNIST training run < 150 MB",
+            measured: String(format: "%.1f MB (%@, %.0f s)", mb, memory.command, memory.seconds),
+            met: memory.status == 0 ? mb < 150 : nil,
+            note: memory.status == 0 ? "peak resident set size (wait4's ru_maxrss)" : "the run failed with status \(memory.status)"))
+    }
+    return targets
+}
+
+func targetTable(_ targets: [TargetResult]) -> Table {
+    var table = Table(header: ["target", "result", "measured", "note"])
+    for t in targets {
+        table.rows.append([t.target, t.met.map { $0 ? "met" : "MISSED" } ?? "n/a", t.measured, t.note])
+    }
+    return table
+}
+
+/// The figures in long form: one value per line, with what it is, its unit, and where it came from.
+func csv(_ results: BenchResults) -> String {
+    var lines = ["section,name,shape,backend,threads,metric,value,unit"]
+    func add(_ section: String, _ name: String, _ shape: String, _ backend: String, _ threads: String,
+             _ metric: String, _ value: Double?, _ unit: String) {
+        guard let value, value.isFinite else { return }
+        let fields = [section, name, shape, backend, threads, metric]
+            .map { $0.contains(",") || $0.contains("\"") ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0 }
+        lines.append(fields.joined(separator: ",") + ",\(value),\(unit)")
+    }
+    for k in results.kernels {
+        for (backend, threads, seconds) in [("blas", "1", k.blas1), ("c", "1", k.c1), ("blas", "2", k.blas2),
+                                            ("c", "2", k.c2), ("reference", "1", k.reference)] {
+            add("kernel", k.kernel, k.shape, backend, threads, "median time", seconds, "s")
+            add("kernel", k.kernel, k.shape, backend, threads, "rate", k.gflops(seconds), "GFLOP/s")
+        }
+        add("kernel", k.kernel, k.shape, "blas", "1", "swift/c time ratio", k.swiftOverC1, "ratio")
+        add("kernel", k.kernel, k.shape, "blas", "2", "swift/c time ratio", k.swiftOverC2, "ratio")
+        add("kernel", k.kernel, k.shape, "blas", "1", "speed-up over reference", k.blasSpeedUp, "ratio")
+    }
+    for (family, size) in results.blasWinsFrom.sorted(by: { $0.key < $1.key }) {
+        add("kernel", family, "square", "blas", "1", "blas faster than reference from size", Double(size), "n")
+    }
+    for s in results.steps {
+        let shape = "batch \(s.batch)"
+        add("step", s.network, shape, s.backend, s.mode.rawValue, "median step time", s.stepSeconds, "s")
+        add("step", s.network, shape, s.backend, s.mode.rawValue, "steps per second", s.stepsPerSecond, "1/s")
+        add("step", s.network, shape, s.backend, s.mode.rawValue, "samples per second", s.samplesPerSecond, "1/s")
+        add("step", s.network, shape, s.backend, s.mode.rawValue, "gemm floor time", s.floorSeconds, "s")
+        add("step", s.network, shape, s.backend, s.mode.rawValue, "step/floor", s.overFloor, "ratio")
+        add("step", s.network, shape, s.backend, s.mode.rawValue, "allocations per step", s.allocationsPerStep, "count")
+    }
+    for e in results.epochs {
+        let shape = "batch \(e.batch), \(e.samples) samples"
+        add("epoch", e.network, shape, e.backend, e.mode.rawValue, "seconds", e.seconds, "s")
+        add("epoch", e.network, shape, e.backend, e.mode.rawValue, "samples per second", e.samplesPerSecond, "1/s")
+        add("epoch", e.network, shape, e.backend, e.mode.rawValue, "gemm-floor samples per second", e.floorSamplesPerSecond, "1/s")
+        add("epoch", e.network, shape, e.backend, e.mode.rawValue, "training loss", e.trainingLoss, "nats")
+    }
+    if let n = results.numpy {
+        let threads = n.blasThreads == "1" ? "1" : n.blas["num_threads"]?.description ?? "default"
+        for (t, seconds) in n.epochSecondsByThreads.sorted(by: { $0.key < $1.key }) {
+            add("numpy", n.network, "batch \(n.batch), \(n.samples) samples", "numpy \(n.numpyVersion)", t, "epoch seconds (each run)", seconds, "s")
+        }
+        add("numpy", n.network, "batch \(n.batch), \(n.samples) samples", "numpy \(n.numpyVersion)", threads, "epoch seconds", n.epochSeconds, "s")
+        add("numpy", n.network, "batch \(n.batch), \(n.samples) samples", "numpy \(n.numpyVersion)", threads, "samples per second", n.samplesPerSecond, "1/s")
+        add("numpy", "quiz step", "batch 1", "numpy \(n.numpyVersion)", threads, "median step time", n.quizStepSeconds, "s")
+    }
+    if let m = results.memory {
+        add("memory", m.command, "", "blas", "2", "peak resident memory", m.peakResidentBytes / 1e6, "MB")
+    }
+    return lines.joined(separator: "\n") + "\n"
+}
