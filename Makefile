@@ -5,7 +5,7 @@ SWIFT   ?= swift
 RELEASE := $(SWIFT) build -c release
 BIN     := .build/release
 
-.PHONY: all setup setup-data setup-test build run quiz test unit-test verify example example-fashion bench bench-quick clean
+.PHONY: all setup setup-data setup-test build run quiz test unit-test verify example example-fashion bench bench-quick docs doc-coverage clean
 
 all: build
 
@@ -60,5 +60,23 @@ bench: setup-test
 bench-quick: setup-test
 	scripts/bench.sh --quick --check-allocations
 
+## The DocC reference and articles of the four library modules, as one static site in docs-site/
+## (serve it, e.g. `python3 -m http.server -d docs-site`, and open /documentation/backprop).
+## Fails on any DocC warning (an unresolved link, say). DOCS_BASE=repo sets a hosting base path.
+DOCS_DIR     := docs-site
+DOCS_BASE    ?=
+DOCS_TARGETS := Linalg NumPyFormat Datasets Backprop
+
+docs: setup
+	@rm -rf $(DOCS_DIR) && mkdir -p $(DOCS_DIR)
+	$(SWIFT) package --allow-writing-to-directory $(DOCS_DIR) generate-documentation \
+		$(foreach t,$(DOCS_TARGETS),--target $(t)) --enable-experimental-combined-documentation \
+		--output-path $(DOCS_DIR) --transform-for-static-hosting \
+		$(if $(DOCS_BASE),--hosting-base-path $(DOCS_BASE)) --warnings-as-errors
+
+## Public symbols without a doc comment (from the symbol graphs `make docs` extracts).
+doc-coverage: docs
+	@python3 scripts/doc-coverage.py
+
 clean:
-	rm -rf .build Examples/*/.build models results
+	rm -rf .build Examples/*/.build models results $(DOCS_DIR)

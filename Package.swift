@@ -14,6 +14,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        // `make docs` only (the generate-documentation command); it adds no code to any target.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", exact: "1.5.0"),
     ],
     targets: [
         // C interfaces from Debian packages, found through pkg-config.
@@ -55,6 +57,8 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "BackpropTests", dependencies: ["Backprop", "Datasets", "TestSupport"]),
         .testTarget(name: "BackpropToolTests", dependencies: ["Backprop", "TestSupport"]),
+        // Every code listing of the DocC articles, compiled and run, and checked to be the article's text.
+        .testTarget(name: "DocumentationTests", dependencies: ["Backprop", "Datasets", "NumPyFormat", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

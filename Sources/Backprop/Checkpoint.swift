@@ -9,26 +9,42 @@ import Linalg
 /// Stored as safetensors: every number that must be exact is a tensor (F64), and the rest is JSON
 /// in the metadata. Written atomically: a crash mid-write leaves the previous checkpoint intact.
 public struct Checkpoint: Sendable {
+    /// The network's layers at the end of the last finished epoch (each `fanIn × fanOut`).
     public var layers: [DenseLayer]
+    /// The network's loss.
     public var loss: Loss
+    /// The run's settings; a resumed run keeps them.
     public var configuration: TrainingConfiguration
+    /// ``Optimizer/name`` of the optimiser, rebuilt through ``Optimizers/make(_:)``.
     public var optimizerName: String
+    /// The optimiser's step count and moment arrays (shaped like the parameters).
     public var optimizerState: OptimizerState
+    /// ``LearningRateSchedule/name`` of the schedule, rebuilt through ``LearningRateSchedules/make(_:)``.
     public var scheduleName: String
+    /// ``LearningRateSchedule/state`` of the schedule.
     public var scheduleState: [Double]
+    /// The generator, where the next shuffle and dropout mask will come from.
     public var rng: SeededGenerator
+    /// One entry per finished epoch.
     public var history: [EpochMetrics]
+    /// The best monitored loss so far (early stopping).
     public var bestMonitored: Double
+    /// The layers at the best monitored loss, restored when training stops early; nil before the first epoch.
     public var bestLayers: [DenseLayer]?
+    /// Epochs since the monitored loss last improved (early stopping).
     public var epochsWithoutImprovement: Int
+    /// Whether early stopping has ended the run.
     public var stopped: Bool
     /// The input scaling the run uses.
     public var scaler: FeatureScaler
+    /// Names of the output classes, in output order, if the data has them.
     public var classNames: [String]?
     /// Free-form strings the caller needs to rebuild the run (e.g. the command line's data options).
     public var run: [String: String]
 
+    /// The `format` entry of the file's metadata, checked on load.
     public static let formatName = "backprop-checkpoint"
+    /// The layout version written; loading refuses other versions.
     public static let version = 1
 
     /// The checkpoint of `trainer` as it stands, with the scaling it trains with.

@@ -19,6 +19,8 @@ public struct DenseLayer: Equatable, Sendable {
     /// Weights plus biases.
     public var parameterCount: Int { weights.elements.count + (bias?.count ?? 0) }
 
+    /// A layer over `weights` (`fanIn × fanOut`) and `bias` (`fanOut` entries or nil). Shapes are
+    /// checked when the layer becomes part of a ``Network`` (``Network/init(layers:loss:)`` throws).
     public init(weights: Matrix, bias: [Double]? = nil, activation: Activation) {
         self.weights = weights
         self.bias = bias

@@ -56,6 +56,7 @@ public struct FileWriteError: Error, Equatable, Sendable, CustomStringConvertibl
     /// `code`, grouped.
     public var reason: Reason { Reason(errno: code) }
 
+    /// An error for `path`, failing at `step` with `errno` value `code`.
     public init(path: String, step: String, code: Int32) {
         self.path = path
         self.step = step

@@ -11,9 +11,11 @@ public struct GradientCheckReport: Sendable, Equatable {
         /// The largest |∂L/∂θ| seen, so a report can show the check was not made on zeros.
         public var largestGradient: Double
 
+        /// The larger of ``worstWeightError`` and ``worstBiasError``.
         public var worst: Double { max(worstWeightError, worstBiasError ?? 0) }
     }
 
+    /// One entry per network layer, from input to output.
     public var layers: [Layer]
     /// The largest relative error anywhere.
     public var worst: Double { layers.map(\.worst).max() ?? 0 }

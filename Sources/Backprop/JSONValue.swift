@@ -3,11 +3,17 @@ import Linalg
 
 /// A parsed JSON document, kept as a tree so readers can report the exact field a problem is in.
 public indirect enum JSONValue: Equatable, Sendable, Decodable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// Any JSON number, as the nearest `Double`.
     case number(Double)
+    /// A string.
     case string(String)
+    /// An array, in order.
     case array([JSONValue])
+    /// An object; key order is not kept.
     case object([String: JSONValue])
 
     public init(from decoder: Decoder) throws {
@@ -51,10 +57,14 @@ public indirect enum JSONValue: Equatable, Sendable, Decodable {
 /// A problem in a file this package reads: the file, the field (as a path like
 /// `layers[1].weights[0][2]`, nil for the whole file) and what is wrong.
 public struct FileFormatError: Error, Equatable, CustomStringConvertible {
+    /// The file's path as the caller gave it.
     public let file: String
+    /// The field, e.g. `layers[1].weights[0][2]`, or nil when the problem is the whole file.
     public let field: String?
+    /// What is wrong, as a phrase for the user.
     public let problem: String
 
+    /// A problem in `file` at `field`.
     public init(file: String, field: String?, problem: String) {
         self.file = file
         self.field = field

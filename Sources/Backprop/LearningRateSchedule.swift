@@ -28,6 +28,7 @@ extension LearningRateSchedule {
 /// η = η₀ throughout (the lesson's choice).
 public struct ConstantRate: LearningRateSchedule {
     public let name = "constant"
+    /// The constant schedule.
     public init() {}
     public func learningRate(epoch: Int, base: Double) -> Double { base }
 }
@@ -35,7 +36,9 @@ public struct ConstantRate: LearningRateSchedule {
 /// η = η₀ · factor^⌊epoch / every⌋.
 public struct StepDecay: LearningRateSchedule {
     public let name = "step"
+    /// Epochs between reductions, and the factor each reduction multiplies by.
     public let every: Int, factor: Double
+    /// Multiplies the rate by `factor` (> 0) every `every` (≥ 1) epochs.
     public init(every: Int = 10, factor: Double = 0.5) {
         precondition(every >= 1 && factor > 0, "StepDecay: every \(every) must be ≥ 1 and factor \(factor) > 0")
         self.every = every
@@ -49,7 +52,9 @@ public struct StepDecay: LearningRateSchedule {
 /// η = η₀ · γ^epoch.
 public struct ExponentialDecay: LearningRateSchedule {
     public let name = "exponential"
+    /// The factor per epoch.
     public let gamma: Double
+    /// Multiplies the rate by `gamma` (> 0) every epoch.
     public init(gamma: Double = 0.95) {
         precondition(gamma > 0, "ExponentialDecay: gamma \(gamma) must be > 0")
         self.gamma = gamma
@@ -63,9 +68,11 @@ public struct ExponentialDecay: LearningRateSchedule {
 /// `threshold` (relative) for `patience` epochs, down to `minimumScale`·η₀ (as PyTorch's ReduceLROnPlateau).
 public struct ReduceOnPlateau: LearningRateSchedule {
     public let name = "plateau"
+    /// The reduction factor, the epochs to wait, the relative improvement that counts, and the lowest scale of η₀.
     public let factor: Double, patience: Int, threshold: Double, minimumScale: Double
     var scale = 1.0, best = Double.infinity, badEpochs = 0.0
 
+    /// A plateau schedule; needs 0 < `factor` < 1 and `patience` ≥ 0.
     public init(factor: Double = 0.5, patience: Int = 2, threshold: Double = 1e-4, minimumScale: Double = 1e-3) {
         precondition(factor > 0 && factor < 1 && patience >= 0, "ReduceOnPlateau: need 0 < factor < 1 and patience ≥ 0")
         self.factor = factor
@@ -99,8 +106,10 @@ public struct ReduceOnPlateau: LearningRateSchedule {
 
 /// The schedules by their command-line names, with default settings.
 public enum LearningRateSchedules {
+    /// Every name ``make(_:)`` knows, in the order the command line lists them.
     public static let names = ["constant", "step", "exponential", "plateau"]
 
+    /// The schedule whose ``LearningRateSchedule/name`` is `name`, with default settings, or nil for an unknown name.
     public static func make(_ name: String) -> (any LearningRateSchedule)? {
         switch name {
         case "constant": return ConstantRate()

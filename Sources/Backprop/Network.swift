@@ -1,7 +1,7 @@
 import Linalg
 
 /// A dense feed-forward network and its loss, computing on the backend `Backend`
-/// (``BLAS`` for speed, ``Reference`` to check it).
+/// (``/Linalg/BLAS`` for speed, ``/Linalg/Reference`` to check it).
 ///
 /// Layer l maps a batch `X` (`batch × fanIn`, one sample a row) to `f(X·W + b)`.
 /// The backend is a generic parameter rather than a run-time switch, so the compiler

@@ -1,12 +1,19 @@
 /// Why a list of layers and a loss do not form a network this package can train.
 /// Layer indices are 0-based, counted from the input side, as in the files' `layers` arrays.
 public enum NetworkError: Error, Equatable, CustomStringConvertible {
+    /// The list of layers is empty.
     case noLayers
+    /// Layer `layer`'s weights have no rows or no columns.
     case emptyLayer(layer: Int, fanIn: Int, fanOut: Int)
+    /// Layer `layer` has `fanIn` weight rows, but the layer below has `previousFanOut` outputs.
     case fanInMismatch(layer: Int, fanIn: Int, previousFanOut: Int)
+    /// Layer `layer`'s bias has `count` entries instead of `fanOut`.
     case biasLength(layer: Int, count: Int, fanOut: Int)
+    /// Softmax on layer `layer`, which is not the last one.
     case softmaxNotLast(layer: Int)
+    /// A softmax output with a loss other than cross-entropy.
     case softmaxWithoutCrossEntropy(loss: Loss)
+    /// Cross-entropy after an output activation other than softmax.
     case crossEntropyWithoutSoftmax(activation: Activation)
 
     public var description: String {

@@ -40,6 +40,7 @@ public struct SafeTensors: Sendable, Equatable {
     /// Free `key: value` strings, stored as the header's `__metadata__`.
     public var metadata: [String: String]
 
+    /// A container holding `tensors` and `metadata` (nothing is checked until ``encoded()``).
     public init(tensors: [String: Tensor] = [:], metadata: [String: String] = [:]) {
         self.tensors = tensors
         self.metadata = metadata

@@ -6,22 +6,33 @@ import Linalg
 public struct TrainingCase: Sendable {
     /// What a case expects: the fields of its `expected` block.
     public struct Expected: Sendable, Equatable {
+        /// The network's outputs before the step (`batch × n_out`).
         public var outputs: Matrix
+        /// The batch-mean loss before the step.
         public var loss: Double
+        /// `weight_steps` and `bias_steps`: −η·∂L/∂W and −η·∂L/∂b per layer.
         public var steps: Gradients
     }
 
+    /// The case's name (the file name without `.json` unless the file gives one).
     public var name: String
+    /// Free text from the file.
     public var description: String?
+    /// The layers from input to output, each `fanIn × fanOut`.
     public var layers: [DenseLayer]
+    /// The loss the step minimises.
     public var loss: Loss
+    /// η.
     public var learningRate: Double
     /// `batch × n_in`.
     public var inputs: Matrix
     /// `batch × n_out`.
     public var targets: Matrix
+    /// The `expected` block, or nil for a case that only poses the question.
     public var expected: Expected?
 
+    /// A case from its parts; `layers` and `loss` must form a valid ``Network``
+    /// (``network(_:)`` stops otherwise), `inputs` and `targets` must have one row per sample.
     public init(name: String, description: String? = nil, layers: [DenseLayer], loss: Loss, learningRate: Double,
                 inputs: Matrix, targets: Matrix, expected: Expected? = nil) {
         self.name = name

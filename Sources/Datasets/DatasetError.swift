@@ -65,13 +65,16 @@ public struct DatasetError: Error, CustomStringConvertible, Equatable, Sendable 
         case sample(Int)
     }
 
+    /// What kind of problem it is.
     public let kind: Kind
     /// The file (or, for in-memory data sets, the `Dataset.source`) the problem was found in.
     public let file: String
+    /// Where in the file.
     public let position: Position
     /// What is wrong, in words, without the file name (which `description` adds).
     public let message: String
 
+    /// A problem of `kind` in `file` at `position`, described by `message`.
     public init(_ kind: Kind, file: String, at position: Position = .file, _ message: String) {
         self.kind = kind
         self.file = file

@@ -11,6 +11,7 @@ import Darwin
 ///
 /// On Debian the package `dataset-fashion-mnist` installs it in `defaultDirectory`.
 public enum FashionMNIST {
+    /// Where Debian's `dataset-fashion-mnist` package installs the four IDX files.
     public static let defaultDirectory = "/usr/share/datasets/fashion-mnist"
     /// Image height and width in pixels; `featureCount` is their product, 784.
     public static let imageRows = 28, imageColumns = 28

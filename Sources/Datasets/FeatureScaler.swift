@@ -13,6 +13,7 @@ public struct FeatureScaler: Sendable, Equatable, Codable {
         case standardize
     }
 
+    /// How the statistics were chosen.
     public let method: Method
     /// Subtracted from feature `j` first; `featureCount` values.
     public let offset: [Double]

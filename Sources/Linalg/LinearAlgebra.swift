@@ -1,6 +1,8 @@
 /// Whether an operand enters a product as it is or transposed (BLAS's `trans` argument).
 public enum Transpose: Sendable {
+    /// op(A) = A.
     case none
+    /// op(A) = Aᵀ (read in place; nothing is copied).
     case transpose
 
     /// The operand's shape after this transpose is applied to a `rows × columns` matrix.

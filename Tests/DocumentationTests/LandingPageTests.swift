@@ -1,0 +1,49 @@
+import Backprop
+import Datasets
+import NumPyFormat
+import Testing
+import TestSupport
+
+/// The listings of the four modules' landing pages (`Sources/<Module>/<Module>.docc/<Module>.md`), run.
+@Suite struct LandingPageTests {
+    @Test func backprop() throws {
+        // listing: backprop-step
+        var network = try Network<BLAS>(layers: [
+            DenseLayer(weights: Matrix([[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]]), activation: .sigmoid),
+            DenseLayer(weights: Matrix([[0.1], [-0.3]]), activation: .sigmoid),
+        ], loss: .squaredError)
+        let result = network.step(inputs: Matrix([[0.5, 0.1, -0.2]]), targets: Matrix([[0.6]]), learningRate: 0.5)
+        // result.steps.weights[1] is the quiz's [[0.00804047], [0.00555918]]; the network is updated.
+        // end listing
+        #expect(NumPyFormat.string(result.steps.weights[1].elements) == "[0.00804047 0.00555918]")
+        #expect(network.layers[1].weights[0, 0] == 0.1 + result.steps.weights[1][0, 0])
+    }
+
+    @Test func linalg() {
+        // listing: linalg-gemm
+        let x = Matrix([[1, 2, 3], [4, 5, 6]])          // batch × fanIn = 2 × 3
+        let w = Matrix([[1, 0], [0, 1], [1, 1]])        // fanIn × fanOut = 3 × 2
+        var h = Matrix(rows: 2, columns: 2)
+        BLAS.gemm(.none, .none, alpha: 1, x, w, beta: 0, into: &h)   // h = x·w: [[4, 5], [10, 11]]
+        // end listing
+        #expect(h == Matrix([[4, 5], [10, 11]]))
+    }
+
+    @Test func datasets() throws {
+        // listing: datasets-load
+        let (train, test) = try FashionMNIST.load()          // /usr/share/datasets/fashion-mnist
+        let scaler = FeatureScaler.fit(.standardize, on: train)
+        let batch = train.features(rows: 0..<128, scaler: scaler)   // 128 × 784, row-major
+        // end listing
+        #expect(train.count == 60_000 && test.count == 10_000)
+        #expect(batch.count == 128 * 784)
+    }
+
+    @Test func numPyFormat() {
+        // listing: numpyformat-print
+        print(NumPyFormat.string([0.008040473948045291, 0.005559180911682829]))
+        // [0.00804047 0.00555918]
+        // end listing
+        #expect(NumPyFormat.string([0.008040473948045291, 0.005559180911682829]) == "[0.00804047 0.00555918]")
+    }
+}
