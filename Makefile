@@ -32,9 +32,10 @@ run: setup-data build
 quiz: build
 	@$(BIN)/backprop quiz
 
-## Unit tests, the shared vectors on both backends, the example programs, and the quick bench
-## (so the benchmark never rots; it fails when a steady-state training step allocates).
-test: unit-test verify example bench-quick
+## Unit tests, the shared vectors on both backends, the example programs, the quick bench
+## (so the benchmark never rots; it fails when a steady-state training step allocates), and the
+## documentation (it fails on any DocC warning).
+test: unit-test verify example bench-quick docs
 
 unit-test: setup-test
 	$(SWIFT) test
