@@ -4,7 +4,9 @@
 /// a time by `Dataset.copyFeatures(rows:scaler:into:)`, so a training loop never holds a `Double`
 /// copy of the whole set.
 public enum FeatureStorage: Sendable, Equatable {
+    /// Raw bytes (0…255), row-major, as IDX files store images.
     case bytes([UInt8])
+    /// Finite doubles, row-major, as read from CSV or built in memory.
     case doubles([Double])
 
     /// Number of stored values (samples × features).
