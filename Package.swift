@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 // Dense neural networks trained with backpropagation, every matrix product in OpenBLAS.
 import PackageDescription
 
@@ -9,8 +9,15 @@ let package = Package(
         .library(name: "Linalg", targets: ["Linalg"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "NumPyFormat", targets: ["NumPyFormat"]),
+        // Data-parallel training over MPI; empty unless the MPI trait is on.
+        .library(name: "BackpropMPI", targets: ["BackpropMPI"]),
         .executable(name: "backprop", targets: ["BackpropTool"]),
         .executable(name: "backprop-bench", targets: ["BackpropBench"]),
+    ],
+    // Off by default: a build without it compiles and links nothing of MPI.
+    traits: [
+        .trait(name: "MPI", description: "Data-parallel training across processes and machines with Open MPI "
+            + "(`backprop train --distributed` under mpirun); needs Debian's libopenmpi-dev."),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -29,6 +36,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Open MPI's mpi.h, used only with the MPI trait.
+        .systemLibrary(
+            name: "CMPI",
+            pkgConfig: "ompi",
+            providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]
+        ),
 
         // Matrices, the BLAS and reference backends, LAPACK solvers.
         .target(name: "Linalg", dependencies: ["CBLAS"]),
@@ -38,11 +51,14 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["CZlib"]),
         // Activations, losses, layers, networks, optimisers, trainer, model files.
         .target(name: "Backprop", dependencies: ["Linalg", "Datasets"]),
+        // Backprop's GradientReduction over MPI_Allreduce (sources under `#if MPI`).
+        .target(name: "BackpropMPI", dependencies: ["Backprop", .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
 
         .executableTarget(
             name: "BackpropTool",
             dependencies: [
                 "Backprop", "Datasets", "NumPyFormat",
+                .target(name: "BackpropMPI", condition: .when(traits: ["MPI"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,6 +75,8 @@ let package = Package(
         .testTarget(name: "BackpropToolTests", dependencies: ["Backprop", "TestSupport"]),
         // Every code listing of the DocC articles, compiled and run, and checked to be the article's text.
         .testTarget(name: "DocumentationTests", dependencies: ["Backprop", "Datasets", "NumPyFormat", "TestSupport"]),
+        // `mpirun` runs of the tool (sources under `#if MPI`: `make test-mpi`).
+        .testTarget(name: "DistributedTests", dependencies: ["Backprop", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

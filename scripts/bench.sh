@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What `make bench` and `make bench-quick` run: builds the C comparison program and the bench,
-# runs it (kernels, training steps, an epoch, NumPy beside it, peak memory), then draws the plots.
+# runs it (kernels, training steps, an epoch, NumPy beside it, peak memory, epochs on 1 and 2 MPI
+# processes when Open MPI is installed), then draws the plots.
 #   scripts/bench.sh [--quick] [--check-allocations]
 # Tables go to standard output; results/bench.csv, results/bench.json and results/*.png are written.
 # Needs: a C compiler and pkg-config's openblas (scripts/setup.sh), Swift. Optional: python3 with
@@ -28,6 +29,15 @@ ${CC:-cc} -O2 -Wall -Wextra bench/cblas_bench.c $(pkg-config --cflags --libs ope
 swift build -c release --product backprop-bench
 swift build -c release --product backprop   # its training run's peak memory is measured
 
+# The distributed figures need a backprop built with the MPI trait (a build folder of its own).
+mpi_args=()
+if command -v mpirun >/dev/null 2>&1 && pkg-config --exists ompi 2>/dev/null; then
+  swift build -c release --product backprop --traits MPI --scratch-path .build-mpi
+  mpi_args=(--mpi-backprop .build-mpi/release/backprop)
+else
+  echo "bench.sh: Open MPI is not installed (scripts/setup.sh --mpi); the distributed figures are skipped"
+fi
+
 python=${PYTHON:-python3}
 if command -v "$python" >/dev/null 2>&1 && "$python" -c 'import numpy' 2>/dev/null; then
   # threadpoolctl says which BLAS and kernel NumPy runs; optional.
@@ -35,7 +45,7 @@ if command -v "$python" >/dev/null 2>&1 && "$python" -c 'import numpy' 2>/dev/nu
 fi
 
 .build/release/backprop-bench "${args[@]}" --results "$results" --c-bench "$cc_bin" --python "$python" \
-  --numpy-script scripts/numpy_bench.py
+  --numpy-script scripts/numpy_bench.py ${mpi_args[@]+"${mpi_args[@]}"}
 
 if command -v "$python" >/dev/null 2>&1; then
   if ! "$python" -c 'import matplotlib' 2>/dev/null; then

@@ -3,17 +3,20 @@
 #   OpenBLAS (cblas.h, libopenblas), LAPACKE (lapacke.h), zlib, pkg-config,
 #   with --dataset, Fashion-MNIST (/usr/share/datasets/fashion-mnist);
 #   with --python, python3 and then Python's safetensors and numpy (from PyPI), which the
-#   model-file tests compare against and the benchmark's NumPy baseline uses.
+#   model-file tests compare against and the benchmark's NumPy baseline uses;
+#   with --mpi, Open MPI (mpi.h and pkg-config's ompi, and mpirun) for distributed training.
 # As root it calls apt-get directly; otherwise through sudo.
 set -euo pipefail
 
 want_dataset=0
 want_python=0
+want_mpi=0
 for arg in "$@"; do
   case "$arg" in
     --dataset) want_dataset=1 ;;
     --python) want_python=1 ;;
-    *) echo "setup.sh: unknown option $arg (known: --dataset, --python)" >&2; exit 2 ;;
+    --mpi) want_mpi=1 ;;
+    *) echo "setup.sh: unknown option $arg (known: --dataset, --python, --mpi)" >&2; exit 2 ;;
   esac
 done
 
@@ -30,6 +33,11 @@ if [ ! -f /usr/include/zlib.h ]; then
 fi
 if [ "$want_dataset" = 1 ] && [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
   missing+=(dataset-fashion-mnist)
+fi
+
+if [ "$want_mpi" = 1 ]; then
+  if ! { command -v pkg-config >/dev/null && pkg-config --exists ompi; }; then missing+=(libopenmpi-dev); fi
+  command -v mpirun >/dev/null 2>&1 || missing+=(openmpi-bin)
 fi
 
 if [ "$want_python" = 1 ] && ! command -v python3 >/dev/null 2>&1; then

@@ -20,9 +20,17 @@ extension Network {
     @discardableResult
     public func gradients(inputs: Matrix, targets: Matrix, workspace: Workspace, into gradients: inout Gradients,
                           dropout: Double, using rng: inout SeededGenerator) -> Double {
+        self.gradients(inputs: inputs, targets: targets, workspace: workspace, into: &gradients, dropout: dropout,
+                       masks: DropoutMasks(seed: rng.next()))
+    }
+
+    /// The same with the dropout masks of `masks` (see ``forward(_:workspace:dropout:masks:)``).
+    @discardableResult
+    public func gradients(inputs: Matrix, targets: Matrix, workspace: Workspace, into gradients: inout Gradients,
+                          dropout: Double, masks: DropoutMasks) -> Double {
         precondition(targets.rows == inputs.rows && targets.columns == outputCount,
                      "gradients: targets \(targets.rows)×\(targets.columns) for inputs \(inputs.rows)×\(inputs.columns) and \(outputCount) outputs")
-        forward(inputs, workspace: workspace, dropout: dropout, using: &rng)
+        forward(inputs, workspace: workspace, dropout: dropout, masks: masks)
         let output = workspace.layers[layers.count - 1]
         let lossValue = loss.value(outputs: output.activations, preActivations: output.preActivations, targets: targets)
         loss.outputErrorTerms(outputs: output.activations, preActivations: output.preActivations, targets: targets,

@@ -17,7 +17,8 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
         /// so the trainer's shuffled order is not shared and can be reshuffled in place).
         var rows: ArraySlice<Int> = []
         var loss = 0.0
-        var rng = SeededGenerator(seed: 0)
+        /// This slice's dropout masks (its place in the batch).
+        var masks = DropoutMasks(seed: 0)
 
         init(batch: Int, layers: [DenseLayer]) {
             workspace = Workspace(batch: batch, layers: layers)
@@ -54,9 +55,11 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
     }
 
     /// Writes ∂L/∂W and ∂L/∂b of the mean loss over `rows` of `data` into `gradients` and returns
-    /// that loss. Dropout masks come from generators seeded by `rng` (one draw per worker).
+    /// that loss. `masks` places `rows` in their batch: each sample's dropout masks depend on its
+    /// position there, not on the worker that computes it, so the result does not depend on the
+    /// number of workers beyond the order of the final sum.
     func compute(_ network: Network<Backend>, data: Dataset, rows: ArraySlice<Int>, scaler: FeatureScaler,
-                 dropout: Double, rng: inout SeededGenerator, into gradients: inout Gradients) -> Double {
+                 dropout: Double, masks: DropoutMasks, into gradients: inout Gradients) -> Double {
         let n = rows.count
         let used = max(1, min(workers, n / minimumSlice))
         active.removeAll(keepingCapacity: true)
@@ -65,7 +68,7 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
             let size = n / used + (w < n % used ? 1 : 0)
             let b = buffers(worker: w, batch: size, layers: network.layers)
             b.rows = rows[start..<(start + size)]
-            b.rng = SeededGenerator(seed: rng.next())
+            b.masks = masks.advanced(by: start - rows.startIndex)
             active.append(b)
             start += size
         }
@@ -110,7 +113,7 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
         b.inputs.elements.withUnsafeMutableBufferPointer { data.copyFeatures(rows: b.rows, scaler: scaler, into: $0) }
         b.targets.setOneHot(data, rows: b.rows)
         b.loss = network.gradients(inputs: b.inputs, targets: b.targets, workspace: b.workspace,
-                                   into: &b.gradients, dropout: dropout, using: &b.rng)
+                                   into: &b.gradients, dropout: dropout, masks: b.masks)
     }
 
     /// y ← Σ_w (slice_w / n)·x_w over the active workers' arrays `x_w = array(gradients_w)`: the first

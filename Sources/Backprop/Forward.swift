@@ -10,8 +10,16 @@ extension Network {
 
     /// The training forward pass: as ``forward(_:workspace:)``, and with `dropout` > 0 each hidden
     /// unit's output is zeroed with probability `dropout` and the rest scaled by 1/(1 − dropout)
-    /// (inverted dropout), with the masks drawn from `rng` and kept for the backward pass.
+    /// (inverted dropout), with the masks drawn from one seed taken from `rng` and kept for the
+    /// backward pass.
     public func forward(_ inputs: Matrix, workspace: Workspace, dropout: Double, using rng: inout SeededGenerator) {
+        forward(inputs, workspace: workspace, dropout: dropout, masks: DropoutMasks(seed: rng.next()))
+    }
+
+    /// The training forward pass with the dropout masks of `masks`: row i of `inputs` is sample
+    /// `masks.firstSample + i` of its batch, and its masks depend on that position alone, so a
+    /// batch split across threads or processes drops the same units as the whole batch.
+    public func forward(_ inputs: Matrix, workspace: Workspace, dropout: Double, masks: DropoutMasks) {
         precondition(dropout >= 0 && dropout < 1, "forward: dropout rate \(dropout) must be in [0, 1)")
         precondition(inputs.rows == workspace.batch && inputs.columns == inputCount,
                      "forward: inputs \(inputs.rows)×\(inputs.columns) for a network of \(inputCount) inputs and a workspace of batch \(workspace.batch)")
@@ -32,24 +40,29 @@ extension Network {
             Backend.gemm(.none, .none, alpha: 1, x, layer.weights, beta: beta, into: &buffers.preActivations)
             layer.activation.apply(buffers.preActivations, into: &buffers.activations)
             buffers.usesDropout = dropout > 0 && l < layers.count - 1
-            if buffers.usesDropout { Self.drop(buffers, rate: dropout, using: &rng) }
+            if buffers.usesDropout { Self.drop(buffers, rate: dropout, masks: masks, layer: l) }
         }
     }
 
-    /// Draws a fresh mask and writes A ⊙ mask into the layer's `dropped` buffer.
-    static func drop(_ buffers: Workspace.LayerBuffers, rate: Double, using rng: inout SeededGenerator) {
+    /// Draws a fresh mask, row by row from each sample's own generator, and writes A ⊙ mask into
+    /// the layer's `dropped` buffer.
+    static func drop(_ buffers: Workspace.LayerBuffers, rate: Double, masks: DropoutMasks, layer: Int) {
         let a = buffers.activations
         if buffers.mask == nil {
             buffers.mask = Matrix(rows: a.rows, columns: a.columns)
             buffers.dropped = Matrix(rows: a.rows, columns: a.columns)
         }
         let keep = 1 / (1 - rate)
+        let (rows, columns) = (a.rows, a.columns)
         a.elements.withUnsafeBufferPointer { a in
             buffers.mask!.elements.withUnsafeMutableBufferPointer { m in
                 buffers.dropped!.elements.withUnsafeMutableBufferPointer { d in
-                    for i in a.indices {
-                        m[i] = rng.nextUniform() < rate ? 0 : keep
-                        d[i] = a[i] * m[i]
+                    for row in 0..<rows {
+                        var rng = masks.generator(sample: row, layer: layer)
+                        for i in (row * columns)..<((row + 1) * columns) {
+                            m[i] = rng.nextUniform() < rate ? 0 : keep
+                            d[i] = a[i] * m[i]
+                        }
                     }
                 }
             }
@@ -62,5 +75,34 @@ extension Network {
         let workspace = Workspace(batch: inputs.rows, layers: layers)
         forward(inputs, workspace: workspace)
         return workspace.outputs
+    }
+}
+
+/// Where a training pass's dropout masks come from: sample `firstSample + i` of a batch (row i of
+/// the pass) draws its mask in hidden layer l from a generator seeded by (`seed`, its position in the
+/// batch, l). The trainer draws one `seed` per batch, so the masks do not depend on how many threads
+/// or processes share the batch.
+public struct DropoutMasks: Sendable, Equatable {
+    /// One per batch.
+    public var seed: UInt64
+    /// The position in the batch of the pass's first row.
+    public var firstSample: Int
+
+    public init(seed: UInt64, firstSample: Int = 0) {
+        self.seed = seed
+        self.firstSample = firstSample
+    }
+
+    /// The masks of a pass that starts `offset` samples further into the same batch.
+    public func advanced(by offset: Int) -> DropoutMasks {
+        DropoutMasks(seed: seed, firstSample: firstSample + offset)
+    }
+
+    /// The generator of row `sample` of the pass in hidden layer `layer`. SeededGenerator's
+    /// SplitMix64 seeding spreads the combined seed over its state, so nearby positions give
+    /// unrelated streams.
+    func generator(sample: Int, layer: Int) -> SeededGenerator {
+        let position = UInt64(firstSample + sample)
+        return SeededGenerator(seed: seed ^ (position &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(layer) &* 0xD1B5_4A32_D192_ED03))
     }
 }

@@ -8,10 +8,12 @@ import Linalg
 ///
 /// Reproducible: the same configuration (seed included), backend, data and BLAS thread count give
 /// bit-identical weights. Everything that changes during a run is in ``state``, so a run can be
-/// checkpointed and resumed to the same final weights.
+/// checkpointed and resumed to the same final weights. Dropout masks depend only on the seed and
+/// each sample's place in its batch, so the thread count, and the number of processes of a
+/// distributed run (a ``GradientReduction``), change the weights only by floating-point summation order.
 public final class Trainer<Backend: LinearAlgebra> {
     public let configuration: TrainingConfiguration
-    /// The network being trained (after ``train(training:validation:scaler:checkpoint:progress:)``:
+    /// The network being trained (after ``train(training:validation:scaler:reduction:checkpoint:progress:)``:
     /// the best one seen on the validation split, when early stopping is on).
     public var network: Network<Backend> { state.network }
     /// The metrics of the epochs run so far.
@@ -23,6 +25,8 @@ public final class Trainer<Backend: LinearAlgebra> {
 
     private let parallel: DataParallelGradients<Backend>
     private var gradients: Gradients
+    /// A distributed run's all-reduce buffer: every layer's ∂L/∂W and ∂L/∂b, then the loss (one call per step).
+    private var reduced: [Double] = []
 
     /// A trainer for `network`. With `configuration.threads` > 1, OpenBLAS is set to one thread.
     public init(network: Network<Backend>, optimizer: any Optimizer = Adam(),
@@ -61,10 +65,19 @@ public final class Trainer<Backend: LinearAlgebra> {
 
     /// Runs the remaining epochs. `scaler` maps raw features to network inputs (fit it on `training`).
     /// `checkpoint` is called at the end of each epoch with this trainer, to save if it wants.
+    ///
+    /// With a `reduction` of more than one process, this is one process of a data-parallel run: every
+    /// process must call it with the same data, configuration and starting state. Each computes the
+    /// gradients of its ``GradientReduction/shard(of:)`` of every batch, one ``GradientReduction/sum(_:)``
+    /// per step combines them, and all take the same step, so their weights stay identical (checked
+    /// at the end of every epoch). Every process evaluates the validation split itself.
     /// - Throws: ``TrainingError/dataMismatch(_:)`` when the data does not fit the network,
-    ///   ``TrainingError/nonFinite(epoch:batch:what:)`` when a loss or gradient overflows.
+    ///   ``TrainingError/nonFinite(epoch:batch:what:)`` when a loss or gradient overflows,
+    ///   ``TrainingError/processesDiverged(epoch:)`` when processes end an epoch with different weights,
+    ///   and what `reduction` throws.
     @discardableResult
     public func train(training: Dataset, validation: Dataset?, scaler: FeatureScaler,
+                      reduction: (any GradientReduction)? = nil,
                       checkpoint: (Trainer) throws -> Void = { _ in },
                       progress: (TrainingEvent) -> Void = { _ in }) throws -> [EpochMetrics] {
         try check(training, scaler)
@@ -73,6 +86,10 @@ public final class Trainer<Backend: LinearAlgebra> {
         let batches = (training.count + batchSize - 1) / batchSize
         var order = Array(0..<training.count)
         var norms = [Double](repeating: 0, count: state.network.layers.count)
+        let distributed = reduction.flatMap { $0.size > 1 ? $0 : nil }
+        if distributed != nil && reduced.count != state.network.parameterCount + 1 {
+            reduced = [Double](repeating: 0, count: state.network.parameterCount + 1)
+        }
 
         while !state.stopped && state.history.count < configuration.epochs {
             let epoch = state.history.count
@@ -85,8 +102,19 @@ public final class Trainer<Backend: LinearAlgebra> {
 
             for b in 0..<batches {
                 let rows = order[(b * batchSize)..<min((b + 1) * batchSize, training.count)]
-                let loss = parallel.compute(state.network, data: training, rows: rows, scaler: scaler,
-                                            dropout: configuration.dropout, rng: &state.rng, into: &gradients)
+                let masks = DropoutMasks(seed: state.rng.next())
+                let loss: Double
+                if let distributed {
+                    let shard = distributed.shard(of: rows.count)
+                    let mine = rows[(rows.startIndex + shard.lowerBound)..<(rows.startIndex + shard.upperBound)]
+                    let local = mine.isEmpty ? 0 : parallel.compute(state.network, data: training, rows: mine, scaler: scaler,
+                                                                    dropout: configuration.dropout,
+                                                                    masks: masks.advanced(by: shard.lowerBound), into: &gradients)
+                    loss = try allReduce(local, samples: mine.count, of: rows.count, distributed)
+                } else {
+                    loss = parallel.compute(state.network, data: training, rows: rows, scaler: scaler,
+                                            dropout: configuration.dropout, masks: masks, into: &gradients)
+                }
                 if configuration.weightDecay > 0 {
                     for l in gradients.weights.indices {
                         Backend.axpy(alpha: configuration.weightDecay, state.network.layers[l].weights.elements,
@@ -116,6 +144,9 @@ public final class Trainer<Backend: LinearAlgebra> {
                 metrics.validationLoss = result.loss
                 metrics.validationAccuracy = result.accuracy
             }
+            if let distributed, try !distributed.allEqual(state.network.parameterChecksum()) {
+                throw TrainingError.processesDiverged(epoch: epoch + 1)
+            }
             endEpoch(metrics, monitored: metrics.validationLoss ?? metrics.trainingLoss, restoresBest: validation != nil)
             progress(.epoch(metrics))
             try checkpoint(self)
@@ -126,6 +157,38 @@ public final class Trainer<Backend: LinearAlgebra> {
             }
         }
         return state.history
+    }
+
+    /// Turns this process's mean `gradients` and `loss` over `samples` of a `total`-sample batch into
+    /// the whole batch's, summed over all processes in one all-reduce of ``reduced``; returns the batch loss.
+    private func allReduce(_ loss: Double, samples: Int, of total: Int, _ reduction: any GradientReduction) throws -> Double {
+        let weight = Double(samples), n = Double(total)
+        var loss = loss
+        try reduced.withUnsafeMutableBufferPointer { buffer in
+            var k = 0
+            // Means times sample counts are sums; a process with no samples sends zeros.
+            func pack(_ x: UnsafeBufferPointer<Double>) {
+                for i in x.indices { buffer[k + i] = samples == 0 ? 0 : weight * x[i] }
+                k += x.count
+            }
+            for l in gradients.weights.indices {
+                gradients.weights[l].elements.withUnsafeBufferPointer(pack)
+                gradients.biases[l]?.withUnsafeBufferPointer(pack)
+            }
+            buffer[k] = samples == 0 ? 0 : weight * loss
+            try reduction.sum(buffer)
+            k = 0
+            func unpack(_ y: inout UnsafeMutableBufferPointer<Double>) {
+                for i in y.indices { y[i] = buffer[k + i] / n }
+                k += y.count
+            }
+            for l in gradients.weights.indices {
+                gradients.weights[l].elements.withUnsafeMutableBufferPointer(unpack)
+                if gradients.biases[l] != nil { gradients.biases[l]!.withUnsafeMutableBufferPointer(unpack) }
+            }
+            loss = buffer[k] / n
+        }
+        return loss
     }
 
     /// Schedule, early-stopping bookkeeping and history at the end of an epoch.
@@ -206,6 +269,22 @@ extension Gradients {
             i += 1
         }
         return total
+    }
+}
+
+extension Network {
+    /// A hash of every parameter's bits (FNV-1a over the 64-bit words): equal networks give equal
+    /// checksums, and any differing bit almost surely changes it.
+    public func parameterChecksum() -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        func mix(_ x: UnsafeBufferPointer<Double>) {
+            for v in x { hash = (hash ^ v.bitPattern) &* 0x100_0000_01B3 }
+        }
+        for layer in layers {
+            layer.weights.elements.withUnsafeBufferPointer(mix)
+            layer.bias?.withUnsafeBufferPointer(mix)
+        }
+        return hash
     }
 }
 

@@ -77,6 +77,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case invalidConfiguration(String)
     case dataMismatch(String)
     case nonFinite(epoch: Int, batch: Int, what: String)
+    /// The processes of a distributed run ended an epoch with different weights.
+    case processesDiverged(epoch: Int)
 
     public var description: String {
         switch self {
@@ -84,6 +86,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .dataMismatch(let problem): return "the data does not fit the network: \(problem)"
         case .nonFinite(let epoch, let batch, let what):
             return "training diverged at epoch \(epoch), batch \(batch): \(what) is not finite; the weights are left as they were before that batch (try a smaller learning rate)"
+        case .processesDiverged(let epoch):
+            return "the processes of the distributed run hold different weights after epoch \(epoch) (their all-reduce sums differed, or they started from different data or options)"
         }
     }
 }

@@ -49,6 +49,8 @@ struct BenchResults: Encodable {
     var numpyNote: String?
     var memory: MemoryResult?
     var memoryNote: String?
+    var distributed: [DistributedResult]
+    var distributedNote: String?
     var targets: [TargetResult]
 }
 
@@ -232,6 +234,15 @@ func csv(_ results: BenchResults) -> String {
         add("epoch", e.network, shape, e.backend, e.mode.rawValue, "samples per second", e.samplesPerSecond, "1/s")
         add("epoch", e.network, shape, e.backend, e.mode.rawValue, "gemm-floor samples per second", e.floorSamplesPerSecond, "1/s")
         add("epoch", e.network, shape, e.backend, e.mode.rawValue, "training loss", e.trainingLoss, "nats")
+    }
+    for d in results.distributed {
+        let shape = "batch 128, \(d.samples) samples, \(d.epochs) epoch(s)"
+        let name = "784-256-128-10 on \(d.processes) MPI process(es)"
+        add("distributed", name, shape, "blas", String(d.threads), "samples per second", d.samplesPerSecond, "1/s")
+        add("distributed", name, shape, "blas", String(d.threads), "training seconds", d.trainingSeconds, "s")
+        add("distributed", name, shape, "blas", String(d.threads), "all-reduce seconds", d.allReduceSeconds, "s")
+        add("distributed", name, shape, "blas", String(d.threads), "all-reduce calls", Double(d.allReduceCalls), "count")
+        add("distributed", name, shape, "blas", String(d.threads), "waiting seconds", d.waitingSeconds, "s")
     }
     if let n = results.numpy {
         let threads = n.blasThreads == "1" ? "1" : n.blas["num_threads"]?.description ?? "default"

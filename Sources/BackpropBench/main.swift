@@ -7,7 +7,7 @@ import Foundation
 
 let usage = """
     usage: backprop-bench [--quick] [--results DIR] [--c-bench PATH] [--python PYTHON] [--numpy-script PATH]
-                          [--backprop PATH] [--data DIR] [--only SECTIONS] [--check-allocations]
+                          [--backprop PATH] [--mpi-backprop PATH] [--data DIR] [--only SECTIONS] [--check-allocations]
       --quick              a small subset (make bench-quick)
       --results DIR        where bench.csv and bench.json go (default: results)
       --c-bench PATH       the compiled bench/cblas_bench.c (without it, no C column)
@@ -15,8 +15,10 @@ let usage = """
       --numpy-script PATH  default: scripts/numpy_bench.py
       --backprop PATH      the backprop tool whose training run's peak memory is measured
                            (default: beside this binary)
+      --mpi-backprop PATH  a backprop built with --traits MPI: epochs on 1 and 2 MPI processes and the
+                           all-reduce time (without it, that section is skipped)
       --data DIR           Fashion-MNIST's IDX files (default: \(FashionMNIST.defaultDirectory))
-      --only SECTIONS      comma-separated subset of kernels,steps,epoch,numpy,memory
+      --only SECTIONS      comma-separated subset of kernels,steps,epoch,numpy,memory,distributed
       --check-allocations  exit with status 1 when a steady-state training step allocates
                            (with OpenBLAS at 1 thread; at 2, OpenBLAS mallocs inside its threaded gemm)
     """
@@ -28,7 +30,7 @@ do {
     while let argument = arguments.popFirst() {
         switch argument {
         case "--quick", "--check-allocations": flags.insert(argument)
-        case "--results", "--c-bench", "--python", "--numpy-script", "--backprop", "--data", "--only":
+        case "--results", "--c-bench", "--python", "--numpy-script", "--backprop", "--mpi-backprop", "--data", "--only":
             guard let value = arguments.popFirst() else { print(usage); exit(2) }
             options[argument] = value
         case "-h", "--help": print(usage); exit(0)
@@ -37,7 +39,7 @@ do {
     }
 }
 let quick = flags.contains("--quick")
-let sections = Set((options["--only"] ?? "kernels,steps,epoch,numpy,memory").split(separator: ",").map(String.init))
+let sections = Set((options["--only"] ?? "kernels,steps,epoch,numpy,memory,distributed").split(separator: ",").map(String.init))
 let resultsDirectory = options["--results"] ?? "results"
 let benchStarted = Timing.now()
 
@@ -150,7 +152,26 @@ if sections.contains("memory") {
     if let memoryNote { print("note: \(memoryNote)") }
 }
 
-// 5. The targets, and the files.
+// 5. Data-parallel training across MPI processes.
+var distributed: [DistributedResult] = []
+var distributedNote: String? = nil
+if sections.contains("distributed") {
+    section("Distributed training: `backprop train --distributed` under mpirun\(quick ? " (first 10,000 samples, 1 epoch)" : "")")
+    if let tool = options["--mpi-backprop"] {
+        (distributed, distributedNote) = measureDistributed(tool: tool, quick: quick, log: log)
+        print("784-256-128-10, batch 128 (the global batch, split across the processes), dropout 0.3, Adam, no validation;")
+        print("OpenBLAS at 1 thread in every process. samples/s and training s from process 0's epochs (data loading excluded);")
+        print("all-reduce: process 0's time inside MPI_Allreduce (one per step: every gradient and the loss), timed after a")
+        print("barrier; waiting s: process 0's time in that barrier, i.e. waiting for the slower process (load imbalance, or a")
+        print("core shared with other work); share: all-reduce of the training time.\n")
+        print(distributedTable(distributed).text)
+    } else {
+        distributedNote = "skipped: no backprop built with MPI (scripts/bench.sh builds one with `--traits MPI` when Open MPI is installed: scripts/setup.sh --mpi)"
+    }
+    if let distributedNote { print("note: \(distributedNote)") }
+}
+
+// 6. The targets, and the files.
 let targets = evaluateTargets(kernels: kernels, steps: steps, epochs: epochs, numpy: numpy, memory: memory)
 section("Targets")
 print(targetTable(targets).text)
@@ -160,7 +181,7 @@ print("\nload average (1, 5, 15 min) at the start: \(environment.loadAverageAtSt
       + " — on \(environment.cores) cores, more than \(environment.cores) means other work shared the machine")
 let results = BenchResults(environment: environment, kernels: kernels, blasWinsFrom: blasWinsFrom, steps: steps,
                            epochs: epochs, numpy: numpy, numpyNote: numpyNote, memory: memory, memoryNote: memoryNote,
-                           targets: targets)
+                           distributed: distributed, distributedNote: distributedNote, targets: targets)
 do {
     try FileManager.default.createDirectory(atPath: resultsDirectory, withIntermediateDirectories: true)
     let encoder = JSONEncoder()

@@ -2,6 +2,9 @@ import ArgumentParser
 import Backprop
 import Datasets
 import Foundation
+#if MPI
+import BackpropMPI
+#endif
 
 /// `backprop train`: trains a network on labelled data and reports test accuracy.
 struct Train: ParsableCommand {
@@ -10,7 +13,12 @@ struct Train: ParsableCommand {
         discussion: """
             Every matrix product runs in OpenBLAS. With --threads N, each batch is split across N threads,
             each running single-threaded BLAS on its slice; the slice gradients are summed in a fixed order,
-            so the same seed and thread count give bit-identical weights.
+            so the same seed and thread count give bit-identical weights (and another thread count the same
+            weights up to rounding: dropout masks depend on each sample's place in its batch, not on the thread).
+
+            With --distributed, under mpirun, every process holds the model, computes the gradients of its
+            share of each batch, and one MPI_Allreduce per step sums them; process 0 alone prints, saves and
+            writes checkpoints (needs a build with --traits MPI; see the README).
 
             With --checkpoint-every N, the whole run (weights, optimiser state, generator, history) is saved
             atomically every N epochs to --checkpoint; --resume FILE continues it, with the data, architecture
@@ -34,6 +42,18 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Continue the run saved in this checkpoint (its own data and training options are used).", valueName: "FILE"))
     var resume: String?
 
+    @Flag(help: "Data-parallel training across the processes of an MPI job: start with `mpirun -np N backprop train --distributed ...` (needs a build with --traits MPI).")
+    var distributed = false
+
+    /// Whether this build has MPI (the package trait MPI).
+    static var builtWithMPI: Bool {
+        #if MPI
+        return true
+        #else
+        return false
+        #endif
+    }
+
     func validate() throws {
         if let problem = training.configuration.problem { throw ValidationError(problem) }
         if checkpointEvery < 0 { throw ValidationError("--checkpoint-every must be ≥ 0, got \(checkpointEvery)") }
@@ -42,26 +62,85 @@ struct Train: ParsableCommand {
         }
         if let save { try OutputPath.check(save, option: "--save") }
         if checkpointEvery > 0 { try OutputPath.check(checkpoint, option: "--checkpoint") }
+        if distributed && !Self.builtWithMPI {
+            throw ValidationError("--distributed: this backprop was built without MPI; build it with `swift build -c release --traits MPI` (Debian's libopenmpi-dev and openmpi-bin installed) and start it with `mpirun -np N backprop train --distributed ...`")
+        }
     }
 
     func run() throws {
+        #if MPI
+        if distributed {
+            let mpi = try MPICommunicator.start()
+            // A measuring aid (`make bench` sets it): time the wait for the slowest process apart from the exchange.
+            mpi.separatesWaiting = ProcessInfo.processInfo.environment["BACKPROP_MPI_TIME_WAITING"] == "1"
+            // Several processes on one machine share its cores: OpenBLAS's own threads would oversubscribe them.
+            if let local = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap(Int.init), local > 1 {
+                BLASThreads.set(1)
+            }
+            do {
+                try train(reduction: mpi, synchronize: {
+                    // Start the clocks together: the all-reduce time then excludes waiting for slower start-up.
+                    try mpi.barrier()
+                    mpi.resetStatistics()
+                }) {
+                    "all-reduce \(String(format: "%.3f", mpi.reductionSeconds)) s in \(mpi.reductions) calls of \(mpi.reducedValues / max(mpi.reductions, 1)) values"
+                        + (mpi.separatesWaiting ? String(format: " after %.3f s waiting for the slowest process", mpi.waitingSeconds) : "")
+                }
+            } catch {
+                // The other processes may be waiting in an all-reduce this one will never join: end them all.
+                FileHandle.standardError.write(Data("Error: process \(mpi.rank) of \(mpi.size): \(error)\n".utf8))
+                mpi.abort(code: 1)
+            }
+            mpi.finish()
+            return
+        }
+        #endif
+        try train(reduction: nil, synchronize: {}) { "" }
+    }
+
+    /// The run, on one process or as process `reduction.rank` of a distributed run (process 0 prints and writes files).
+    private func train(reduction: (any GradientReduction)?, synchronize: () throws -> Void, reductionSummary: () -> String) throws {
+        let leader = (reduction?.rank ?? 0) == 0
+        let processes = reduction?.size ?? 1
+        func say(_ line: String) { if leader { print(line) } }
         let run = try resume.map(resumed) ?? fresh()
         let config = run.trainer.configuration
-        print("training \(run.description) on \(run.training.count) samples"
-              + (run.validation.map { ", validating on \($0.count)" } ?? "")
-              + "; \(run.trainer.optimizer.name), η = \(config.learningRate), batch \(config.batchSize), \(config.threads) thread(s)"
-              + (resume.map { "; resumed from \($0) after epoch \(run.trainer.history.count)" } ?? ""))
-        var terminal = TrainingTerminal(epochs: config.epochs)
+        say("training \(run.description) on \(run.training.count) samples"
+            + (run.validation.map { ", validating on \($0.count)" } ?? "")
+            + "; \(run.trainer.optimizer.name), η = \(config.learningRate), batch \(config.batchSize), \(config.threads) thread(s)"
+            + (reduction == nil ? "" : " in each of \(processes) process(es)")
+            + (resume.map { "; resumed from \($0) after epoch \(run.trainer.history.count)" } ?? ""))
+        // mpirun hands its processes a pseudo-terminal whatever its own output is: plain lines there.
+        var terminal = reduction == nil ? TrainingTerminal(epochs: config.epochs) : TrainingTerminal(epochs: config.epochs, live: false)
         let started = Date()
+        let epochsBefore = run.trainer.history.count
         let every = checkpointEvery
-        try run.trainer.train(training: run.training, validation: run.validation, scaler: run.scaler, checkpoint: { trainer in
+        var step = 0
+        let dieAt = TestHook.dieAtStep(rank: reduction?.rank ?? 0)
+        try synchronize()
+        try run.trainer.train(training: run.training, validation: run.validation, scaler: run.scaler, reduction: reduction,
+                              checkpoint: { trainer in
             let epoch = trainer.history.count
             let last = trainer.state.stopped || epoch == config.epochs
-            guard every > 0 && (epoch % every == 0 || last) else { return }
+            guard leader && every > 0 && (epoch % every == 0 || last) else { return }
             try Checkpoint(trainer, scaler: run.scaler, classNames: run.classNames, run: run.record).save(to: checkpoint)
             terminal.report(.checkpoint(path: checkpoint, epoch: epoch))
-        }, progress: { terminal.report($0) })
+        }, progress: { event in
+            if case .batch = event {
+                step += 1
+                if step == dieAt { TestHook.die(rank: reduction?.rank ?? 0, step: step) }
+            }
+            if leader { terminal.report(event) }
+        })
         let seconds = Date().timeIntervalSince(started)
+        if let reduction {
+            let epochs = run.trainer.history.dropFirst(epochsBefore)
+            let trainingSeconds = epochs.reduce(0) { $0 + $1.seconds }
+            say(String(format: "distributed over %d process(es): %.0f samples/s in training (%.2f s); ", processes,
+                       Double(epochs.count * run.training.count) / max(trainingSeconds, 1e-9), trainingSeconds)
+                + reductionSummary() + " on process \(reduction.rank)")
+        }
+        guard leader else { return }
         if run.trainer.state.stopped {
             print("stopped early after epoch \(run.trainer.history.count): no improvement for \(config.patience ?? 0) epochs"
                   + (run.validation == nil ? "" : "; best weights restored"))
@@ -254,4 +333,22 @@ struct TrainingOptions: ParsableArguments {
 
     func makeOptimizer() -> any Optimizer { Optimizers.make(optimizer)! }
     func makeSchedule() -> any LearningRateSchedule { LearningRateSchedules.make(schedule)! }
+}
+
+/// A test hook: `BACKPROP_TEST_DIE_AT_STEP=RANK:STEP` makes process RANK of a distributed run (or the
+/// only process, rank 0) kill itself with SIGKILL after its STEP-th batch, so tests can check that the
+/// other processes end with an error instead of waiting for it forever. Not for users.
+enum TestHook {
+    static func dieAtStep(rank: Int) -> Int? {
+        guard let value = ProcessInfo.processInfo.environment["BACKPROP_TEST_DIE_AT_STEP"] else { return nil }
+        let parts = value.split(separator: ":").compactMap { Int($0) }
+        guard parts.count == 2, parts[0] == rank else { return nil }
+        return parts[1]
+    }
+
+    static func die(rank: Int, step: Int) -> Never {
+        FileHandle.standardError.write(Data("backprop train: process \(rank) killing itself after step \(step) (BACKPROP_TEST_DIE_AT_STEP)\n".utf8))
+        kill(getpid(), SIGKILL)
+        exit(137)
+    }
 }

@@ -4,10 +4,14 @@ import Foundation
 /// Prints training progress: a live bar on a terminal, one plain line per epoch otherwise.
 struct TrainingTerminal {
     let epochs: Int
-    let live = isatty(STDOUT_FILENO) != 0
+    let live: Bool
     private var lastDraw = 0.0
 
-    init(epochs: Int) { self.epochs = epochs }
+    /// `live` draws the bar; by default when standard output is a terminal.
+    init(epochs: Int, live: Bool = isatty(STDOUT_FILENO) != 0) {
+        self.epochs = epochs
+        self.live = live
+    }
 
     mutating func report(_ event: TrainingEvent) {
         switch event {

@@ -1,0 +1,90 @@
+import Foundation
+
+/// Epochs of `backprop train --distributed` under `mpirun`, as its process 0 reported them.
+struct DistributedResult: Encodable {
+    var processes: Int
+    /// Worker threads in each process (`--threads`).
+    var threads: Int
+    var samples: Int
+    var epochs: Int
+    var samplesPerSecond: Double
+    var trainingSeconds: Double
+    /// Time process 0 spent inside MPI_Allreduce, after a barrier (so without waiting for the others).
+    var allReduceSeconds: Double
+    /// Time process 0 spent in that barrier: waiting for the slowest process of each step.
+    var waitingSeconds: Double?
+    var allReduceCalls: Int
+    var valuesPerCall: Int
+    var command: String
+
+    var allReduceShare: Double { allReduceSeconds / trainingSeconds }
+}
+
+/// Runs the default network (784-256-128-10, batch 128, dropout 0.3, Adam) on 1 process × 1 thread,
+/// 2 processes × 1 thread, and 1 process × 2 threads for comparison with in-process parallelism.
+func measureDistributed(tool: String, quick: Bool, log: (String) -> Void) -> ([DistributedResult], String?) {
+    guard let mpirun = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first(where: FileManager.default.isExecutableFile) else {
+        return ([], "mpirun not found (scripts/setup.sh --mpi installs Open MPI)")
+    }
+    let epochs = quick ? 1 : 2
+    let common = ["train", "--distributed", "--epochs", String(epochs), "--validation-fraction", "0", "--patience", "0"]
+        + (quick ? ["--limit", "10000"] : [])
+    var results: [DistributedResult] = []
+    var notes: [String] = []
+    for (processes, threads) in [(1, 1), (2, 1), (1, 2)] {
+        // mpirun binds each process to a core when there are no more processes than cores; one process
+        // with two threads needs both. OpenBLAS runs single-threaded in every configuration.
+        let launch = ["--oversubscribe", "-np", String(processes), "-x", "OPENBLAS_NUM_THREADS=1", "-x", "BACKPROP_MPI_TIME_WAITING=1"]
+            + (getuid() == 0 ? ["--allow-run-as-root"] : []) + (threads > 1 ? ["--bind-to", "none"] : [])
+        let arguments = launch + [tool] + common + ["--threads", String(threads)]
+        let command = "mpirun " + arguments.joined(separator: " ")
+        log("distributed: \(command)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: mpirun)
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch {
+            notes.append("\(command): \(error)")
+            continue
+        }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let result = parseDistributed(text, processes: processes, threads: threads,
+                                                                            epochs: epochs, command: command) else {
+            notes.append("\(command) failed (status \(process.terminationStatus)): \(text.suffix(300))")
+            continue
+        }
+        results.append(result)
+    }
+    return (results, notes.isEmpty ? nil : notes.joined(separator: "; "))
+}
+
+/// The numbers of process 0's "training ... on N samples" and "distributed over ..." lines.
+func parseDistributed(_ text: String, processes: Int, threads: Int, epochs: Int, command: String) -> DistributedResult? {
+    guard let header = text.firstMatch(of: /training .* on (\d+) samples/),
+          let line = text.firstMatch(of: /distributed over \d+ process\(es\): ([0-9.]+) samples\/s in training \(([0-9.]+) s\); all-reduce ([0-9.]+) s in (\d+) calls of (\d+) values/),
+          let samples = Int(header.1), let rate = Double(line.1), let seconds = Double(line.2), let reduce = Double(line.3),
+          let calls = Int(line.4), let values = Int(line.5) else { return nil }
+    let waiting = text.firstMatch(of: /after ([0-9.]+) s waiting for the slowest process/).flatMap { Double($0.1) }
+    return DistributedResult(processes: processes, threads: threads, samples: samples, epochs: epochs, samplesPerSecond: rate,
+                             trainingSeconds: seconds, allReduceSeconds: reduce, waitingSeconds: waiting, allReduceCalls: calls,
+                             valuesPerCall: values, command: command)
+}
+
+func distributedTable(_ results: [DistributedResult]) -> Table {
+    var table = Table(header: ["processes × threads", "samples/s", "vs 1 × 1", "training s", "all-reduce s", "share",
+                               "calls", "ms per call", "values per call", "waiting s"],
+                      rightAligned: Set(1...9))
+    let base = results.first { $0.processes == 1 && $0.threads == 1 }?.samplesPerSecond
+    for r in results {
+        table.rows.append(["\(r.processes) × \(r.threads)", format(r.samplesPerSecond, "%.0f"),
+                           ratioText(base.map { r.samplesPerSecond / $0 }), format(r.trainingSeconds),
+                           format(r.allReduceSeconds, "%.3f"), format(100 * r.allReduceShare, "%.1f%%"), String(r.allReduceCalls),
+                           format(r.allReduceCalls > 0 ? 1e3 * r.allReduceSeconds / Double(r.allReduceCalls) : nil, "%.3f"),
+                           String(r.valuesPerCall), format(r.waitingSeconds, "%.3f")])
+    }
+    return table
+}

@@ -1,0 +1,165 @@
+import Backprop
+import Datasets
+import Foundation
+import Testing
+import TestSupport
+
+/// The trainer's data parallelism without MPI: worker threads, and several "processes" that are
+/// threads of this one exchanging buffers through ``ThreadGroup`` (what `mpirun` provides otherwise).
+@Suite(.serialized) struct DataParallelTrainingTests {
+    /// Spirals, 2-16-16-2 ReLU with dropout and Adam, batches of 37 (uneven shards), 4 epochs.
+    static func trainer(threads: Int = 1) throws -> (Trainer<BLAS>, Dataset, FeatureScaler) {
+        let data = try TrainerTests.spirals(perClass: 100, seed: 5)
+        var rng = SeededGenerator(seed: 9)
+        let network = try Network<BLAS>.make(sizes: [2, 16, 16, 2], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
+        var config = TrainingConfiguration()
+        config.epochs = 4
+        config.batchSize = 37
+        config.dropout = 0.3
+        config.seed = 9
+        config.threads = threads
+        config.validationFraction = 0
+        config.patience = nil
+        return (try Trainer(network: network, configuration: config), data, .fit(.standardize, on: data))
+    }
+
+    static func parameters(_ layers: [DenseLayer]) -> [Double] {
+        layers.flatMap { $0.weights.elements + ($0.bias ?? []) }
+    }
+
+    static func relativeDifference(_ a: [Double], _ b: [Double]) -> Double {
+        zip(a, b).map { abs($0 - $1) }.max()! / a.map(abs).max()!
+    }
+
+    /// Trains `size` copies on `size` threads, each one process of a group; returns each one's layers.
+    static func trainGroup(size: Int, tamper: Bool = false) throws -> [[DenseLayer]] {
+        let group = ThreadGroup(size: size, tamper: tamper)
+        let results = Results(size)
+        let threads = (0..<size).map { rank in
+            Thread {
+                do {
+                    let (trainer, data, scaler) = try trainer()
+                    try trainer.train(training: data, validation: nil, scaler: scaler, reduction: group.member(rank))
+                    results.set(rank, .success(trainer.network.layers))
+                } catch {
+                    results.set(rank, .failure(error))
+                }
+            }
+        }
+        threads.forEach { $0.start() }
+        while !results.complete { usleep(1_000) }
+        return try results.values.map { try $0!.get() }
+    }
+
+    @Test func dropoutMasksDoNotDependOnTheThreadCount() throws {
+        func run(_ threads: Int) throws -> [Double] {
+            let (trainer, data, scaler) = try Self.trainer(threads: threads)
+            try trainer.train(training: data, validation: nil, scaler: scaler)
+            return Self.parameters(trainer.network.layers)
+        }
+        let one = try run(1)
+        for threads in [2, 3] {
+            let difference = Self.relativeDifference(one, try run(threads))
+            #expect(difference <= 1e-12, "\(threads) threads: \(difference)")
+        }
+    }
+
+    @Test func processesOfAGroupMatchOneProcessAndStayIdentical() throws {
+        let (single, data, scaler) = try Self.trainer()
+        let initial = Self.parameters(single.network.layers)
+        try single.train(training: data, validation: nil, scaler: scaler)
+        let one = Self.parameters(single.network.layers)
+        #expect(Self.relativeDifference(initial, one) > 1e-2, "training moved the weights")
+        for size in [2, 3, 5] {
+            let ranks = try Self.trainGroup(size: size)
+            let bits = ranks.map { Self.parameters($0).map(\.bitPattern) }
+            #expect(bits.allSatisfy { $0 == bits[0] }, "\(size) processes end with bit-identical weights")
+            let difference = Self.relativeDifference(one, Self.parameters(ranks[0]))
+            #expect(difference <= 1e-12, "\(size) processes against one: \(difference)")
+        }
+    }
+
+    @Test func processesWhoseSumsDifferAreCaught() throws {
+        #expect(throws: TrainingError.processesDiverged(epoch: 1)) { try Self.trainGroup(size: 2, tamper: true) }
+    }
+
+    @Test func shardsCoverTheBatchInOrder() {
+        for count in [0, 1, 7, 37, 128] {
+            for size in 1...5 {
+                let shards = (0..<size).map { ThreadGroup.Member.shard(of: count, rank: $0, size: size) }
+                #expect(shards.first!.lowerBound == 0 && shards.last!.upperBound == count)
+                #expect(zip(shards, shards.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+                #expect(shards.map(\.count).max()! - shards.map(\.count).min()! <= 1)
+            }
+        }
+    }
+}
+
+/// Processes that are threads: each member's ``GradientReduction/sum(_:)`` waits for all, then every
+/// member gets the sum in rank order. With `tamper`, member 1 gets every sum with its first value nudged by 1e-6.
+final class ThreadGroup: @unchecked Sendable {  // Guarded by the condition's lock.
+    let size: Int
+    let tamper: Bool
+    private let condition = NSCondition()
+    private var contributions: [[Double]]
+    /// The last complete exchange: a member may give its next values before a slower one has read these.
+    private var published: [[Double]] = []
+    private var arrived = 0, generation = 0
+
+    init(size: Int, tamper: Bool) {
+        self.size = size
+        self.tamper = tamper
+        contributions = Array(repeating: [], count: size)
+    }
+
+    func member(_ rank: Int) -> Member { Member(group: self, rank: rank) }
+
+    /// Every member's `values`, once all have given theirs.
+    func exchange(_ rank: Int, _ values: [Double]) -> [[Double]] {
+        condition.lock()
+        defer { condition.unlock() }
+        contributions[rank] = values
+        arrived += 1
+        let current = generation
+        if arrived == size {
+            published = contributions
+            arrived = 0
+            generation += 1
+            condition.broadcast()
+        } else {
+            while generation == current { condition.wait() }
+        }
+        return published
+    }
+
+    final class Member: GradientReduction {
+        let group: ThreadGroup
+        let rank: Int
+        var size: Int { group.size }
+        init(group: ThreadGroup, rank: Int) { self.group = group; self.rank = rank }
+
+        func sum(_ buffer: UnsafeMutableBufferPointer<Double>) throws {
+            let all = group.exchange(rank, Array(buffer))
+            for i in buffer.indices {
+                buffer[i] = all[0][i]
+                for r in 1..<all.count { buffer[i] += all[r][i] }
+            }
+            if group.tamper && rank == 1 { buffer[0] += 1e-6 }
+        }
+
+        func allEqual(_ value: UInt64) throws -> Bool {
+            let all = group.exchange(rank, [Double(bitPattern: value)])
+            return all.allSatisfy { $0[0].bitPattern == value }
+        }
+    }
+}
+
+/// One result per member thread.
+private final class Results: @unchecked Sendable {  // Guarded by the lock.
+    private let lock = NSLock()
+    private var slots: [Result<[DenseLayer], any Error>?]
+    init(_ size: Int) { slots = Array(repeating: nil, count: size) }
+    func set(_ rank: Int, _ result: Result<[DenseLayer], any Error>) { lock.withLock { slots[rank] = result } }
+    var complete: Bool { lock.withLock { slots.allSatisfy { $0 != nil } } }
+    var values: [Result<[DenseLayer], any Error>?] { lock.withLock { slots } }
+}
