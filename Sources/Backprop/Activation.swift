@@ -7,7 +7,16 @@ import Linalg
 /// and is only allowed on the last layer together with ``Loss/crossEntropy``, where the two
 /// combine into the error term `t − y`; so it has no stand-alone derivative here.
 public enum Activation: String, CaseIterable, Sendable, Codable {
-    case identity, sigmoid, tanh, relu, softmax
+    /// f(h) = h; f′ = 1. For regression outputs.
+    case identity
+    /// f(h) = 1/(1 + e^−h), evaluated without overflow; f′ = f(1 − f) ≤ ¼. The lesson's activation.
+    case sigmoid
+    /// f(h) = tanh h; f′ = 1 − f².
+    case tanh
+    /// f(h) = max(h, 0); f′ = 1 for h > 0 and 0 otherwise (0 at 0).
+    case relu
+    /// f(h)_k = e^{h_k} / Σ_j e^{h_j} per row, shifted by the row's maximum. Last layer only, with cross-entropy.
+    case softmax
 
     /// A ← f(H), for H and A of one shape (`batch × fanOut`). A may not alias H.
     public func apply(_ h: Matrix, into a: inout Matrix) {

@@ -88,6 +88,7 @@ public struct DropoutMasks: Sendable, Equatable {
     /// The position in the batch of the pass's first row.
     public var firstSample: Int
 
+    /// Masks for a batch drawn with `seed`, for a pass whose first row is sample `firstSample` of the batch.
     public init(seed: UInt64, firstSample: Int = 0) {
         self.seed = seed
         self.firstSample = firstSample

@@ -14,6 +14,7 @@ public struct Gradients: Equatable, Sendable {
         biases = layers.map { $0.bias.map { [Double](repeating: 0, count: $0.count) } }
     }
 
+    /// Arrays given per layer: `weights[l]` `fanIn × fanOut`, `biases[l]` of `fanOut` entries or nil.
     public init(weights: [Matrix], biases: [[Double]?]) {
         precondition(weights.count == biases.count, "Gradients: \(weights.count) weight and \(biases.count) bias entries")
         self.weights = weights

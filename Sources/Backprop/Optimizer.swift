@@ -20,9 +20,12 @@ public protocol Optimizer: Sendable {
 /// An optimiser's saved state: its update count and named per-parameter arrays
 /// (one array per parameter array of the network, in ``Network/updateParameters(with:_:)`` order).
 public struct OptimizerState: Sendable, Equatable {
+    /// Updates made so far (Adam's bias correction depends on it).
     public var step: Int
+    /// Per slot name ("velocity", "m", "v"), one array per parameter array of the network.
     public var slots: [String: [[Double]]]
 
+    /// A state of `step` updates with `slots`; the default is a fresh optimiser's.
     public init(step: Int = 0, slots: [String: [[Double]]] = [:]) {
         self.step = step
         self.slots = slots
@@ -31,6 +34,7 @@ public struct OptimizerState: Sendable, Equatable {
 
 /// A saved optimiser state that does not match the optimiser or the network.
 public struct OptimizerStateError: Error, Equatable, CustomStringConvertible {
+    /// What does not fit, e.g. a missing slot or an array of the wrong length.
     public let problem: String
     public var description: String { "optimizer state: \(problem)" }
 }
@@ -58,6 +62,7 @@ struct Slots: Sendable, Equatable {
 /// The lesson's plain gradient descent: θ ← θ − η·g.
 public struct GradientDescent: Optimizer {
     public let name = "sgd"
+    /// Plain gradient descent has no state and no settings besides the learning rate.
     public init() {}
     public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double) {
         network.updateParameters(with: gradients) { _, theta, g in
@@ -71,13 +76,16 @@ public struct GradientDescent: Optimizer {
 /// Heavy-ball momentum: v ← μ·v − η·g, θ ← θ + v.
 /// With `nesterov`, θ ← θ + μ·v − η·g (the look-ahead form, as in scikit-learn and PyTorch).
 public struct Momentum: Optimizer {
+    /// μ in [0, 1): the fraction of the last update carried into the next.
     public var momentum: Double
+    /// Whether the update looks ahead along the velocity (Nesterov's form).
     public let nesterov: Bool
     var velocity = Slots()
     var steps = 0
 
     public var name: String { nesterov ? "nesterov" : "momentum" }
 
+    /// Momentum μ (default 0.9), heavy-ball or Nesterov. Velocities start at zero.
     public init(momentum: Double = 0.9, nesterov: Bool = false) {
         precondition(momentum >= 0 && momentum < 1, "Momentum: momentum \(momentum) must be in [0, 1)")
         self.momentum = momentum
@@ -114,10 +122,12 @@ public struct Momentum: Optimizer {
 /// θ ← θ − η·m̂ / (√v̂ + ε).
 public struct Adam: Optimizer {
     public let name = "adam"
+    /// Decay of the first-moment (β1) and second-moment (β2) averages, and ε in the denominator.
     public var beta1: Double, beta2: Double, epsilon: Double
     var m = Slots(), v = Slots()
     var steps = 0
 
+    /// Adam with the paper's defaults; moment estimates start at zero.
     public init(beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8) {
         precondition(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && epsilon > 0,
                      "Adam: need 0 ≤ β1, β2 < 1 and ε > 0, got \(beta1), \(beta2), \(epsilon)")
@@ -191,6 +201,7 @@ public struct Adam: Optimizer {
 
 /// The optimisers by their command-line names.
 public enum Optimizers {
+    /// The names ``make(_:)`` knows, as the command line's `--optimizer` takes them.
     public static let names = ["sgd", "momentum", "nesterov", "adam"]
 
     /// A fresh optimiser called `name`, or nil for an unknown name.

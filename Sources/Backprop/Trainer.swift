@@ -12,6 +12,7 @@ import Linalg
 /// each sample's place in its batch, so the thread count, and the number of processes of a
 /// distributed run (a ``GradientReduction``), change the weights only by floating-point summation order.
 public final class Trainer<Backend: LinearAlgebra> {
+    /// The run's settings, fixed at creation.
     public let configuration: TrainingConfiguration
     /// The network being trained (after ``train(training:validation:scaler:reduction:checkpoint:progress:)``:
     /// the best one seen on the validation split, when early stopping is on).
@@ -20,7 +21,9 @@ public final class Trainer<Backend: LinearAlgebra> {
     public var history: [EpochMetrics] { state.history }
     /// Everything a checkpoint must hold to continue this run exactly.
     public private(set) var state: TrainerState<Backend>
+    /// The update rule, with its state (velocities, moments) as it stands.
     public private(set) var optimizer: any Optimizer
+    /// The learning-rate schedule, with its state as it stands.
     public private(set) var schedule: any LearningRateSchedule
 
     private let parallel: DataParallelGradients<Backend>
@@ -224,17 +227,22 @@ public final class Trainer<Backend: LinearAlgebra> {
 
 /// What changes during a run, so a checkpoint holding it continues the run exactly.
 public struct TrainerState<Backend: LinearAlgebra>: Sendable {
+    /// The current weights.
     public var network: Network<Backend>
     /// Drives the shuffles and dropout masks.
     public var rng: SeededGenerator
+    /// One entry per finished epoch.
     public var history: [EpochMetrics] = []
     /// The best monitored loss so far, and the layers that had it (with a validation split).
     public var bestMonitored = Double.infinity
+    /// The layers at the best monitored loss (kept only with a validation split); restored at the end.
     public var bestLayers: [DenseLayer]?
+    /// Epochs since the monitored loss last improved by more than the tolerance.
     public var epochsWithoutImprovement = 0
     /// Early stopping has ended the run.
     public var stopped = false
 
+    /// The state before the first epoch.
     public init(network: Network<Backend>, rng: SeededGenerator) {
         self.network = network
         self.rng = rng

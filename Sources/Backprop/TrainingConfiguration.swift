@@ -27,6 +27,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     /// Record the per-layer norms of ∂L/∂W every epoch (the vanishing-gradient view).
     public var logGradients = false
 
+    /// The defaults above (Adam-friendly: η = 0.001, batch 128, 20 epochs, 10% validation).
     public init() {}
 
     /// The first setting that is out of range, described, or nil when all are usable.
@@ -50,12 +51,15 @@ public struct EpochMetrics: Sendable, Equatable, Codable {
     public var epoch: Int
     /// Mean of the batch losses over the epoch (with dropout active, as trained).
     public var trainingLoss: Double
+    /// Mean loss on the validation split (nil without one), without dropout.
     public var validationLoss: Double?
+    /// Fraction of the validation split classified correctly (nil without one).
     public var validationAccuracy: Double?
     /// The rate this epoch used.
     public var learningRate: Double
     /// Training samples per second of wall-clock time in the epoch's batches.
     public var samplesPerSecond: Double
+    /// Wall-clock seconds of the epoch's batches.
     public var seconds: Double
     /// Per layer, the mean over the epoch's batches of ‖∂L/∂W_l‖ (when logging gradients).
     public var gradientNorms: [Double]?
@@ -74,8 +78,11 @@ public enum TrainingEvent: Sendable {
 
 /// Why training stopped with an error. Weights are left at their last finite values.
 public enum TrainingError: Error, Equatable, CustomStringConvertible {
+    /// A setting is out of range (see ``TrainingConfiguration/problem``).
     case invalidConfiguration(String)
+    /// The data's features, classes or scaler do not fit the network.
     case dataMismatch(String)
+    /// A loss or gradient became NaN or infinite at this (1-based) epoch and batch; the step was not taken.
     case nonFinite(epoch: Int, batch: Int, what: String)
     /// The processes of a distributed run ended an epoch with different weights.
     case processesDiverged(epoch: Int)
