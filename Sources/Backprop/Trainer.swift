@@ -150,7 +150,7 @@ public final class Trainer<Backend: LinearAlgebra> {
             if let distributed, try !distributed.allEqual(state.network.parameterChecksum()) {
                 throw TrainingError.processesDiverged(epoch: epoch + 1)
             }
-            endEpoch(metrics, monitored: metrics.validationLoss ?? metrics.trainingLoss, restoresBest: validation != nil)
+            endEpoch(metrics, monitored: configuration.monitor.value(of: metrics), restoresBest: validation != nil)
             progress(.epoch(metrics))
             try checkpoint(self)
         }
@@ -196,7 +196,8 @@ public final class Trainer<Backend: LinearAlgebra> {
 
     /// Schedule, early-stopping bookkeeping and history at the end of an epoch.
     private func endEpoch(_ metrics: EpochMetrics, monitored: Double, restoresBest: Bool) {
-        schedule.endEpoch(monitoredLoss: monitored)
+        // Schedules watch a loss whatever early stopping watches.
+        schedule.endEpoch(monitoredLoss: metrics.validationLoss ?? metrics.trainingLoss)
         if monitored < state.bestMonitored - configuration.tolerance {
             state.bestMonitored = monitored
             state.epochsWithoutImprovement = 0

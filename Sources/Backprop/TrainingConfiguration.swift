@@ -15,6 +15,8 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     /// has not improved by more than `tolerance` for this many epochs; nil runs every epoch.
     /// With a validation split, the best weights seen are restored at the end (early stopping).
     public var patience: Int? = 10
+    /// What early stopping watches (and which weights it restores).
+    public var monitor = Monitor.validationLoss
     /// The improvement that counts, as scikit-learn's `tol`: loss < best − tolerance.
     public var tolerance = 1e-4
     /// L2 weight decay λ: adds λ·W to ∂L/∂W (biases are not decayed).
@@ -45,6 +47,22 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     }
 }
 
+/// The figure early stopping watches; lower is better for each value returned.
+public enum Monitor: String, Sendable, Equatable, Codable, CaseIterable {
+    /// The validation loss (the training loss without a validation split).
+    case validationLoss = "loss"
+    /// The validation accuracy, as scikit-learn's MLPClassifier scores (the training loss without a validation split).
+    case validationAccuracy = "accuracy"
+
+    /// The watched figure of `metrics`, negated for accuracy so that lower is better.
+    public func value(of metrics: EpochMetrics) -> Double {
+        switch self {
+        case .validationLoss: return metrics.validationLoss ?? metrics.trainingLoss
+        case .validationAccuracy: return metrics.validationAccuracy.map { -$0 } ?? metrics.trainingLoss
+        }
+    }
+}
+
 /// What one epoch measured.
 public struct EpochMetrics: Sendable, Equatable, Codable {
     /// 1-based.
@@ -63,6 +81,19 @@ public struct EpochMetrics: Sendable, Equatable, Codable {
     public var seconds: Double
     /// Per layer, the mean over the epoch's batches of ‖∂L/∂W_l‖ (when logging gradients).
     public var gradientNorms: [Double]?
+
+    /// An epoch's figures, as the trainer records them.
+    public init(epoch: Int, trainingLoss: Double, validationLoss: Double?, validationAccuracy: Double?, learningRate: Double,
+                samplesPerSecond: Double, seconds: Double, gradientNorms: [Double]?) {
+        self.epoch = epoch
+        self.trainingLoss = trainingLoss
+        self.validationLoss = validationLoss
+        self.validationAccuracy = validationAccuracy
+        self.learningRate = learningRate
+        self.samplesPerSecond = samplesPerSecond
+        self.seconds = seconds
+        self.gradientNorms = gradientNorms
+    }
 }
 
 /// What the trainer reports while it runs.

@@ -251,6 +251,7 @@ struct ArchitectureOptions: ParsableArguments {
 }
 
 extension Activation: ExpressibleByArgument {}
+extension Monitor: ExpressibleByArgument {}
 extension Initializer: ExpressibleByArgument {}
 
 /// How inputs are scaled before the network sees them.
@@ -294,6 +295,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Stop after this many epochs without improvement of the monitored loss (0: never stop early).")
     var patience = 6
 
+    @Option(help: "What early stopping watches on the validation split, and which weights it restores: loss or accuracy.")
+    var monitor: Monitor = .validationLoss
+
     @Option(help: "L2 weight decay λ (adds λ·W to ∂L/∂W).")
     var weightDecay = 0.0
 
@@ -325,6 +329,7 @@ struct TrainingOptions: ParsableArguments {
         c.validationFraction = validationFraction
         c.patience = patience == 0 ? nil : patience
         c.weightDecay = weightDecay
+        c.monitor = monitor
         c.dropout = dropout
         c.threads = threads
         c.logGradients = logGradients

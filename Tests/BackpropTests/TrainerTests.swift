@@ -151,3 +151,46 @@ import TestSupport
         }
     }
 }
+
+@Suite struct EarlyStoppingTests {
+    /// Metrics of one epoch with the given validation figures.
+    func metrics(_ epoch: Int, loss: Double, accuracy: Double) -> EpochMetrics {
+        EpochMetrics(epoch: epoch, trainingLoss: 1, validationLoss: loss, validationAccuracy: accuracy, learningRate: 0.1,
+                     samplesPerSecond: 1, seconds: 1, gradientNorms: nil)
+    }
+
+    @Test func theMonitorDecidesWhatImproves() {
+        // Loss worsens while accuracy improves: each monitor sees the opposite trend.
+        let before = metrics(1, loss: 0.30, accuracy: 0.88), after = metrics(2, loss: 0.31, accuracy: 0.89)
+        #expect(Monitor.validationLoss.value(of: after) > Monitor.validationLoss.value(of: before))
+        #expect(Monitor.validationAccuracy.value(of: after) < Monitor.validationAccuracy.value(of: before))
+        // Without a validation split both fall back to the training loss.
+        let plain = EpochMetrics(epoch: 1, trainingLoss: 0.7, validationLoss: nil, validationAccuracy: nil, learningRate: 0.1,
+                                 samplesPerSecond: 1, seconds: 1, gradientNorms: nil)
+        #expect(Monitor.validationAccuracy.value(of: plain) == 0.7 && Monitor.validationLoss.value(of: plain) == 0.7)
+    }
+
+    @Test func earlyStoppingRestoresTheBestWeightsByTheMonitor() throws {
+        let data = try TrainerTests.spirals(perClass: 80, seed: 21)
+        let (training, validation) = Trainer<BLAS>.split(data, validationFraction: 0.25, seed: 3)
+        let scaler = FeatureScaler.fit(.standardize, on: training)
+        for monitor in Monitor.allCases {
+            var rng = SeededGenerator(seed: 5)
+            let network = try Network<BLAS>.make(sizes: [2, 24, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
+            var config = TrainingConfiguration()
+            config.epochs = 60
+            config.batchSize = 16
+            config.learningRate = 0.05
+            config.patience = 4
+            config.monitor = monitor
+            let trainer = try Trainer(network: network, optimizer: Adam(), configuration: config)
+            try trainer.train(training: training, validation: validation, scaler: scaler)
+            // The restored weights are those of the best epoch by the monitor: evaluating them again
+            // on the validation split gives that epoch's figures.
+            let best = trainer.history.min { monitor.value(of: $0) < monitor.value(of: $1) }!
+            let again = trainer.network.evaluate(validation!, scaler: scaler)
+            #expect(abs(again.loss - best.validationLoss!) < 1e-12, "\(monitor)")
+            #expect(again.accuracy == best.validationAccuracy!, "\(monitor)")
+        }
+    }
+}
