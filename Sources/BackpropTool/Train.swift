@@ -296,7 +296,7 @@ struct TrainingOptions: ParsableArguments {
     var patience = 6
 
     @Option(help: "What early stopping watches on the validation split, and which weights it restores: loss or accuracy.")
-    var monitor: Monitor = .validationLoss
+    var monitor: Monitor = .validationAccuracy
 
     @Option(help: "L2 weight decay λ (adds λ·W to ∂L/∂W).")
     var weightDecay = 0.0

@@ -12,6 +12,7 @@ configuration.batchSize = 128
 configuration.learningRate = 0.001
 configuration.dropout = 0.3
 configuration.patience = 6
+configuration.monitor = .validationAccuracy   // keep the weights of the best validation accuracy
 configuration.threads = 2        // two slices of every batch, each with single-threaded OpenBLAS
 configuration.seed = 1
 
