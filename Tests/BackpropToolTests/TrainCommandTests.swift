@@ -47,7 +47,7 @@ import TestSupport
         let help = try Tool.run(["train", "--help"]).standardOutput
         for option in ["--data", "--labels", "--test-data", "--hidden", "--activation", "--output", "--initializer", "--optimizer",
                        "--learning-rate", "--schedule", "--batch-size", "--epochs", "--seed", "--threads", "--validation-fraction",
-                       "--patience", "--weight-decay", "--dropout", "--scaling", "--save", "--checkpoint", "--checkpoint-every",
+                       "--patience", "--monitor", "--weight-decay", "--dropout", "--scaling", "--save", "--checkpoint", "--checkpoint-every",
                        "--resume", "--log-gradients", "--limit", "--distributed"] {
             #expect(help.contains(option), "train --help does not mention \(option)")
         }
