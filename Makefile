@@ -5,7 +5,8 @@ SWIFT   ?= swift
 RELEASE := $(SWIFT) build -c release
 BIN     := .build/release
 
-.PHONY: all setup setup-data setup-test build run quiz test unit-test verify example bench clean
+.PHONY: all setup setup-data setup-test build run quiz test unit-test verify example bench fuzz fuzz-quick \
+        test-sanitize test-asan test-tsan clean
 
 all: build
 
@@ -53,5 +54,25 @@ example-fashion: setup-data
 bench: setup
 	$(SWIFT) run -c release backprop-bench
 
+## libFuzzer with AddressSanitizer on every reader of outside input (Fuzz/), FUZZ_SECONDS each;
+## prints the executions per target and fails on any crash, hang or oversized allocation.
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	Fuzz/run.sh $(FUZZ_SECONDS)
+
+## The same, 20 s per target: the short run for CI.
+fuzz-quick: setup
+	Fuzz/run.sh 20
+
+## The unit tests under AddressSanitizer, then under ThreadSanitizer (each in its own build
+## directory, so neither disturbs .build).
+test-sanitize: test-asan test-tsan
+
+test-asan: setup-test
+	$(SWIFT) test --sanitize=address --scratch-path .build-asan
+
+test-tsan: setup-test
+	TSAN_OPTIONS="suppressions=$(CURDIR)/scripts/tsan.supp $$TSAN_OPTIONS" $(SWIFT) test --sanitize=thread --scratch-path .build-tsan
+
 clean:
-	rm -rf .build Examples/*/.build models
+	rm -rf .build .build-asan .build-tsan Fuzz/.build Examples/*/.build models

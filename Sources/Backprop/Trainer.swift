@@ -70,7 +70,8 @@ public final class Trainer<Backend: LinearAlgebra> {
         try check(training, scaler)
         if let validation { try check(validation, scaler) }
         let batchSize = configuration.batchSize
-        let batches = (training.count + batchSize - 1) / batchSize
+        // Not (count + batchSize − 1) / batchSize: that overflows for a batch size near Int.max.
+        let batches = training.count / batchSize + (training.count % batchSize == 0 ? 0 : 1)
         var order = Array(0..<training.count)
         var norms = [Double](repeating: 0, count: state.network.layers.count)
 
