@@ -69,10 +69,10 @@ fuzz-quick: setup
 test-sanitize: test-asan test-tsan
 
 test-asan: setup-test
-	$(SWIFT) test --sanitize=address --scratch-path .build-asan
+	LSAN_OPTIONS="suppressions=$(CURDIR)/scripts/lsan.supp $$LSAN_OPTIONS" $(SWIFT) test --sanitize=address --scratch-path .build-asan
 
 test-tsan: setup-test
-	TSAN_OPTIONS="suppressions=$(CURDIR)/scripts/tsan.supp $$TSAN_OPTIONS" $(SWIFT) test --sanitize=thread --scratch-path .build-tsan
+	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan
 
 clean:
 	rm -rf .build .build-asan .build-tsan Fuzz/.build Examples/*/.build models

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seed corpora in Fuzz/corpus/<target>/: small valid (and a few nearly valid) inputs
-for each reader. Model and checkpoint seeds are written by the package's own `backprop train`.
+for each reader. Model and checkpoint seeds are written by the package's own `backprop train`
+(checkpoints record timings, so those seeds differ from run to run).
 
     python3 Fuzz/make-seeds.py .build/release/backprop ../shared/vectors
 """
@@ -61,6 +62,10 @@ for name in sorted(os.listdir(vectors)):
         with open(os.path.join(vectors, name), "rb") as f:
             put("training-case", name, f.read())
 
+
+# Decoding time grew with the square of the nesting depth: this took 37 s before the depth limit.
+put("training-case", "was-hang-deep-nesting.json",
+    '{"layers": [{"weights": ' + "[" * 400 + ",".join(["1"] * 1500) + "]" * 400 + "}]}")
 
 # safetensors: hand-built containers (F64, F32, a scalar, an empty tensor, metadata).
 def safetensors(tensors, metadata=None):

@@ -27,6 +27,8 @@ work=.build/fuzz
 mkdir -p "$work/artifacts"
 # Crashes go to libFuzzer and ASan, not to Swift's interactive backtracer.
 export SWIFT_BACKTRACE=enable=no
+# Leaks reported inside Foundation and XCTest are not ours (see the file).
+export LSAN_OPTIONS="suppressions=$PWD/../scripts/lsan.supp ${LSAN_OPTIONS:-}"
 failed=()
 for target in "${targets[@]}"; do
   # New inputs go to a scratch corpus; the seeds in the repository stay as they are.

@@ -5,9 +5,11 @@ import Testing
 import TestSupport
 
 /// A checkpoint is outside input (`train --resume FILE`): each field that the resumed run would
-/// trust is checked at load time. Each test here is a bug found while fuzzing the reader
-/// (Fuzz/Sources/fuzz-checkpoint): before the fix, the same file crashed, overflowed a heap
-/// buffer or asked for terabytes; now it is a FileFormatError naming the field.
+/// trust is checked at load time. The tests marked "Was" are bugs found while writing the fuzz
+/// target that resumes each checkpoint it can load (Fuzz/Sources/fuzz-checkpoint), confirmed by
+/// running the edited file through it under ASan: before the fix the file crashed the resumed
+/// run, overflowed a heap buffer or asked for terabytes; now loading it is a FileFormatError
+/// naming the field.
 @Suite struct CheckpointInputTests {
     /// A container of a run that has taken Adam steps: its slots hold one array per parameter array.
     static func container() throws -> SafeTensors {
