@@ -44,6 +44,13 @@ public final class Trainer<Backend: LinearAlgebra> {
                             scheduleState: [Double], configuration: TrainingConfiguration) throws {
         try self.init(network: state.network, optimizer: optimizer, schedule: schedule, configuration: configuration)
         self.state = state
+        // The optimisers index their slot arrays unchecked in the update loop: a slot must be
+        // empty (no step taken yet) or hold one array of each parameter array's length.
+        let lengths = state.network.parameterArrayLengths
+        for (name, arrays) in optimizerState.slots.sorted(by: { $0.key < $1.key })
+        where !arrays.isEmpty && arrays.map(\.count) != lengths {
+            throw OptimizerStateError(problem: "slot \"\(name)\" has arrays of lengths \(arrays.map(\.count)), the network's parameters \(lengths)")
+        }
         try self.optimizer.restore(optimizerState)
         self.schedule.restore(scheduleState)
     }

@@ -109,4 +109,23 @@ import TestSupport
         #expect(huge == (try train(batchSize: data.count)))
         #expect(huge != (try train(batchSize: 1)))  // the weights did move, differently per batch size
     }
+
+    /// The same rule for a program that resumes a trainer from its own OptimizerState: refused
+    /// with an OptimizerStateError, not an out-of-bounds write in the first update.
+    @Test func trainerRefusesOptimizerStateOfWrongShape() throws {
+        var rng = SeededGenerator(seed: 8)
+        let network = try Network<Reference>.make(sizes: [2, 3, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
+        let state = TrainerState(network: network, rng: SeededGenerator(seed: 9))
+        func resume(_ slots: [String: [[Double]]]) throws -> Trainer<Reference> {
+            try Trainer(resuming: state, optimizer: Adam(), optimizerState: OptimizerState(step: 1, slots: slots),
+                        schedule: ConstantRate(), scheduleState: [], configuration: TrainingConfiguration())
+        }
+        let right = network.parameterArrayLengths.map { [Double](repeating: 0, count: $0) }
+        _ = try resume(["m": right, "v": right])
+        _ = try resume(["m": [], "v": []])
+        var short = right
+        short[2].removeLast()
+        #expect(throws: OptimizerStateError.self) { try resume(["m": right, "v": short]) }
+        #expect(throws: OptimizerStateError.self) { try resume(["m": Array(right.dropLast()), "v": right]) }
+    }
 }
