@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the seed corpora in Fuzz/corpus/<target>/: small valid (and a few nearly valid) inputs
 for each reader. Model and checkpoint seeds are written by the package's own `backprop train`
-(checkpoints record timings, so those seeds differ from run to run).
+(checkpoints record timings, so those seeds differ from run to run). Seeds named was-* that
+this script does not write are inputs libFuzzer found that crashed a reader before its fix: keep them.
 
     python3 Fuzz/make-seeds.py .build/release/backprop ../shared/vectors
 """

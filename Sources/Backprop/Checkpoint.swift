@@ -203,6 +203,13 @@ public struct Checkpoint: Sendable {
         }
         let offset = try reader.tensor("scaling.offset", shape: [layers[0].fanIn]).values
         let scale = try reader.tensor("scaling.scale", shape: [layers[0].fanIn]).values
+        // FeatureScaler's own rules, checked here to name the field instead of trapping.
+        if let j = offset.firstIndex(where: { !$0.isFinite }) {
+            throw reader.fail("scaling.offset[\(j)]", "value \(offset[j]) is not finite")
+        }
+        if let j = scale.firstIndex(where: { !$0.isFinite || $0 == 0 }) {
+            throw reader.fail("scaling.scale[\(j)]", "value \(scale[j]) is not a finite non-zero number")
+        }
         scaler = FeatureScaler(method: method, offset: offset, scale: scale)
         bestMonitored = try reader.tensor("trainer.best_monitored", shape: [1]).values[0]
         let halves = try reader.tensor("trainer.rng", shape: [8]).values

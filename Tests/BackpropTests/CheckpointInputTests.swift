@@ -70,6 +70,15 @@ import TestSupport
         #expect(config.problem != nil)
     }
 
+    /// Found by libFuzzer (fuzz-checkpoint, in a 180 s run): a NaN in scaling.offset tripped
+    /// FeatureScaler's precondition while loading, so `train --resume` crashed.
+    @Test func nonFiniteOrZeroScalingIsRejected() throws {
+        let nan = try rejected(field: "scaling.offset[0]") { $0.tensors["scaling.offset"] = .init(shape: [2], values: [.nan, 0.5]) }
+        #expect(nan.problem.contains("not finite"))
+        _ = try rejected(field: "scaling.scale[1]") { $0.tensors["scaling.scale"] = .init(shape: [2], values: [1, 0]) }
+        _ = try rejected(field: "scaling.scale[0]") { $0.tensors["scaling.scale"] = .init(shape: [2], values: [-.infinity, 1]) }
+    }
+
     /// Any configuration the trainer would refuse is refused at load time, naming the field.
     @Test func invalidConfigurationIsRejected() throws {
         _ = try rejected(field: "__metadata__.configuration") { setConfiguration(&$0, "batchSize", "0") }
