@@ -5,7 +5,8 @@ SWIFT   ?= swift
 RELEASE := $(SWIFT) build -c release
 BIN     := .build/release
 
-.PHONY: all setup setup-data setup-test setup-mpi build build-mpi run quiz test unit-test test-mpi verify example example-fashion bench bench-quick docs doc-coverage clean
+.PHONY: all setup setup-data setup-test setup-mpi build build-mpi run quiz test unit-test test-mpi verify example \
+        example-fashion bench bench-quick docs doc-coverage fuzz fuzz-quick test-sanitize test-asan test-tsan clean
 
 all: build
 
@@ -94,5 +95,25 @@ docs: setup
 doc-coverage: docs
 	@python3 scripts/doc-coverage.py
 
+## libFuzzer with AddressSanitizer on every reader of outside input (Fuzz/), FUZZ_SECONDS each;
+## prints the executions per target and fails on any crash, hang or oversized allocation.
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	Fuzz/run.sh $(FUZZ_SECONDS)
+
+## The same, 20 s per target: the short run for CI.
+fuzz-quick: setup
+	Fuzz/run.sh 20
+
+## The unit tests under AddressSanitizer, then under ThreadSanitizer (each in its own build
+## directory, so neither disturbs .build).
+test-sanitize: test-asan test-tsan
+
+test-asan: setup-test
+	LSAN_OPTIONS="suppressions=$(CURDIR)/scripts/lsan.supp $$LSAN_OPTIONS" $(SWIFT) test --sanitize=address --scratch-path .build-asan
+
+test-tsan: setup-test
+	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan
+
 clean:
-	rm -rf .build .build-mpi Examples/*/.build models results $(DOCS_DIR)
+	rm -rf .build .build-mpi .build-asan .build-tsan Fuzz/.build Examples/*/.build models results $(DOCS_DIR)

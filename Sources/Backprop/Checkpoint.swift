@@ -102,6 +102,11 @@ public struct Checkpoint: Sendable {
         try Checkpoint(try SafeTensors.read(path: path), file: path)
     }
 
+    /// Decodes checkpoint bytes as ``load(path:)`` reads a file; `file` names the source in errors.
+    public static func decode(_ data: Data, file: String) throws(FileFormatError) -> Checkpoint {
+        try Checkpoint(try SafeTensors.decode(data, file: file), file: file)
+    }
+
     // MARK: - Layout
 
     /// Exact numbers as tensors; the rest as JSON strings in the metadata.
@@ -179,17 +184,33 @@ public struct Checkpoint: Sendable {
         self.loss = loss
         bestLayers = file.tensors["best.0.weight"] == nil ? nil
             : try reader.layers(prefix: "best", activations: activations, biases: biases)
+        if let best = bestLayers, let l = best.indices.first(where: { best[$0].weights.shape != layers[$0].weights.shape }) {
+            let shape = { (m: Matrix) in "[\(m.rows), \(m.columns)]" }
+            throw reader.fail("best.\(l).weight", "has shape \(shape(best[l].weights)) but layers.\(l).weight has \(shape(layers[l].weights))")
+        }
         configuration = try reader.decode(TrainingConfiguration.self, "configuration")
+        if let problem = configuration.problem { throw reader.fail("__metadata__.configuration", problem) }
         history = try reader.decode([EpochMetrics].self, "history")
         run = try reader.decode([String: String].self, "run")
         classNames = file.metadata["class_names"] == nil ? nil : try reader.decode([String].self, "class_names")
         optimizerName = try reader.string("optimizer")
+        // An optimiser's slots are empty before its first step, and afterwards hold one array per
+        // parameter array, each of that array's length: the update loops index them unchecked.
+        let lengths = layers.flatMap { [$0.weights.elements.count] + ($0.bias.map { [$0.count] } ?? []) }
         let arrays = try reader.integer("optimizer_arrays")
+        guard arrays == 0 || arrays == lengths.count else {
+            throw reader.fail("__metadata__.optimizer_arrays", "expected 0 or \(lengths.count) (one per parameter array), found \(arrays)")
+        }
         var slots: [String: [[Double]]] = [:]
         for slot in try reader.string("optimizer_slots").split(separator: ",").map(String.init) {
-            slots[slot] = try (0..<arrays).map { k throws(FileFormatError) in try reader.tensor("optimizer.\(slot).\(k)").values }
+            slots[slot] = try (0..<arrays).map { k throws(FileFormatError) in
+                try reader.tensor("optimizer.\(slot).\(k)", shape: [lengths[k]]).values
+            }
         }
-        optimizerState = OptimizerState(step: try reader.integer("optimizer_step"), slots: slots)
+        // Bounded so that the optimiser's `step += 1` cannot overflow and `Double(step)` is exact.
+        let step = try reader.integer("optimizer_step")
+        guard step < 1 << 53 else { throw reader.fail("__metadata__.optimizer_step", "\(step) steps is beyond any real run") }
+        optimizerState = OptimizerState(step: step, slots: slots)
         scheduleName = try reader.string("schedule")
         scheduleState = try reader.tensor("schedule.state").values
         let methodName = try reader.string("scaling_method")
@@ -198,6 +219,13 @@ public struct Checkpoint: Sendable {
         }
         let offset = try reader.tensor("scaling.offset", shape: [layers[0].fanIn]).values
         let scale = try reader.tensor("scaling.scale", shape: [layers[0].fanIn]).values
+        // FeatureScaler's own rules, checked here to name the field instead of trapping.
+        if let j = offset.firstIndex(where: { !$0.isFinite }) {
+            throw reader.fail("scaling.offset[\(j)]", "value \(offset[j]) is not finite")
+        }
+        if let j = scale.firstIndex(where: { !$0.isFinite || $0 == 0 }) {
+            throw reader.fail("scaling.scale[\(j)]", "value \(scale[j]) is not a finite non-zero number")
+        }
         scaler = FeatureScaler(method: method, offset: offset, scale: scale)
         bestMonitored = try reader.tensor("trainer.best_monitored", shape: [1]).values[0]
         let halves = try reader.tensor("trainer.rng", shape: [8]).values
@@ -208,6 +236,10 @@ public struct Checkpoint: Sendable {
         guard words.contains(where: { $0 != 0 }) else { throw reader.fail("trainer.rng", "the generator state is all zero") }
         rng = SeededGenerator(state: words)
         epochsWithoutImprovement = try reader.integer("epochs_without_improvement")
+        guard epochsWithoutImprovement <= history.count else {
+            throw reader.fail("__metadata__.epochs_without_improvement",
+                              "\(epochsWithoutImprovement) is more than the \(history.count) epochs in the history")
+        }
         stopped = try reader.string("stopped") == "1"
     }
 }

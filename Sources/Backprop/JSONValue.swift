@@ -17,19 +17,31 @@ public indirect enum JSONValue: Equatable, Sendable, Decodable {
     case object([String: JSONValue])
 
     public init(from decoder: Decoder) throws {
+        // Numbers first: they are nearly every value in these files, and each failed attempt
+        // builds an error whose cost grows with the depth of the value.
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
         else if let d = try? c.decode(Double.self) { self = .number(d) }
         else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
         else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
         else { self = .object(try c.decode([String: JSONValue].self)) }
     }
+
+    /// The deepest nesting of arrays and objects accepted. The formats read here need 5 levels;
+    /// decoding cost grows with the square of the depth, so a small file nested hundreds of
+    /// levels deep would otherwise take tens of seconds.
+    public static let maximumDepth = 32
 
     /// Parses `data`; `file` names the source in the error when it is empty or not JSON.
     public static func parse(_ data: Data, file: String) throws(FileFormatError) -> JSONValue {
         if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             throw FileFormatError(file: file, field: nil, problem: "the file is empty")
+        }
+        if let offset = firstTooDeep(data) {
+            throw FileFormatError(
+                file: file, field: nil,
+                problem: "arrays and objects are nested more than \(maximumDepth) levels deep (at byte \(offset))")
         }
         do {
             return try JSONDecoder().decode(JSONValue.self, from: data)
@@ -39,6 +51,28 @@ public indirect enum JSONValue: Equatable, Sendable, Decodable {
         } catch {
             throw FileFormatError(file: file, field: nil, problem: "not valid JSON: \(error)")
         }
+    }
+
+    /// The offset of the first `[` or `{` (outside strings) that opens level `maximumDepth + 1`.
+    static func firstTooDeep(_ data: Data) -> Int? {
+        var depth = 0, inString = false, escaped = false
+        for (offset, byte) in data.enumerated() {
+            if inString {
+                if escaped { escaped = false }
+                else if byte == UInt8(ascii: "\\") { escaped = true }
+                else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > maximumDepth { return offset }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        return nil
     }
 
     /// A short name of the value's kind, for messages ("a string", "an array", ...).

@@ -51,6 +51,13 @@ public final class Trainer<Backend: LinearAlgebra> {
                             scheduleState: [Double], configuration: TrainingConfiguration) throws {
         try self.init(network: state.network, optimizer: optimizer, schedule: schedule, configuration: configuration)
         self.state = state
+        // The optimisers index their slot arrays unchecked in the update loop: a slot must be
+        // empty (no step taken yet) or hold one array of each parameter array's length.
+        let lengths = state.network.parameterArrayLengths
+        for (name, arrays) in optimizerState.slots.sorted(by: { $0.key < $1.key })
+        where !arrays.isEmpty && arrays.map(\.count) != lengths {
+            throw OptimizerStateError(problem: "slot \"\(name)\" has arrays of lengths \(arrays.map(\.count)), the network's parameters \(lengths)")
+        }
         try self.optimizer.restore(optimizerState)
         self.schedule.restore(scheduleState)
     }
@@ -86,7 +93,8 @@ public final class Trainer<Backend: LinearAlgebra> {
         try check(training, scaler)
         if let validation { try check(validation, scaler) }
         let batchSize = configuration.batchSize
-        let batches = (training.count + batchSize - 1) / batchSize
+        // Not (count + batchSize − 1) / batchSize: that overflows for a batch size near Int.max.
+        let batches = training.count / batchSize + (training.count % batchSize == 0 ? 0 : 1)
         var order = Array(0..<training.count)
         var norms = [Double](repeating: 0, count: state.network.layers.count)
         let distributed = reduction.flatMap { $0.size > 1 ? $0 : nil }

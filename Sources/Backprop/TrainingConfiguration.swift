@@ -26,6 +26,9 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     /// Threads that each compute the gradients of a slice of every batch (data parallelism);
     /// OpenBLAS itself then runs single-threaded, so the two levels do not compete.
     public var threads = 1
+    /// The largest accepted `threads`: far beyond any machine's cores, and small enough that the
+    /// per-thread bookkeeping sized by it stays tiny (a checkpoint's value is outside input).
+    public static let maximumThreads = 1024
     /// Record the per-layer norms of ∂L/∂W every epoch (the vanishing-gradient view).
     public var logGradients = false
 
@@ -42,7 +45,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         if !(tolerance >= 0) { return "tolerance must be ≥ 0, got \(tolerance)" }
         if !(weightDecay >= 0 && weightDecay.isFinite) { return "weight decay must be ≥ 0, got \(weightDecay)" }
         if !(dropout >= 0 && dropout < 1) { return "dropout must be in [0, 1), got \(dropout)" }
-        if threads < 1 { return "threads must be at least 1, got \(threads)" }
+        if !(1...Self.maximumThreads).contains(threads) { return "threads must be in 1...\(Self.maximumThreads), got \(threads)" }
         return nil
     }
 }

@@ -2,7 +2,8 @@
 /// other column a feature.
 ///
 /// Accepted syntax: fields separated by a single ASCII character (comma by default), `\n` or
-/// `\r\n` line ends, an optional UTF-8 byte-order mark, spaces and tabs around fields ignored,
+/// `\r\n` line ends, an optional UTF-8 byte-order mark, spaces and tabs around fields ignored
+/// (except the separator itself, when it is a tab or a space),
 /// fields optionally in double quotes (`""` for a quote inside; a quoted field cannot span lines).
 /// Lines that are empty or only whitespace are skipped. Numbers are anything Swift's
 /// `Double(_: String)` parses; NaN and infinities are rejected. Labels must be non-negative
@@ -38,15 +39,35 @@ public enum CSV {
         _ path: String, hasHeader: Bool, label: LabelColumn, classCount: Int? = nil,
         separator: Unicode.Scalar = ","
     ) throws -> Dataset {
+        precondition(separator.isASCII && !"\"\r\n".unicodeScalars.contains(separator), "separator must be ASCII and not a quote or line end")
         if let classCount, !(1...Dataset.maximumClassCount).contains(classCount) {
             throw DatasetError(
                 .invalidArgument, file: path, "class count \(classCount) is outside 1...\(Dataset.maximumClassCount)")
         }
-        var parser = try Parser(path: path, separator: separator)
+        return try parseDataset(
+            try readWhole(path), source: path, hasHeader: hasHeader, label: label, classCount: classCount,
+            separator: separator)
+    }
+
+    /// Parses CSV text held in memory exactly as ``loadDataset(_:hasHeader:label:classCount:separator:)``
+    /// parses a file's content; `source` names it in errors.
+    public static func parseDataset(
+        _ text: [UInt8], source: String, hasHeader: Bool, label: LabelColumn, classCount: Int? = nil,
+        separator: Unicode.Scalar = ","
+    ) throws -> Dataset {
+        precondition(separator.isASCII && !"\"\r\n".unicodeScalars.contains(separator), "separator must be ASCII and not a quote or line end")
+        if let classCount, !(1...Dataset.maximumClassCount).contains(classCount) {
+            throw DatasetError(
+                .invalidArgument, file: source, "class count \(classCount) is outside 1...\(Dataset.maximumClassCount)")
+        }
+        if text.isEmpty {
+            throw DatasetError(.emptyFile, file: source, "file is empty (0 bytes)")
+        }
+        var parser = Parser(path: source, text: text, separator: UInt8(separator.value))
         let table = try parser.load(hasHeader: hasHeader, label: label, classCount: classCount)
         return try Dataset(
             features: .doubles(table.features), labels: table.labels, featureCount: table.featureCount,
-            classCount: classCount ?? table.largestLabel + 1, source: path)
+            classCount: classCount ?? table.largestLabel + 1, source: source)
     }
 
     /// Reads a numeric CSV file of unlabelled samples (for prediction): every column is a feature,
@@ -57,9 +78,31 @@ public enum CSV {
     public static func loadFeatures(
         _ path: String, hasHeader: Bool, dropping: LabelColumn? = nil, separator: Unicode.Scalar = ","
     ) throws -> (values: [Double], rows: Int, columns: Int) {
-        var parser = try Parser(path: path, separator: separator)
+        precondition(separator.isASCII && !"\"\r\n".unicodeScalars.contains(separator), "separator must be ASCII and not a quote or line end")
+        return try parseFeatures(try readWhole(path), source: path, hasHeader: hasHeader, dropping: dropping, separator: separator)
+    }
+
+    /// Parses CSV text held in memory exactly as ``loadFeatures(_:hasHeader:dropping:separator:)``
+    /// parses a file's content; `source` names it in errors.
+    public static func parseFeatures(
+        _ text: [UInt8], source: String, hasHeader: Bool, dropping: LabelColumn? = nil, separator: Unicode.Scalar = ","
+    ) throws -> (values: [Double], rows: Int, columns: Int) {
+        precondition(separator.isASCII && !"\"\r\n".unicodeScalars.contains(separator), "separator must be ASCII and not a quote or line end")
+        if text.isEmpty {
+            throw DatasetError(.emptyFile, file: source, "file is empty (0 bytes)")
+        }
+        var parser = Parser(path: source, text: text, separator: UInt8(separator.value))
         let table = try parser.load(hasHeader: hasHeader, label: dropping, classCount: nil, labelsAreClasses: false)
         return (table.features, table.rows, table.featureCount)
+    }
+
+    /// A CSV file is read whole: unlike IDX there is no header declaring its size, and the text is
+    /// several times larger than the parsed doubles only for very short numbers.
+    private static func readWhole(_ path: String) throws -> [UInt8] {
+        let file = try InputFile(path)
+        return try [UInt8](unsafeUninitializedCapacity: file.size) { buffer, initialized in
+            initialized = try file.read(into: UnsafeMutableRawBufferPointer(buffer))
+        }
     }
 }
 
@@ -75,20 +118,10 @@ private struct Parser {
     /// Content ranges of the fields of the current line, and whether each was quoted.
     var fields: [(range: Range<Int>, quoted: Bool)] = []
 
-    /// Reads the whole file: unlike IDX, CSV has no header declaring its size, and the text is
-    /// several times larger than the parsed doubles only for very short numbers.
-    init(path: String, separator: Unicode.Scalar) throws {
-        precondition(separator.isASCII && !"\"\r\n".unicodeScalars.contains(separator), "separator must be ASCII and not a quote or line end")
-        let file = try InputFile(path)
-        let text = try [UInt8](unsafeUninitializedCapacity: file.size) { buffer, initialized in
-            initialized = try file.read(into: UnsafeMutableRawBufferPointer(buffer))
-        }
-        if text.isEmpty {
-            throw DatasetError(.emptyFile, file: path, "file is empty (0 bytes)")
-        }
+    init(path: String, text: [UInt8], separator: UInt8) {
         self.path = path
         self.text = text
-        self.separator = UInt8(separator.value)
+        self.separator = separator
         if text.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }  // UTF-8 byte-order mark
     }
 
@@ -250,12 +283,18 @@ private struct Parser {
         byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
     }
 
+    /// White space around a field, which is ignored; never the separator itself, so that with a
+    /// tab or space separator "1\t\t2" still has an empty middle field.
+    private func isPadding(_ byte: UInt8) -> Bool {
+        isBlank(byte) && byte != separator
+    }
+
     private mutating func split(_ line: Range<Int>) throws {
         fields.removeAll(keepingCapacity: true)
         let quoteMark = UInt8(ascii: "\"")
         var i = line.lowerBound
         while true {
-            while i < line.upperBound && isBlank(text[i]) { i += 1 }
+            while i < line.upperBound && isPadding(text[i]) { i += 1 }
             if i < line.upperBound && text[i] == quoteMark {
                 let contentStart = i + 1
                 i = contentStart
@@ -273,7 +312,7 @@ private struct Parser {
                 }
                 fields.append((contentStart..<i, true))
                 i += 1
-                while i < line.upperBound && isBlank(text[i]) { i += 1 }
+                while i < line.upperBound && isPadding(text[i]) { i += 1 }
                 if i < line.upperBound && text[i] != separator {
                     throw DatasetError(
                         .wrongFieldCount, file: path, at: .field(line: lineNumber, field: fields.count),
@@ -283,7 +322,7 @@ private struct Parser {
                 let fieldStart = i
                 while i < line.upperBound && text[i] != separator { i += 1 }
                 var fieldEnd = i
-                while fieldEnd > fieldStart && isBlank(text[fieldEnd - 1]) { fieldEnd -= 1 }
+                while fieldEnd > fieldStart && isPadding(text[fieldEnd - 1]) { fieldEnd -= 1 }
                 fields.append((fieldStart..<fieldEnd, false))
             }
             // Here i is at a separator or the end of the line; a separator always starts another

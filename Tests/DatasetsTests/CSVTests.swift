@@ -61,6 +61,36 @@ struct CSVTests {
         #expect(named.features == .doubles([1]))
     }
 
+    /// Found while writing the CSV fuzz target: with a tab (or space) separator, the white space
+    /// trimmed around fields swallowed separators, so "1\t\t2" read as two fields, not three.
+    @Test func tabOrSpaceSeparatorKeepsEmptyFields() throws {
+        let tabs = Array("a\tb\tlabel\n1\t\t0\n".utf8)
+        let error = try datasetError {
+            try CSV.parseDataset(tabs, source: "t.tsv", hasHeader: true, label: .last, separator: "\t")
+        }
+        #expect(error.kind == .notANumber)  // the empty field 2, not a short row
+        let spaced = try CSV.parseFeatures(Array("1 2\n3 4\n".utf8), source: "s.txt", hasHeader: false, separator: " ")
+        #expect(spaced.values == [1, 2, 3, 4] && spaced.columns == 2)
+        let doubled = try datasetError {
+            try CSV.parseFeatures(Array("1  2\n".utf8), source: "s.txt", hasHeader: false, separator: " ")
+        }
+        #expect(doubled.kind == .notANumber)  // "1", "", "2": every separator starts a field
+        let padded = try CSV.parseDataset(Array("1 ,\t2\t, 0\n".utf8), source: "p.csv", hasHeader: false, label: .last)
+        #expect(padded.features == .doubles([1, 2]))  // with a comma, tabs and spaces are still padding
+    }
+
+    /// The in-memory entry points read exactly what the file readers read.
+    @Test func parseMatchesLoad() throws {
+        let dir = try TemporaryDirectory()
+        let text = "x;label;y\n1;0;2\n3;1;4\n"
+        let path = try dir.write("m.csv", text: text)
+        let fromFile = try CSV.loadDataset(path, hasHeader: true, label: .name("label"), separator: ";")
+        let fromBytes = try CSV.parseDataset(Array(text.utf8), source: path, hasHeader: true, label: .name("label"), separator: ";")
+        #expect(fromFile == fromBytes && fromFile.count == 2)
+        let features = try CSV.parseFeatures(Array(text.utf8), source: path, hasHeader: true, dropping: .index(1), separator: ";")
+        #expect(features.values == [1, 2, 3, 4] && features.rows == 2 && features.columns == 2)
+    }
+
     @Test func wrongFieldCount() throws {
         let dir = try TemporaryDirectory()
         let path = try dir.write("ragged.csv", text: "a,b,label\n1,2,0\n3,1\n")

@@ -1,0 +1,14 @@
+import Backprop
+import Foundation
+import FuzzSupport
+import Linalg
+
+// SavedModel.decode on any bytes, JSON or safetensors (told apart by the content); a model it
+// accepts must predict one sample and encode in both formats without tripping a precondition.
+runFuzzer { data, size in
+    guard let model = try? SavedModel.decode(Data(bytes(data, size)), file: "fuzz.model") else { return 0 }
+    _ = model.network(Reference.self).predict(Matrix(rows: 1, columns: model.inputCount))
+    _ = model.encoded(.json)
+    _ = model.encoded(.safetensors)
+    return 0
+}

@@ -1,0 +1,11 @@
+import Backprop
+import Foundation
+import FuzzSupport
+
+// TrainingCase.parse on any bytes; a case it accepts must then run one step (what `backprop step`
+// and `verify` do with it) without tripping a precondition.
+runFuzzer { data, size in
+    guard let c = try? TrainingCase.parse(Data(bytes(data, size)), file: "fuzz.json") else { return 0 }
+    _ = c.network(Reference.self).computeStep(inputs: c.inputs, targets: c.targets, learningRate: c.learningRate)
+    return 0
+}
