@@ -141,9 +141,13 @@ struct Train: ParsableCommand {
                 + reductionSummary() + " on process \(reduction.rank)")
         }
         guard leader else { return }
-        if run.trainer.state.stopped {
-            print("stopped early after epoch \(run.trainer.history.count): no improvement for \(config.patience ?? 0) epochs"
-                  + (run.validation == nil ? "" : "; best weights restored"))
+        let history = run.trainer.history
+        if run.trainer.state.stopped && history.count < config.epochs {
+            print("stopped early after epoch \(history.count): no improvement for \(config.patience ?? 0) epochs")
+        }
+        if run.validation != nil, config.patience != nil,
+           let best = history.first(where: { config.monitor.value(of: $0) == run.trainer.state.bestMonitored }) {
+            print("kept the weights of epoch \(best.epoch), the best by validation \(config.monitor == .validationLoss ? "loss" : "accuracy")")
         }
         var summary = String(format: "trained %d epochs in %.1f s", run.trainer.history.count, seconds)
         var metadata = ["epochs": String(run.trainer.history.count), "seed": String(config.seed),
