@@ -108,7 +108,7 @@ public final class Trainer<Backend: LinearAlgebra> {
             for i in order.indices { order[i] = i }
             order.seededShuffle(using: &state.rng)
             for l in norms.indices { norms[l] = 0 }
-            let started = Timing.now()
+            let started = MonotonicClock.seconds()
             var lossSum = 0.0
 
             for b in 0..<batches {
@@ -141,11 +141,11 @@ public final class Trainer<Backend: LinearAlgebra> {
                 }
                 optimizer.update(&state.network, gradients: gradients, learningRate: rate)
                 lossSum += loss * Double(rows.count)
-                let elapsed = Timing.now() - started
+                let elapsed = MonotonicClock.seconds() - started
                 progress(.batch(epoch: epoch + 1, batch: b + 1, batches: batches, loss: loss,
                                 samplesPerSecond: Double(b * batchSize + rows.count) / max(elapsed, 1e-9), elapsed: elapsed))
             }
-            let seconds = Timing.now() - started
+            let seconds = MonotonicClock.seconds() - started
             var metrics = EpochMetrics(epoch: epoch + 1, trainingLoss: lossSum / Double(training.count),
                                        validationLoss: nil, validationAccuracy: nil, learningRate: rate,
                                        samplesPerSecond: Double(training.count) / max(seconds, 1e-9), seconds: seconds,
@@ -314,14 +314,5 @@ extension Array where Element == Int {
             let j = Int(rng.next() % UInt64(i + 1))  // Modulo bias < 2^-40 for data-set sizes: negligible.
             swapAt(i, j)
         }
-    }
-}
-
-/// Monotonic wall-clock seconds.
-enum Timing {
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 }

@@ -102,13 +102,13 @@ func measurePeakMemory(_ path: String, _ arguments: [String]) -> MemoryResult? {
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
     let argv = ([path] + arguments).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
-    let started = Timing.now()
+    let started = MonotonicClock.seconds()
     guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { return nil }
     var status: Int32 = 0
     var usage = rusage()
     while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
     let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     return MemoryResult(command: ([URL(fileURLWithPath: path).lastPathComponent] + arguments).joined(separator: " "),
-                        peakResidentBytes: Double(usage.ru_maxrss) * 1024, seconds: Timing.now() - started,
+                        peakResidentBytes: Double(usage.ru_maxrss) * 1024, seconds: MonotonicClock.seconds() - started,
                         status: exitStatus)
 }

@@ -165,7 +165,7 @@ func trainerSteps<B: LinearAlgebra>(_: B.Type, spec: NetworkSpec, data: Dataset,
     var counts = [UInt64](repeating: 0, count: steps + 1)
     _ = try! trainer.train(training: subset, validation: nil, scaler: scaler, progress: { event in
         if case .batch(_, let b, _, _, _, _) = event {  // Nothing here may allocate.
-            times[b] = Timing.now()
+            times[b] = MonotonicClock.seconds()
             counts[b] = UInt64(malloc_counter_allocations())
         }
     })

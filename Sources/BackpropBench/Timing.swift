@@ -1,15 +1,9 @@
+import Backprop
 import Foundation
 
 /// Wall-clock timing: the median of repeated runs after a warm-up, so one noisy run on a
 /// shared machine does not move the figure. `bench/cblas_bench.c` times its calls the same way.
 enum Timing {
-    /// Seconds since an arbitrary origin, monotonic.
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-    }
-
     /// The median time of one call of `body`, in seconds. Calls are batched so each timed sample
     /// lasts at least `minimumSample` seconds; `samples` samples are taken, fewer (but at least 3)
     /// when `budget` seconds run out first.
@@ -18,18 +12,18 @@ enum Timing {
         for _ in 0..<warmUp { body() }
         var repeats = 1
         while true {  // Find a batch size whose run lasts long enough to time.
-            let start = now()
+            let start = MonotonicClock.seconds()
             for _ in 0..<repeats { body() }
-            let elapsed = now() - start
+            let elapsed = MonotonicClock.seconds() - start
             if elapsed >= minimumSample || repeats >= 1 << 20 { break }
             repeats *= 2
         }
         var times: [Double] = []
-        let deadline = now() + budget
-        while times.count < samples && (times.count < 3 || now() < deadline) {
-            let start = now()
+        let deadline = MonotonicClock.seconds() + budget
+        while times.count < samples && (times.count < 3 || MonotonicClock.seconds() < deadline) {
+            let start = MonotonicClock.seconds()
             for _ in 0..<repeats { body() }
-            times.append((now() - start) / Double(repeats))
+            times.append((MonotonicClock.seconds() - start) / Double(repeats))
         }
         return median(times)
     }

@@ -41,10 +41,10 @@ do {
 let quick = flags.contains("--quick")
 let sections = Set((options["--only"] ?? "kernels,steps,epoch,numpy,memory,distributed").split(separator: ",").map(String.init))
 let resultsDirectory = options["--results"] ?? "results"
-let benchStarted = Timing.now()
+let benchStarted = MonotonicClock.seconds()
 
 func log(_ message: String) {
-    FileHandle.standardError.write(String(format: "[%5.1f s] ", Timing.now() - benchStarted).appending(message + "\n").data(using: .utf8)!)
+    FileHandle.standardError.write(String(format: "[%5.1f s] ", MonotonicClock.seconds() - benchStarted).appending(message + "\n").data(using: .utf8)!)
 }
 
 func section(_ title: String) {
@@ -188,7 +188,7 @@ do {
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     try encoder.encode(results).write(to: URL(fileURLWithPath: resultsDirectory + "/bench.json"))
     try csv(results).write(toFile: resultsDirectory + "/bench.csv", atomically: true, encoding: .utf8)
-    print("\nwrote \(resultsDirectory)/bench.json and \(resultsDirectory)/bench.csv (\(String(format: "%.0f", Timing.now() - benchStarted)) s)")
+    print("\nwrote \(resultsDirectory)/bench.json and \(resultsDirectory)/bench.csv (\(String(format: "%.0f", MonotonicClock.seconds() - benchStarted)) s)")
 } catch {
     FileHandle.standardError.write("backprop-bench: cannot write results: \(error)\n".data(using: .utf8)!)
     exit(1)

@@ -68,13 +68,13 @@ public final class MPICommunicator: GradientReduction {
             throw MPIError(call: "MPI_Allreduce", code: -1, message: "\(buffer.count) values do not fit MPI's int count")
         }
         if separatesWaiting {
-            let waited = Self.now()
+            let waited = MonotonicClock.seconds()
             try Self.check("MPI_Barrier", MPI_Barrier(comm))
-            waitingSeconds += Self.now() - waited
+            waitingSeconds += MonotonicClock.seconds() - waited
         }
-        let started = Self.now()
+        let started = MonotonicClock.seconds()
         let status = MPI_Allreduce(cmpi_in_place(), base, count, cmpi_double(), cmpi_sum(), comm)
-        reductionSeconds += Self.now() - started
+        reductionSeconds += MonotonicClock.seconds() - started
         reductions += 1
         reducedValues += buffer.count
         try Self.check("MPI_Allreduce", status)
@@ -118,12 +118,6 @@ public final class MPICommunicator: GradientReduction {
         var length: Int32 = 0
         MPI_Error_string(status, &text, &length)
         throw MPIError(call: call, code: status, message: String(decoding: text.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
-    }
-
-    private static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 }
 #endif
