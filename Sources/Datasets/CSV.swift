@@ -39,11 +39,7 @@ public enum CSV {
         _ path: String, hasHeader: Bool, label: LabelColumn, classCount: Int? = nil,
         separator: Unicode.Scalar = ","
     ) throws -> Dataset {
-        precondition(separator.isASCII && !"\"\r\n".unicodeScalars.contains(separator), "separator must be ASCII and not a quote or line end")
-        if let classCount, !(1...Dataset.maximumClassCount).contains(classCount) {
-            throw DatasetError(
-                .invalidArgument, file: path, "class count \(classCount) is outside 1...\(Dataset.maximumClassCount)")
-        }
+        try checkArguments(separator: separator, classCount: classCount, source: path)  // Before reading the file.
         return try parseDataset(
             try readWhole(path), source: path, hasHeader: hasHeader, label: label, classCount: classCount,
             separator: separator)
@@ -55,15 +51,8 @@ public enum CSV {
         _ text: [UInt8], source: String, hasHeader: Bool, label: LabelColumn, classCount: Int? = nil,
         separator: Unicode.Scalar = ","
     ) throws -> Dataset {
-        precondition(separator.isASCII && !"\"\r\n".unicodeScalars.contains(separator), "separator must be ASCII and not a quote or line end")
-        if let classCount, !(1...Dataset.maximumClassCount).contains(classCount) {
-            throw DatasetError(
-                .invalidArgument, file: source, "class count \(classCount) is outside 1...\(Dataset.maximumClassCount)")
-        }
-        if text.isEmpty {
-            throw DatasetError(.emptyFile, file: source, "file is empty (0 bytes)")
-        }
-        var parser = Parser(path: source, text: text, separator: UInt8(separator.value))
+        try checkArguments(separator: separator, classCount: classCount, source: source)
+        var parser = try Parser(path: source, text: text, separator: separator)
         let table = try parser.load(hasHeader: hasHeader, label: label, classCount: classCount)
         return try Dataset(
             features: .doubles(table.features), labels: table.labels, featureCount: table.featureCount,
@@ -78,7 +67,7 @@ public enum CSV {
     public static func loadFeatures(
         _ path: String, hasHeader: Bool, dropping: LabelColumn? = nil, separator: Unicode.Scalar = ","
     ) throws -> (values: [Double], rows: Int, columns: Int) {
-        precondition(separator.isASCII && !"\"\r\n".unicodeScalars.contains(separator), "separator must be ASCII and not a quote or line end")
+        try checkArguments(separator: separator, classCount: nil, source: path)
         return try parseFeatures(try readWhole(path), source: path, hasHeader: hasHeader, dropping: dropping, separator: separator)
     }
 
@@ -87,13 +76,20 @@ public enum CSV {
     public static func parseFeatures(
         _ text: [UInt8], source: String, hasHeader: Bool, dropping: LabelColumn? = nil, separator: Unicode.Scalar = ","
     ) throws -> (values: [Double], rows: Int, columns: Int) {
-        precondition(separator.isASCII && !"\"\r\n".unicodeScalars.contains(separator), "separator must be ASCII and not a quote or line end")
-        if text.isEmpty {
-            throw DatasetError(.emptyFile, file: source, "file is empty (0 bytes)")
-        }
-        var parser = Parser(path: source, text: text, separator: UInt8(separator.value))
+        try checkArguments(separator: separator, classCount: nil, source: source)
+        var parser = try Parser(path: source, text: text, separator: separator)
         let table = try parser.load(hasHeader: hasHeader, label: dropping, classCount: nil, labelsAreClasses: false)
         return (table.features, table.rows, table.featureCount)
+    }
+
+    /// The checks on the arguments every entry point takes: a usable separator (a programming
+    /// error otherwise) and a class count in range.
+    private static func checkArguments(separator: Unicode.Scalar, classCount: Int?, source: String) throws {
+        precondition(separator.isASCII && !"\"\r\n".unicodeScalars.contains(separator), "separator must be ASCII and not a quote or line end")
+        if let classCount, !(1...Dataset.maximumClassCount).contains(classCount) {
+            throw DatasetError(
+                .invalidArgument, file: source, "class count \(classCount) is outside 1...\(Dataset.maximumClassCount)")
+        }
     }
 
     /// A CSV file is read whole: unlike IDX there is no header declaring its size, and the text is
@@ -118,10 +114,14 @@ private struct Parser {
     /// Content ranges of the fields of the current line, and whether each was quoted.
     var fields: [(range: Range<Int>, quoted: Bool)] = []
 
-    init(path: String, text: [UInt8], separator: UInt8) {
+    /// A parser over `text`, which must not be empty; `path` names it in errors.
+    init(path: String, text: [UInt8], separator: Unicode.Scalar) throws {
+        if text.isEmpty {
+            throw DatasetError(.emptyFile, file: path, "file is empty (0 bytes)")
+        }
         self.path = path
         self.text = text
-        self.separator = separator
+        self.separator = UInt8(separator.value)
         if text.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }  // UTF-8 byte-order mark
     }
 
