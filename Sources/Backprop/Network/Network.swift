@@ -5,31 +5,36 @@ import Linalg
 ///
 /// Layer l maps a batch `X` (`batch × fanIn`, one sample a row) to `f(X·W + b)`.
 /// The backend is a generic parameter rather than a run-time switch, so the compiler
-/// specialises the hot loops for it.
+/// specialises the hot loops for it. The layers and loss are a ``DenseNetwork``, checked once.
 public struct Network<Backend: LinearAlgebra>: Equatable, Sendable {
-    /// The layers from input to output.
-    public internal(set) var layers: [DenseLayer]
-    /// The objective the training step minimises.
-    public let loss: Loss
+    /// The layers and loss, on no backend.
+    public internal(set) var definition: DenseNetwork
 
-    /// A network from `layers`, checked: consecutive shapes chain, biases fit, softmax only last
-    /// and only with cross-entropy (and cross-entropy only after softmax).
-    public init(layers: [DenseLayer], loss: Loss) throws(NetworkError) {
-        try Network.validate(layers, loss)
-        self.layers = layers
-        self.loss = loss
+    /// The network `definition` on `Backend`.
+    public init(_ definition: DenseNetwork) {
+        self.definition = definition
     }
 
+    /// A network from `layers`, checked (see ``DenseNetwork``): consecutive shapes chain, biases fit,
+    /// softmax only last and only with cross-entropy (and cross-entropy only after softmax).
+    public init(layers: [DenseLayer], loss: Loss) throws(NetworkError) {
+        self.init(try DenseNetwork(layers: layers, loss: loss))
+    }
+
+    /// The layers from input to output.
+    public var layers: [DenseLayer] { definition.layers }
+    /// The objective the training step minimises.
+    public var loss: Loss { definition.loss }
     /// Inputs per sample.
-    public var inputCount: Int { layers[0].fanIn }
+    public var inputCount: Int { definition.inputCount }
     /// Outputs per sample.
-    public var outputCount: Int { layers[layers.count - 1].fanOut }
+    public var outputCount: Int { definition.outputCount }
     /// All weights and biases.
-    public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+    public var parameterCount: Int { definition.parameterCount }
 
     /// The same network on another backend (the weights are shared until one side changes).
     public func on<Other: LinearAlgebra>(_: Other.Type) -> Network<Other> {
-        try! Network<Other>(layers: layers, loss: loss)  // Already validated.
+        Network<Other>(definition)
     }
 
     /// Replaces layer `l`'s weights and bias, keeping its shape (for optimisers and loaders).
@@ -37,43 +42,19 @@ public struct Network<Backend: LinearAlgebra>: Equatable, Sendable {
         precondition(weights.rows == layers[l].fanIn && weights.columns == layers[l].fanOut
                      && (bias?.count ?? -1) == (layers[l].bias?.count ?? -1),
                      "setParameters: layer \(l) is \(layers[l].fanIn)×\(layers[l].fanOut), given \(weights.rows)×\(weights.columns)")
-        layers[l].weights = weights
-        layers[l].bias = bias
+        definition.layers[l].weights = weights
+        definition.layers[l].bias = bias
     }
 
     /// Adds `alpha · weights` and `alpha · biases` to every layer: W ← W + α·ΔW, b ← b + α·Δb (BLAS `axpy`).
     /// `steps` must have this network's shapes.
     public mutating func add(_ steps: Gradients, scaledBy alpha: Double = 1) {
         precondition(steps.weights.count == layers.count, "add: \(steps.weights.count) steps for \(layers.count) layers")
-        for l in layers.indices {
-            Backend.axpy(alpha: alpha, steps.weights[l].elements, into: &layers[l].weights.elements)
+        for l in definition.layers.indices {
+            Backend.axpy(alpha: alpha, steps.weights[l].elements, into: &definition.layers[l].weights.elements)
             if let b = steps.biases[l] {
-                Backend.axpy(alpha: alpha, b, into: &layers[l].bias!)
+                Backend.axpy(alpha: alpha, b, into: &definition.layers[l].bias!)
             }
-        }
-    }
-
-    static func validate(_ layers: [DenseLayer], _ loss: Loss) throws(NetworkError) {
-        guard let last = layers.last else { throw .noLayers }
-        for (l, layer) in layers.enumerated() {
-            if layer.fanIn == 0 || layer.fanOut == 0 {
-                throw .emptyLayer(layer: l, fanIn: layer.fanIn, fanOut: layer.fanOut)
-            }
-            if l > 0 && layer.fanIn != layers[l - 1].fanOut {
-                throw .fanInMismatch(layer: l, fanIn: layer.fanIn, previousFanOut: layers[l - 1].fanOut)
-            }
-            if let b = layer.bias, b.count != layer.fanOut {
-                throw .biasLength(layer: l, count: b.count, fanOut: layer.fanOut)
-            }
-            if layer.activation == .softmax && l != layers.count - 1 {
-                throw .softmaxNotLast(layer: l)
-            }
-        }
-        if last.activation == .softmax && loss != .crossEntropy {
-            throw .softmaxWithoutCrossEntropy(loss: loss)
-        }
-        if loss == .crossEntropy && last.activation != .softmax {
-            throw .crossEntropyWithoutSoftmax(activation: last.activation)
         }
     }
 }

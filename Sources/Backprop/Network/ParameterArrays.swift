@@ -14,20 +14,32 @@ extension Network {
         precondition(gradients.weights.count == layers.count,
                      "updateParameters: gradients for \(gradients.weights.count) layers, network has \(layers.count)")
         var k = 0
-        for l in layers.indices {
-            let count = layers[l].weights.elements.count
-            body(k, &layers[l].weights.elements, gradients.weights[l].elements)
-            precondition(layers[l].weights.elements.count == count, "updateParameters: layer \(l)'s weights changed length")
+        for l in definition.layers.indices {
+            let count = definition.layers[l].weights.elements.count
+            body(k, &definition.layers[l].weights.elements, gradients.weights[l].elements)
+            precondition(definition.layers[l].weights.elements.count == count, "updateParameters: layer \(l)'s weights changed length")
             k += 1
-            if layers[l].bias != nil {
-                body(k, &layers[l].bias!, gradients.biases[l]!)
+            if definition.layers[l].bias != nil {
+                body(k, &definition.layers[l].bias!, gradients.biases[l]!)
                 k += 1
             }
         }
     }
 
     /// The parameter arrays' lengths, in ``updateParameters(with:_:)`` order (to size optimiser state).
-    public var parameterArrayLengths: [Int] {
-        layers.flatMap { layer in [layer.weights.elements.count] + (layer.bias.map { [$0.count] } ?? []) }
+    public var parameterArrayLengths: [Int] { definition.parameterArrayLengths }
+
+    /// A hash of every parameter's bits (FNV-1a over the 64-bit words): equal networks give equal
+    /// checksums, and any differing bit almost surely changes it.
+    public func parameterChecksum() -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        func mix(_ x: UnsafeBufferPointer<Double>) {
+            for v in x { hash = (hash ^ v.bitPattern) &* 0x100_0000_01B3 }
+        }
+        for layer in layers {
+            layer.weights.elements.withUnsafeBufferPointer(mix)
+            layer.bias?.withUnsafeBufferPointer(mix)
+        }
+        return hash
     }
 }

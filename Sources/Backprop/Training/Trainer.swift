@@ -30,6 +30,10 @@ public final class Trainer<Backend: LinearAlgebra> {
     private var gradients: Gradients
     /// A distributed run's all-reduce buffer: every layer's ∂L/∂W and ∂L/∂b, then the loss (one call per step).
     private var reduced: [Double] = []
+    /// The current epoch's order of the training samples (a permutation of their indices).
+    private var order: [Int] = []
+    /// The current epoch's per-layer sums of ‖∂L/∂W‖ / batches (when logging gradients).
+    private var norms: [Double] = []
 
     /// A trainer for `network`. With `configuration.threads` > 1, OpenBLAS is set to one thread.
     public init(network: Network<Backend>, optimizer: any Optimizer = Adam(),
@@ -62,17 +66,6 @@ public final class Trainer<Backend: LinearAlgebra> {
         self.schedule.restore(scheduleState)
     }
 
-    /// Splits `data` into a training part and a held-out validation part of `fraction` of the
-    /// samples, chosen by a generator seeded with `seed` (independent of the training shuffles).
-    public static func split(_ data: Dataset, validationFraction fraction: Double, seed: UInt64) -> (training: Dataset, validation: Dataset?) {
-        let held = Int((Double(data.count) * fraction).rounded())
-        guard held > 0 && held < data.count else { return (data, nil) }
-        var rng = SeededGenerator(seed: seed ^ 0x5EED_5EED_5EED_5EED)
-        var order = Array(0..<data.count)
-        order.seededShuffle(using: &rng)
-        return (data.subset(Array(order[held...]).sorted()), data.subset(Array(order[..<held]).sorted()))
-    }
-
     /// Runs the remaining epochs. `scaler` maps raw features to network inputs (fit it on `training`).
     /// `checkpoint` is called at the end of each epoch with this trainer, to save if it wants.
     ///
@@ -92,71 +85,21 @@ public final class Trainer<Backend: LinearAlgebra> {
                       progress: (TrainingEvent) -> Void = { _ in }) throws -> [EpochMetrics] {
         try check(training, scaler)
         if let validation { try check(validation, scaler) }
-        let batchSize = configuration.batchSize
-        // Not (count + batchSize − 1) / batchSize: that overflows for a batch size near Int.max.
-        let batches = training.count / batchSize + (training.count % batchSize == 0 ? 0 : 1)
-        var order = Array(0..<training.count)
-        var norms = [Double](repeating: 0, count: state.network.layers.count)
         let distributed = reduction.flatMap { $0.size > 1 ? $0 : nil }
+        order = Array(0..<training.count)
+        norms = [Double](repeating: 0, count: state.network.layers.count)
         if distributed != nil && reduced.count != state.network.parameterCount + 1 {
             reduced = [Double](repeating: 0, count: state.network.parameterCount + 1)
         }
-
         while !state.stopped && state.history.count < configuration.epochs {
-            let epoch = state.history.count
-            let rate = schedule.learningRate(epoch: epoch, base: configuration.learningRate)
-            for i in order.indices { order[i] = i }
-            order.seededShuffle(using: &state.rng)
-            for l in norms.indices { norms[l] = 0 }
-            let started = MonotonicClock.seconds()
-            var lossSum = 0.0
-
-            for b in 0..<batches {
-                let rows = order[(b * batchSize)..<min((b + 1) * batchSize, training.count)]
-                let masks = DropoutMasks(seed: state.rng.next())
-                let loss: Double
-                if let distributed {
-                    let shard = distributed.shard(of: rows.count)
-                    let mine = rows[(rows.startIndex + shard.lowerBound)..<(rows.startIndex + shard.upperBound)]
-                    let local = mine.isEmpty ? 0 : parallel.compute(state.network, data: training, rows: mine, scaler: scaler,
-                                                                    dropout: configuration.dropout,
-                                                                    masks: masks.advanced(by: shard.lowerBound), into: &gradients)
-                    loss = try allReduce(local, samples: mine.count, of: rows.count, distributed)
-                } else {
-                    loss = parallel.compute(state.network, data: training, rows: rows, scaler: scaler,
-                                            dropout: configuration.dropout, masks: masks, into: &gradients)
-                }
-                if configuration.weightDecay > 0 {
-                    for l in gradients.weights.indices {
-                        Backend.axpy(alpha: configuration.weightDecay, state.network.layers[l].weights.elements,
-                                     into: &gradients.weights[l].elements)
-                    }
-                }
-                if !loss.isFinite { throw TrainingError.nonFinite(epoch: epoch + 1, batch: b + 1, what: "the loss (\(loss))") }
-                if let l = gradients.firstNonFiniteLayer() {
-                    throw TrainingError.nonFinite(epoch: epoch + 1, batch: b + 1, what: "the gradient of layer \(l)")
-                }
-                if configuration.logGradients {
-                    for l in norms.indices { norms[l] += gradients.weightNorm(layer: l) / Double(batches) }
-                }
-                optimizer.update(&state.network, gradients: gradients, learningRate: rate)
-                lossSum += loss * Double(rows.count)
-                let elapsed = MonotonicClock.seconds() - started
-                progress(.batch(epoch: epoch + 1, batch: b + 1, batches: batches, loss: loss,
-                                samplesPerSecond: Double(b * batchSize + rows.count) / max(elapsed, 1e-9), elapsed: elapsed))
-            }
-            let seconds = MonotonicClock.seconds() - started
-            var metrics = EpochMetrics(epoch: epoch + 1, trainingLoss: lossSum / Double(training.count),
-                                       validationLoss: nil, validationAccuracy: nil, learningRate: rate,
-                                       samplesPerSecond: Double(training.count) / max(seconds, 1e-9), seconds: seconds,
-                                       gradientNorms: configuration.logGradients ? norms : nil)
+            var metrics = try trainEpoch(training, scaler: scaler, distributed, progress)
             if let validation {
                 let result = state.network.evaluate(validation, scaler: scaler)
                 metrics.validationLoss = result.loss
                 metrics.validationAccuracy = result.accuracy
             }
             if let distributed, try !distributed.allEqual(state.network.parameterChecksum()) {
-                throw TrainingError.processesDiverged(epoch: epoch + 1)
+                throw TrainingError.processesDiverged(epoch: metrics.epoch)
             }
             endEpoch(metrics, monitored: configuration.monitor.value(of: metrics), restoresBest: validation != nil)
             progress(.epoch(metrics))
@@ -170,35 +113,68 @@ public final class Trainer<Backend: LinearAlgebra> {
         return state.history
     }
 
-    /// Turns this process's mean `gradients` and `loss` over `samples` of a `total`-sample batch into
-    /// the whole batch's, summed over all processes in one all-reduce of ``reduced``; returns the batch loss.
-    private func allReduce(_ loss: Double, samples: Int, of total: Int, _ reduction: any GradientReduction) throws -> Double {
-        let weight = Double(samples), n = Double(total)
-        var loss = loss
-        try reduced.withUnsafeMutableBufferPointer { buffer in
-            var k = 0
-            // Means times sample counts are sums; a process with no samples sends zeros.
-            func pack(_ x: UnsafeBufferPointer<Double>) {
-                for i in x.indices { buffer[k + i] = samples == 0 ? 0 : weight * x[i] }
-                k += x.count
-            }
-            for l in gradients.weights.indices {
-                gradients.weights[l].elements.withUnsafeBufferPointer(pack)
-                gradients.biases[l]?.withUnsafeBufferPointer(pack)
-            }
-            buffer[k] = samples == 0 ? 0 : weight * loss
-            try reduction.sum(buffer)
-            k = 0
-            func unpack(_ y: inout UnsafeMutableBufferPointer<Double>) {
-                for i in y.indices { y[i] = buffer[k + i] / n }
-                k += y.count
-            }
-            for l in gradients.weights.indices {
-                gradients.weights[l].elements.withUnsafeMutableBufferPointer(unpack)
-                if gradients.biases[l] != nil { gradients.biases[l]!.withUnsafeMutableBufferPointer(unpack) }
-            }
-            loss = buffer[k] / n
+    /// One epoch: a fresh shuffle, then ``trainBatch(_:epoch:batch:of:rate:_:scaler:_:)`` on each
+    /// mini-batch in turn. Returns the epoch's metrics without the validation figures.
+    private func trainEpoch(_ training: Dataset, scaler: FeatureScaler, _ distributed: (any GradientReduction)?,
+                            _ progress: (TrainingEvent) -> Void) throws -> EpochMetrics {
+        let batchSize = configuration.batchSize
+        // Not (count + batchSize − 1) / batchSize: that overflows for a batch size near Int.max.
+        let batches = training.count / batchSize + (training.count % batchSize == 0 ? 0 : 1)
+        let epoch = state.history.count
+        let rate = schedule.learningRate(epoch: epoch, base: configuration.learningRate)
+        for i in order.indices { order[i] = i }
+        order.seededShuffle(using: &state.rng)
+        for l in norms.indices { norms[l] = 0 }
+        let started = MonotonicClock.seconds()
+        var lossSum = 0.0
+        for b in 0..<batches {
+            let rows = order[(b * batchSize)..<min((b + 1) * batchSize, training.count)]
+            let loss = try trainBatch(rows, epoch: epoch, batch: b, of: batches, rate: rate, training, scaler: scaler, distributed)
+            lossSum += loss * Double(rows.count)
+            let elapsed = MonotonicClock.seconds() - started
+            progress(.batch(epoch: epoch + 1, batch: b + 1, batches: batches, loss: loss,
+                            samplesPerSecond: Double(b * batchSize + rows.count) / max(elapsed, 1e-9), elapsed: elapsed))
         }
+        let seconds = MonotonicClock.seconds() - started
+        return EpochMetrics(epoch: epoch + 1, trainingLoss: lossSum / Double(training.count),
+                            validationLoss: nil, validationAccuracy: nil, learningRate: rate,
+                            samplesPerSecond: Double(training.count) / max(seconds, 1e-9), seconds: seconds,
+                            gradientNorms: configuration.logGradients ? norms : nil)
+    }
+
+    /// One step on the mini-batch `rows` of `training` (0-based `batch` of `batches` in `epoch`): its
+    /// gradients (this process's threads, then the sum over processes when `distributed`), weight
+    /// decay, the check that loss and gradients are finite, the gradient norms, and the optimiser's
+    /// update at `rate`. Returns the batch-mean loss.
+    private func trainBatch(_ rows: ArraySlice<Int>, epoch: Int, batch b: Int, of batches: Int, rate: Double,
+                            _ training: Dataset, scaler: FeatureScaler, _ distributed: (any GradientReduction)?) throws -> Double {
+        let masks = DropoutMasks(seed: state.rng.next())
+        let loss: Double
+        if let distributed {
+            let shard = distributed.shard(of: rows.count)
+            let mine = rows[(rows.startIndex + shard.lowerBound)..<(rows.startIndex + shard.upperBound)]
+            let local = mine.isEmpty ? 0 : parallel.compute(state.network, data: training, rows: mine, scaler: scaler,
+                                                            dropout: configuration.dropout,
+                                                            masks: masks.advanced(by: shard.lowerBound), into: &gradients)
+            loss = try gradients.sumOverProcesses(loss: local, samples: mine.count, of: rows.count, distributed, buffer: &reduced)
+        } else {
+            loss = parallel.compute(state.network, data: training, rows: rows, scaler: scaler,
+                                    dropout: configuration.dropout, masks: masks, into: &gradients)
+        }
+        if configuration.weightDecay > 0 {
+            for l in gradients.weights.indices {
+                Backend.axpy(alpha: configuration.weightDecay, state.network.layers[l].weights.elements,
+                             into: &gradients.weights[l].elements)
+            }
+        }
+        if !loss.isFinite { throw TrainingError.nonFinite(epoch: epoch + 1, batch: b + 1, what: "the loss (\(loss))") }
+        if let l = gradients.firstNonFiniteLayer() {
+            throw TrainingError.nonFinite(epoch: epoch + 1, batch: b + 1, what: "the gradient of layer \(l)")
+        }
+        if configuration.logGradients {
+            for l in norms.indices { norms[l] += gradients.weightNorm(layer: l) / Double(batches) }
+        }
+        optimizer.update(&state.network, gradients: gradients, learningRate: rate)
         return loss
     }
 
@@ -231,88 +207,5 @@ public final class Trainer<Backend: LinearAlgebra> {
             throw .dataMismatch("the scaler is for \(scaler.featureCount) features, \(data.source) has \(data.featureCount)")
         }
         if data.count == 0 { throw .dataMismatch("\(data.source) has no samples") }
-    }
-}
-
-/// What changes during a run, so a checkpoint holding it continues the run exactly.
-public struct TrainerState<Backend: LinearAlgebra>: Sendable {
-    /// The current weights.
-    public var network: Network<Backend>
-    /// Drives the shuffles and dropout masks.
-    public var rng: SeededGenerator
-    /// One entry per finished epoch.
-    public var history: [EpochMetrics] = []
-    /// The best monitored loss so far, and the layers that had it (with a validation split).
-    public var bestMonitored = Double.infinity
-    /// The layers at the best monitored loss (kept only with a validation split); restored at the end.
-    public var bestLayers: [DenseLayer]?
-    /// Epochs since the monitored loss last improved by more than the tolerance.
-    public var epochsWithoutImprovement = 0
-    /// Early stopping has ended the run.
-    public var stopped = false
-
-    /// The state before the first epoch.
-    public init(network: Network<Backend>, rng: SeededGenerator) {
-        self.network = network
-        self.rng = rng
-    }
-}
-
-extension Gradients {
-    /// The first layer whose weight or bias gradient holds a NaN or infinity, or nil.
-    /// One pass summing each array: any NaN or ±∞ makes the sum non-finite.
-    func firstNonFiniteLayer() -> Int? {
-        for l in weights.indices {
-            var sum = weights[l].elements.withUnsafeBufferPointer(Self.sum)
-            if let b = biases[l] { sum += b.withUnsafeBufferPointer(Self.sum) }
-            if !sum.isFinite { return l }  // Also when finite entries are so huge that they overflow: diverged all the same.
-        }
-        return nil
-    }
-
-    /// Σ x in eight independent lanes: a single running sum is one long chain of dependent adds,
-    /// several times slower over the 235,146 gradients of a Fashion-MNIST network, checked every batch.
-    private static func sum(_ x: UnsafeBufferPointer<Double>) -> Double {
-        guard let base = x.baseAddress else { return 0 }
-        var lanes = SIMD8<Double>()
-        var i = 0
-        while i + 8 <= x.count {
-            lanes += UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<Double>.self)
-            i += 8
-        }
-        var total = lanes.sum()
-        while i < x.count {
-            total += x[i]
-            i += 1
-        }
-        return total
-    }
-}
-
-extension Network {
-    /// A hash of every parameter's bits (FNV-1a over the 64-bit words): equal networks give equal
-    /// checksums, and any differing bit almost surely changes it.
-    public func parameterChecksum() -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        func mix(_ x: UnsafeBufferPointer<Double>) {
-            for v in x { hash = (hash ^ v.bitPattern) &* 0x100_0000_01B3 }
-        }
-        for layer in layers {
-            layer.weights.elements.withUnsafeBufferPointer(mix)
-            layer.bias?.withUnsafeBufferPointer(mix)
-        }
-        return hash
-    }
-}
-
-extension Array where Element == Int {
-    /// Fisher–Yates with `rng`, written out so the order depends only on the generator, not on the
-    /// standard library's shuffle algorithm.
-    mutating func seededShuffle(using rng: inout SeededGenerator) {
-        guard count > 1 else { return }
-        for i in stride(from: count - 1, to: 0, by: -1) {
-            let j = Int(rng.next() % UInt64(i + 1))  // Modulo bias < 2^-40 for data-set sizes: negligible.
-            swapAt(i, j)
-        }
     }
 }
