@@ -30,6 +30,10 @@ struct Predict: ParsableCommand {
     @Option(help: ArgumentHelp("Print only the first N rows.", valueName: "N"))
     var limit: Int?
 
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
+    }
+
     func run() throws {
         let saved = try SavedModel.load(path: model)
         let (values, rows, columns) = try readInput()

@@ -117,6 +117,12 @@ struct Train: ParsableCommand {
         let every = checkpointEvery
         var step = 0
         let dieAt = TestHook.dieAtStep(rank: reduction?.rank ?? 0)
+        if let test = run.test {
+            // The test set is only used after the last epoch: check that it fits before the first.
+            do { try run.trainer.check(test, run.scaler) } catch {
+                throw ValidationError("test set: \(error) (checked before the first epoch)")
+            }
+        }
         try synchronize()
         try run.trainer.train(training: run.training, validation: run.validation, scaler: run.scaler, reduction: reduction,
                               checkpoint: { trainer in
@@ -228,7 +234,8 @@ struct ArchitectureOptions: ParsableArguments {
     var initializer: Initializer?
 
     func validate() throws {
-        _ = try hiddenSizes()
+        // Hidden-to-hidden layers need no data to be checked: before any file is read.
+        try LayerMemory.check(sizes: hiddenSizes(), firstLayer: 1, option: "--hidden \(hidden)")
         if activation == .softmax { throw ValidationError("--activation softmax: softmax is only allowed on the output layer") }
     }
 
@@ -243,7 +250,9 @@ struct ArchitectureOptions: ParsableArguments {
     }
 
     func makeNetwork(inputs: Int, classes: Int, using rng: inout SeededGenerator) throws -> Network<BLAS> {
-        try Network<BLAS>.make(sizes: [inputs] + hiddenSizes() + [classes], hidden: activation, output: output,
+        let sizes = try [inputs] + hiddenSizes() + [classes]
+        try LayerMemory.check(sizes: sizes, option: "--hidden \(hidden)")
+        return try Network<BLAS>.make(sizes: sizes, hidden: activation, output: output,
                                loss: output == .softmax ? .crossEntropy : .squaredError, initializer: initializer, using: &rng)
     }
 
