@@ -32,6 +32,11 @@ struct Predict: ParsableCommand {
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
+        if !input.lowercased().hasSuffix(".csv") {
+            for (option, given) in [("--label-column", labelColumn != nil), ("--no-header", noHeader)] where given {
+                throw ValidationError("\(option): only a .csv INPUT has columns and a header; \(input) is read as IDX images")
+            }
+        }
     }
 
     func run() throws {

@@ -33,8 +33,9 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Save the trained model here: .json (readable, FORMAT.md's layers) or .safetensors.", valueName: "FILE"))
     var save: String?
 
-    @Option(help: ArgumentHelp("Where checkpoints are written.", valueName: "FILE"))
-    var checkpoint = "backprop-checkpoint.safetensors"
+    @Option(name: .customLong("checkpoint"), help: ArgumentHelp("Where checkpoints are written. Default: backprop-checkpoint.safetensors.", valueName: "FILE"))
+    var checkpointGiven: String?
+    var checkpoint: String { checkpointGiven ?? "backprop-checkpoint.safetensors" }
 
     @Option(help: ArgumentHelp("Write a checkpoint every N epochs (0: never).", valueName: "N"))
     var checkpointEvery = 0
@@ -55,8 +56,18 @@ struct Train: ParsableCommand {
     }
 
     func validate() throws {
+        if let resume {
+            let fixed = dataOptions.given + architecture.given + training.given
+            if !fixed.isEmpty {
+                throw ValidationError("--resume \(resume): \(fixed.joined(separator: ", ")) cannot be used with --resume: "
+                    + "the checkpoint fixes the data, architecture and training options of the run it continues")
+            }
+        }
         if let problem = training.configuration.problem { throw ValidationError(problem) }
         if checkpointEvery < 0 { throw ValidationError("--checkpoint-every must be ≥ 0, got \(checkpointEvery)") }
+        if let checkpointGiven, checkpointEvery == 0 {
+            throw ValidationError("--checkpoint \(checkpointGiven): no checkpoint is written without --checkpoint-every N (N ≥ 1)")
+        }
         if let save, ModelFormat(path: save) == nil {
             throw ValidationError("--save \(save): the file name must end in .json or .safetensors")
         }
@@ -221,17 +232,26 @@ struct Train: ParsableCommand {
 
 /// The network's shape: hidden sizes, activations, initialiser.
 struct ArchitectureOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Hidden layer sizes, comma-separated (empty for none).", valueName: "SIZES"))
-    var hidden = "256,128"
+    @Option(name: .customLong("hidden"), help: ArgumentHelp("Hidden layer sizes, comma-separated (empty for none). Default: 256,128.", valueName: "SIZES"))
+    var hiddenGiven: String?
+    var hidden: String { hiddenGiven ?? "256,128" }
 
-    @Option(help: "Hidden activation: identity, sigmoid, tanh or relu.")
-    var activation: Activation = .relu
+    @Option(name: .customLong("activation"), help: "Hidden activation: identity, sigmoid, tanh or relu. Default: relu.")
+    var activationGiven: Activation?
+    var activation: Activation { activationGiven ?? .relu }
 
-    @Option(help: "Output activation: softmax (with the cross_entropy loss), sigmoid or identity (with squared_error).")
-    var output: Activation = .softmax
+    @Option(name: .customLong("output"), help: "Output activation: softmax (with the cross_entropy loss), sigmoid or identity (with squared_error). Default: softmax.")
+    var outputGiven: Activation?
+    var output: Activation { outputGiven ?? .softmax }
 
     @Option(help: "Weight initialiser: lesson (N(0, 1/fan_in)), glorot, he or orthogonal. Default: he for relu, glorot otherwise.")
     var initializer: Initializer?
+
+    /// The options given on the command line, not defaulted: what `train --resume` refuses.
+    var given: [String] {
+        [("--hidden", hiddenGiven != nil), ("--activation", activationGiven != nil), ("--output", outputGiven != nil),
+         ("--initializer", initializer != nil)].filter(\.1).map(\.0)
+    }
 
     func validate() throws {
         // Hidden-to-hidden layers need no data to be checked: before any file is read.
@@ -281,47 +301,71 @@ enum ScalingChoice: String, ExpressibleByArgument, CaseIterable {
 
 /// Optimiser, schedule and the numbers of a run.
 struct TrainingOptions: ParsableArguments {
-    @Option(help: "Optimiser: sgd (the lesson's), momentum, nesterov or adam.")
-    var optimizer = "adam"
+    @Option(name: .customLong("optimizer"), help: "Optimiser: sgd (the lesson's), momentum, nesterov or adam. Default: adam.")
+    var optimizerGiven: String?
+    var optimizer: String { optimizerGiven ?? "adam" }
 
-    @Option(help: "Base learning rate η.")
-    var learningRate = 0.001
+    @Option(name: .customLong("learning-rate"), help: "Base learning rate η. Default: 0.001.")
+    var learningRateGiven: Double?
+    var learningRate: Double { learningRateGiven ?? 0.001 }
 
-    @Option(help: "Learning-rate schedule: constant, step (halve every 10 epochs), exponential (×0.95 an epoch) or plateau (halve after 2 epochs without improvement).")
-    var schedule = "plateau"
+    @Option(name: .customLong("schedule"), help: "Learning-rate schedule: constant, step (halve every 10 epochs), exponential (×0.95 an epoch) or plateau (halve after 2 epochs without improvement). Default: plateau.")
+    var scheduleGiven: String?
+    var schedule: String { scheduleGiven ?? "plateau" }
 
-    @Option(help: "Samples per mini-batch.")
-    var batchSize = 128
+    @Option(name: .customLong("batch-size"), help: "Samples per mini-batch. Default: 128.")
+    var batchSizeGiven: Int?
+    var batchSize: Int { batchSizeGiven ?? 128 }
 
-    @Option(help: "Passes over the training data.")
-    var epochs = 30
+    @Option(name: .customLong("epochs"), help: "Passes over the training data. Default: 30.")
+    var epochsGiven: Int?
+    var epochs: Int { epochsGiven ?? 30 }
 
-    @Option(help: "Seed for initial weights, the validation split, shuffles and dropout.")
-    var seed: UInt64 = 1
+    @Option(name: .customLong("seed"), help: "Seed for initial weights, the validation split, shuffles and dropout. Default: 1.")
+    var seedGiven: UInt64?
+    var seed: UInt64 { seedGiven ?? 1 }
 
-    @Option(help: "Threads, each computing the gradients of a slice of every batch (OpenBLAS then runs single-threaded).")
-    var threads = 2
+    @Option(name: .customLong("threads"), help: "Threads, each computing the gradients of a slice of every batch (OpenBLAS then runs single-threaded). Default: 2.")
+    var threadsGiven: Int?
+    var threads: Int { threadsGiven ?? 2 }
 
-    @Option(help: "Fraction of the training data held out for validation (0 for none).")
-    var validationFraction = 0.1
+    @Option(name: .customLong("validation-fraction"), help: "Fraction of the training data held out for validation (0 for none). Default: 0.1.")
+    var validationFractionGiven: Double?
+    var validationFraction: Double { validationFractionGiven ?? 0.1 }
 
-    @Option(help: "Stop after this many epochs without improvement of the monitored loss (0: never stop early).")
-    var patience = 6
+    @Option(name: .customLong("patience"), help: "Stop after this many epochs without improvement of the monitored loss (0: never stop early). Default: 6.")
+    var patienceGiven: Int?
+    var patience: Int { patienceGiven ?? 6 }
 
-    @Option(help: "What early stopping watches on the validation split, and which weights it restores: loss or accuracy.")
-    var monitor: Monitor = .validationAccuracy
+    @Option(name: .customLong("monitor"), help: "What early stopping watches on the validation split, and which weights it restores: loss or accuracy. Default: accuracy.")
+    var monitorGiven: Monitor?
+    var monitor: Monitor { monitorGiven ?? .validationAccuracy }
 
-    @Option(help: "L2 weight decay λ (adds λ·W to ∂L/∂W).")
-    var weightDecay = 0.0
+    @Option(name: .customLong("weight-decay"), help: "L2 weight decay λ (adds λ·W to ∂L/∂W). Default: 0.0.")
+    var weightDecayGiven: Double?
+    var weightDecay: Double { weightDecayGiven ?? 0.0 }
 
-    @Option(help: "Dropout rate on the hidden layers.")
-    var dropout = 0.3
+    @Option(name: .customLong("dropout"), help: "Dropout rate on the hidden layers. Default: 0.3.")
+    var dropoutGiven: Double?
+    var dropout: Double { dropoutGiven ?? 0.3 }
 
-    @Option(help: "Input scaling, fitted on the training data: none, unit-range or standardize.")
-    var scaling: ScalingChoice = .standardize
+    @Option(name: .customLong("scaling"), help: "Input scaling, fitted on the training data: none, unit-range or standardize. Default: standardize.")
+    var scalingGiven: ScalingChoice?
+    var scaling: ScalingChoice { scalingGiven ?? .standardize }
 
     @Flag(help: "Print each layer's mean gradient norm |∂L/∂W| every epoch.")
     var logGradients = false
+
+    /// The options given on the command line, not defaulted: what `train --resume` refuses.
+    var given: [String] {
+        let options: [(String, Any?)] = [
+            ("--optimizer", optimizerGiven), ("--learning-rate", learningRateGiven), ("--schedule", scheduleGiven),
+            ("--batch-size", batchSizeGiven), ("--epochs", epochsGiven), ("--seed", seedGiven), ("--threads", threadsGiven),
+            ("--validation-fraction", validationFractionGiven), ("--patience", patienceGiven), ("--monitor", monitorGiven),
+            ("--weight-decay", weightDecayGiven), ("--dropout", dropoutGiven), ("--scaling", scalingGiven),
+        ]
+        return options.filter { $0.1 != nil }.map(\.0) + (logGradients ? ["--log-gradients"] : [])
+    }
 
     func validate() throws {
         guard Optimizers.names.contains(optimizer) else {
