@@ -8,10 +8,7 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Predict the class of each sample of a CSV or IDX file with a saved model.",
         discussion: """
-            Prints one line per sample: its row number, the predicted class (and its name when the model has
-            class names), and the model's output for every class, tab-separated. A .csv INPUT holds one sample
-            per row (all columns are features unless --label-column names one to ignore); any other file is
-            read as IDX images (N × rows × columns, or N × features).
+            Prints one line per sample: its row number, the predicted class (and its name when the model has class names), and the model's output for every class, tab-separated. A .csv INPUT holds one sample per row (all columns are features unless --label-column names one to ignore); any other file is read as IDX images (N × rows × columns, or N × features).
             """
     )
 

@@ -11,18 +11,11 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a dense network on labelled data (Fashion-MNIST by default), then evaluate it on the test set.",
         discussion: """
-            Every matrix product runs in OpenBLAS. With --threads N, each batch is split across N threads,
-            each running single-threaded BLAS on its slice; the slice gradients are summed in a fixed order,
-            so the same seed and thread count give bit-identical weights (and another thread count the same
-            weights up to rounding: dropout masks depend on each sample's place in its batch, not on the thread).
+            Every matrix product runs in OpenBLAS. With --threads N, each batch is split across N threads, each running single-threaded BLAS on its slice; the slice gradients are summed in a fixed order, so the same seed and thread count give bit-identical weights (and another thread count the same weights up to rounding: dropout masks depend on each sample's place in its batch, not on the thread).
 
-            With --distributed, under mpirun, every process holds the model, computes the gradients of its
-            share of each batch, and one MPI_Allreduce per step sums them; process 0 alone prints, saves and
-            writes checkpoints (needs a build with --traits MPI; see the README).
+            With --distributed, under mpirun, every process holds the model, computes the gradients of its share of each batch, and one MPI_Allreduce per step sums them; process 0 alone prints, saves and writes checkpoints (needs a build with --traits MPI; see the README).
 
-            With --checkpoint-every N, the whole run (weights, optimiser state, generator, history) is saved
-            atomically every N epochs to --checkpoint; --resume FILE continues it, with the data, architecture
-            and training options it was started with, to the same final weights as a run that never stopped.
+            With --checkpoint-every N, the whole run (weights, optimiser state, generator, history) is saved atomically every N epochs to --checkpoint; --resume FILE continues it, with the data, architecture and training options it was started with, to the same final weights as a run that never stopped.
             """
     )
 
@@ -236,9 +229,9 @@ struct ArchitectureOptions: ParsableArguments {
     var hiddenGiven: String?
     var hidden: String { hiddenGiven ?? "256,128" }
 
-    @Option(name: .customLong("activation"), help: "Hidden activation: identity, sigmoid, tanh or relu. Default: relu.")
-    var activationGiven: Activation?
-    var activation: Activation { activationGiven ?? .relu }
+    @Option(name: .customLong("activation"), help: "Hidden activation (softmax belongs on the output layer only). Default: relu.")
+    var activationGiven: HiddenActivation?
+    var activation: Activation { activationGiven?.activation ?? .relu }
 
     @Option(name: .customLong("output"), help: "Output activation: softmax (with the cross_entropy loss), sigmoid or identity (with squared_error). Default: softmax.")
     var outputGiven: Activation?
@@ -256,7 +249,6 @@ struct ArchitectureOptions: ParsableArguments {
     func validate() throws {
         // Hidden-to-hidden layers need no data to be checked: before any file is read.
         try LayerMemory.check(sizes: hiddenSizes(), firstLayer: 1, option: "--hidden \(hidden)")
-        if activation == .softmax { throw ValidationError("--activation softmax: softmax is only allowed on the output layer") }
     }
 
     func hiddenSizes() throws -> [Int] {
