@@ -99,7 +99,12 @@ public struct Checkpoint: Sendable {
 
     /// Reads a checkpoint written by ``save(to:)``; every problem names the file and the field.
     public static func load(path: String) throws(FileFormatError) -> Checkpoint {
-        try Checkpoint(try SafeTensors.read(path: path), file: path)
+        if let head = FileHandle(forReadingAtPath: path).flatMap({ try? $0.read(upToCount: 64) }), FileKind.jsonText(head) != nil {
+            let kind = (try? JSONValue.parse(try FileFormatError.contents(of: path), file: path)).flatMap {
+                if case .object(let root) = $0 { return FileKind.of(json: root) } else { return nil } } ?? .json
+            throw FileFormatError(file: path, field: nil, problem: kind.given(whereWanted: .checkpoint))
+        }
+        return try Checkpoint(try SafeTensors.read(path: path), file: path)
     }
 
     /// Decodes checkpoint bytes as ``load(path:)`` reads a file; `file` names the source in errors.
@@ -161,6 +166,9 @@ public struct Checkpoint: Sendable {
 
     init(_ file: SafeTensors, file path: String) throws(FileFormatError) {
         let reader = MetadataReader(container: file, file: path)
+        if let kind = FileKind.of(format: try reader.string("format")), kind != .checkpoint {
+            throw reader.fail("__metadata__.format", kind.given(whereWanted: .checkpoint))
+        }
         guard try reader.string("format") == Self.formatName else {
             throw reader.fail("__metadata__.format", "not a backprop checkpoint (format \"\(try reader.string("format"))\")")
         }
@@ -168,7 +176,7 @@ public struct Checkpoint: Sendable {
             throw reader.fail("__metadata__.version", "unsupported version \(try reader.string("version")) (this build reads \(Self.version))")
         }
         let lossName = try reader.string("loss")
-        guard let loss = Loss(rawValue: lossName) else { throw reader.fail("__metadata__.loss", "unknown loss \"\(lossName)\"") }
+        guard let loss = Loss(rawValue: lossName) else { throw reader.fail("__metadata__.loss", "unknown loss \(Excerpt.quoted(lossName))") }
         let activations = try reader.string("activations").split(separator: ",").map(String.init)
         let biases = try reader.string("biases").split(separator: ",").map { $0 == "1" }
         guard activations.count == biases.count, !activations.isEmpty else {
@@ -286,7 +294,7 @@ private struct MetadataReader {
         var layers: [DenseLayer] = []
         for l in activations.indices {
             guard let activation = Activation(rawValue: activations[l]) else {
-                throw fail("__metadata__.activations", "unknown activation \"\(activations[l])\" for layer \(l)")
+                throw fail("__metadata__.activations", "unknown activation \(Excerpt.quoted(activations[l])) for layer \(l)")
             }
             let w = try tensor("\(prefix).\(l).weight")
             guard w.shape.count == 2 else { throw fail("\(prefix).\(l).weight", "expected 2 dimensions, found \(w.shape.count)") }

@@ -59,6 +59,7 @@ enum ModelSafeTensors {
             return value
         }
         let format = try required("format")
+        if let kind = FileKind.of(format: format), kind != .model { throw r.fail(nil, kind.given(whereWanted: .model)) }
         if format != SavedModel.formatName {
             throw r.fail(metaField("format"), "expected \"\(SavedModel.formatName)\", found \(JSONText.string(format))")
         }
@@ -69,13 +70,13 @@ enum ModelSafeTensors {
         let lossName = try required("loss")
         guard let loss = Loss(rawValue: lossName) else {
             let known = Loss.allCases.map(\.rawValue).joined(separator: ", ")
-            throw r.fail(metaField("loss"), "unknown loss \(JSONText.string(lossName)) (expected one of \(known))")
+            throw r.fail(metaField("loss"), "unknown loss \(Excerpt.quoted(lossName)) (expected one of \(known))")
         }
         var activations: [Activation] = []
         for name in try required("activations").split(separator: ",", omittingEmptySubsequences: false) {
             guard let activation = Activation(rawValue: String(name)) else {
                 let known = Activation.allCases.map(\.rawValue).joined(separator: ", ")
-                throw r.fail(metaField("activations"), "layer \(activations.count): unknown activation \(JSONText.string(String(name))) (expected one of \(known))")
+                throw r.fail(metaField("activations"), "layer \(activations.count): unknown activation \(Excerpt.quoted(name)) (expected one of \(known))")
             }
             activations.append(activation)
         }
