@@ -43,5 +43,8 @@ import TestSupport
         try expectRefused(["predict", "m.json", "images.idx", "--label-column", "label"],
                           "--label-column: only a .csv INPUT has columns and a header; images.idx is read as IDX images")
         try expectRefused(["predict", "m.json", "images.idx", "--no-header"], "--no-header: only a .csv INPUT")
+        try expectRefused(["evaluate", "m.json", "--data", csv, "--test-data", csv, "--limit", "1"],
+                          "--limit 1: evaluate uses the whole test set (\(csv)), which --limit (the first N training samples) does not cut")
+        try expectRefused(["evaluate", "m.json", "--limit", "5"], "--limit 5: evaluate uses the whole test set (Fashion-MNIST's own)")
     }
 }
