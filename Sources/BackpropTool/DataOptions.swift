@@ -5,9 +5,10 @@ import Foundation
 /// Where a command's labelled data comes from: Debian's Fashion-MNIST, IDX files, or CSV files.
 struct DataOptions: ParsableArguments {
     @Option(name: .customLong("data"),
-            help: ArgumentHelp("Training data: 'fashion-mnist' (Debian's dataset-fashion-mnist), an IDX images file (with --labels), or a CSV file.",
+            help: ArgumentHelp("Training data: 'fashion-mnist' (Debian's dataset-fashion-mnist), an IDX images file (with --labels), or a CSV file. Default: fashion-mnist.",
                                valueName: "fashion-mnist|FILE"))
-    var data = "fashion-mnist"
+    var dataGiven: String?
+    var data: String { dataGiven ?? "fashion-mnist" }
 
     @Option(help: ArgumentHelp("IDX labels file for --data (IDX images).", valueName: "FILE"))
     var labels: String?
@@ -18,8 +19,10 @@ struct DataOptions: ParsableArguments {
     @Option(help: ArgumentHelp("IDX labels file for --test-data.", valueName: "FILE"))
     var testLabels: String?
 
-    @Option(help: ArgumentHelp("CSV label column: a header name, a 0-based index, or 'last'.", valueName: "NAME|INDEX|last"))
-    var labelColumn = "last"
+    @Option(name: .customLong("label-column"),
+            help: ArgumentHelp("CSV label column: a header name, a 0-based index, or 'last'. Default: last.", valueName: "NAME|INDEX|last"))
+    var labelColumnGiven: String?
+    var labelColumn: String { labelColumnGiven ?? "last" }
 
     @Flag(help: "CSV files have no header row.")
     var noHeader = false
@@ -27,8 +30,23 @@ struct DataOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Use only the first N training samples.", valueName: "N"))
     var limit: Int?
 
+    /// The options given on the command line, not defaulted: what `train --resume` refuses.
+    var given: [String] {
+        [("--data", dataGiven != nil), ("--labels", labels != nil), ("--test-data", testData != nil),
+         ("--test-labels", testLabels != nil), ("--label-column", labelColumnGiven != nil), ("--no-header", noHeader),
+         ("--limit", limit != nil)].filter(\.1).map(\.0)
+    }
+
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
+        if let labels, data == "fashion-mnist" || isCSV(data) {
+            throw ValidationError("--labels \(labels): only IDX images in --data take a labels file; --data \(data) is "
+                + (data == "fashion-mnist" ? "Fashion-MNIST, which brings its own labels" : "a CSV file, whose labels are a column (--label-column)"))
+        }
+        if let testLabels, testData.map(isCSV) ?? true {
+            throw ValidationError("--test-labels \(testLabels): only IDX images in --test-data take a labels file; "
+                + (testData.map { "--test-data \($0) is a CSV file, whose labels are a column" } ?? "no --test-data is given"))
+        }
         if data != "fashion-mnist" && !isCSV(data) && labels == nil {
             throw ValidationError("--data \(data) is read as IDX images, which need --labels FILE (or give a .csv file)")
         }

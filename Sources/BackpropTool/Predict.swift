@@ -8,10 +8,7 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Predict the class of each sample of a CSV or IDX file with a saved model.",
         discussion: """
-            Prints one line per sample: its row number, the predicted class (and its name when the model has
-            class names), and the model's output for every class, tab-separated. A .csv INPUT holds one sample
-            per row (all columns are features unless --label-column names one to ignore); any other file is
-            read as IDX images (N × rows × columns, or N × features).
+            Prints one line per sample: its row number, the predicted class (and its name when the model has class names), and the model's output for every class, tab-separated. A .csv INPUT holds one sample per row (all columns are features unless --label-column names one to ignore); any other file is read as IDX images (N × rows × columns, or N × features).
             """
     )
 
@@ -29,6 +26,15 @@ struct Predict: ParsableCommand {
 
     @Option(help: ArgumentHelp("Print only the first N rows.", valueName: "N"))
     var limit: Int?
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
+        if !input.lowercased().hasSuffix(".csv") {
+            for (option, given) in [("--label-column", labelColumn != nil), ("--no-header", noHeader)] where given {
+                throw ValidationError("\(option): only a .csv INPUT has columns and a header; \(input) is read as IDX images")
+            }
+        }
+    }
 
     func run() throws {
         let saved = try SavedModel.load(path: model)
