@@ -2,17 +2,24 @@
 # Two test hosts on one machine: network namespaces ${BACKPROP_HOSTS}1 and ${BACKPROP_HOSTS}2
 # (host names node1 and node2), joined by one veth link on the private 10.77.0.0/24 (node1 is
 # .1, node2 is .2), seen by nothing outside them. Needs root (ip netns) and Open MPI.
+#   scripts/hosts.sh with COMMAND...    create the hosts, run COMMAND, and remove them however it ends
 #   scripts/hosts.sh up                 create both hosts (fails if they exist)
 #   scripts/hosts.sh down               end every process left in them and remove them
 #   scripts/hosts.sh mpirun ARGS...     mpirun started on node1, one process on each host, over TCP
 #                                       on the link only (ARGS: the program and its arguments)
 #   scripts/hosts.sh link down|up       host 2's end of the link
 #   scripts/hosts.sh slow RATE|off      rate-limit both ends (tc tbf, e.g. 20mbit; the kernel here has no netem)
+#   scripts/hosts.sh shaped             times the rate limit held a packet back, both ends together
 #   scripts/hosts.sh bytes              bytes sent by node1 and by node2 over the link so far
 #   scripts/hosts.sh pids               processes running on the hosts, one "host pid command" a line
 #   scripts/hosts.sh agent ...          (Open MPI's plm_rsh_agent: runs a command on a host, as ssh would)
-# BACKPROP_HOSTS names the namespaces (default bph); give each concurrent run its own.
+# BACKPROP_HOSTS names the namespaces (default bph); give each concurrent run its own. Not as root,
+# every command but `with` runs itself again through sudo.
 set -euo pipefail
+
+if [ "$(id -u)" != 0 ] && [ "${1:-}" != with ]; then
+  exec sudo --preserve-env=BACKPROP_HOSTS "$0" "$@"
+fi
 
 prefix=${BACKPROP_HOSTS:-bph}
 subnet=10.77.0
@@ -81,9 +88,23 @@ case "${1:-}" in
     for n in 1 2; do
       on $n tc qdisc del dev "$(dev $n)" root 2>/dev/null || true
       if [ "${2:?slow RATE|off}" != off ]; then
-        on $n tc qdisc add dev "$(dev $n)" root tbf rate "$2" burst 32kbit latency 400ms
+        on $n tc qdisc add dev "$(dev $n)" root tbf rate "$2" burst 64kbit latency 200ms
       fi
     done
+    ;;
+  shaped)
+    total=0
+    for n in 1 2; do
+      count=$(on $n tc -s qdisc show dev "$(dev $n)" | sed -n 's/.*overlimits \([0-9]*\).*/\1/p' | head -1)
+      total=$((total + ${count:-0}))
+    done
+    echo "$total"
+    ;;
+  with)
+    shift
+    trap '"$self" down' EXIT
+    "$self" up
+    "$@"
     ;;
   bytes)
     for n in 1 2; do echo "node$n $(on $n cat "/sys/class/net/$(dev $n)/statistics/tx_bytes")"; done
@@ -96,7 +117,7 @@ case "${1:-}" in
     done
     ;;
   *)
-    sed -n '2,15p' "$0" >&2
+    sed -n '2,18p' "$0" >&2
     exit 2
     ;;
 esac

@@ -95,10 +95,18 @@ enum MPIRun {
     /// killed, and `timedOut`, if it runs longer than `timeout` seconds.
     static func run(processes: Int, _ arguments: [String], timeout: Double,
                     environment: [String: String] = [:]) throws -> Output {
+        try launch(["/usr/bin/env", "mpirun", "--oversubscribe", "-np", String(processes)]
+                   + (getuid() == 0 ? ["--allow-run-as-root"] : []) + [Tool.executable.path] + arguments,
+                   timeout: timeout, environment: environment)
+    }
+
+    /// Runs `command` (its first element the executable's path) to its end, or kills it after `timeout`
+    /// seconds (then `timedOut`); `during` runs on this thread while it runs, as soon as it has started.
+    static func launch(_ command: [String], timeout: Double, environment: [String: String] = [:],
+                       during: () throws -> Void = {}) throws -> Output {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["mpirun", "--oversubscribe", "-np", String(processes)]
-            + (getuid() == 0 ? ["--allow-run-as-root"] : []) + [Tool.executable.path] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -112,6 +120,7 @@ enum MPIRun {
         try process.run()
         readers.forEach { $0.start() }
         let deadline = Date().addingTimeInterval(timeout)
+        try during()
         while process.isRunning && Date() < deadline { usleep(20_000) }
         let timedOut = process.isRunning
         if timedOut { kill(process.processIdentifier, SIGKILL) }
