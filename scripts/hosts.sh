@@ -7,6 +7,8 @@
 #   scripts/hosts.sh down               end every process left in them and remove them
 #   scripts/hosts.sh mpirun ARGS...     mpirun started on node1, one process on each host, over TCP
 #                                       on the link only (ARGS: the program and its arguments)
+#   scripts/hosts.sh shell 'LINE'       a shell command line run on node1, in this folder, with
+#                                       Open MPI set up (environment variables) to reach node2 as above
 #   scripts/hosts.sh link down|up       host 2's end of the link
 #   scripts/hosts.sh slow RATE|off      rate-limit both ends (tc tbf, e.g. 20mbit; the kernel here has no netem)
 #   scripts/hosts.sh shaped             times the rate limit held a packet back, both ends together
@@ -62,14 +64,16 @@ case "${1:-}" in
     ;;
   mpirun)
     shift
-    root=()
-    if [ "$(id -u)" = 0 ]; then
-      root=(--allow-run-as-root)
-      export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1  # for the daemon on node2
-    fi
-    run_on 1 mpirun "${root[@]}" --mca plm_rsh_agent "'$self agent'" \
-      --mca btl tcp,self --mca btl_tcp_if_include "$subnet.0/24" --mca oob_tcp_if_include "$subnet.0/24" \
-      --host node1:1,node2:1 "$(printf '%q ' "$@")"
+    "$self" shell "mpirun --host node1:1,node2:1 $(printf '%q ' "$@")"
+    ;;
+  shell)
+    # Open MPI's settings for these hosts, as environment variables, so that a command written for
+    # real hosts runs here unchanged: reach a host through the agent instead of ssh, TCP on the link only.
+    export OMPI_MCA_plm_rsh_agent="$self agent" OMPI_MCA_btl=tcp,self \
+      OMPI_MCA_btl_tcp_if_include="$subnet.0/24" OMPI_MCA_oob_tcp_if_include="$subnet.0/24"
+    # mpirun (and its daemon on node2) as root, without --allow-run-as-root in the command.
+    [ "$(id -u)" != 0 ] || export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+    run_on 1 "${2:?shell COMMAND-LINE}"
     ;;
   agent)
     # Called as ssh would be: [options] HOST COMMAND...; the options are dropped.
@@ -117,7 +121,7 @@ case "${1:-}" in
     done
     ;;
   *)
-    sed -n '2,18p' "$0" >&2
+    sed -n '2,20p' "$0" >&2
     exit 2
     ;;
 esac

@@ -100,11 +100,13 @@ enum MPIRun {
                    timeout: timeout, environment: environment)
     }
 
-    /// Runs `command` (its first element the executable's path) to its end, or kills it after `timeout`
-    /// seconds (then `timedOut`); `during` runs on this thread while it runs, as soon as it has started.
+    /// Runs `command` (its first element the executable's path) in `directory` (default: this one) to
+    /// its end, or kills it after `timeout` seconds (then `timedOut`); `during` runs on this thread while
+    /// it runs, as soon as it has started.
     static func launch(_ command: [String], timeout: Double, environment: [String: String] = [:],
-                       during: () throws -> Void = {}) throws -> Output {
+                       directory: URL? = nil, during: () throws -> Void = {}) throws -> Output {
         let process = Process()
+        process.currentDirectoryURL = directory
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

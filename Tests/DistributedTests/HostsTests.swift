@@ -117,15 +117,63 @@ struct HostsTests {
     }
 }
 
+extension HostsTests {
+    /// The README's multi-host commands, run as written on the two hosts (from a folder with its
+    /// hostfile and `.build-mpi/release/backprop`, the tested build): the run, then the same run with
+    /// process 1 killed in epoch 2, and the README's resume command after it, which must end where
+    /// the uninterrupted run did.
+    @Test func theReadmeMultiHostCommandsRunAsWritten() throws {
+        let readme = try String(contentsOfFile: Hosts.packageRoot.appendingPathComponent("README.md").path, encoding: .utf8)
+        let blocks = readme.components(separatedBy: "```sh\n").dropFirst().map { $0.components(separatedBy: "\n```")[0] }
+        guard let start = blocks.first(where: { $0.contains("--hostfile hosts") && $0.contains("# node1") }),
+              let resume = blocks.first(where: { $0.contains("--hostfile hosts") && $0.contains("--resume run.ckpt") }) else {
+            Issue.record("README: no sh block with the hostfile and mpirun, or none with its --resume")
+            return
+        }
+        func commands(_ block: String) -> [String] {
+            block.replacingOccurrences(of: "\\\n", with: " ").split(separator: "\n").map(String.init).filter { $0.hasPrefix("mpirun ") }
+        }
+        let hostfile = start.split(separator: "\n").filter { $0.hasPrefix("# node") }.map { $0.dropFirst(2) + "\n" }.joined()
+        #expect(commands(start).count == 1 && commands(resume).count == 1, "\(start)\n\(resume)")
+        func folder() throws -> URL {
+            let dir = TestData.temporaryDirectory()
+            try hostfile.write(to: dir.appendingPathComponent("hosts"), atomically: true, encoding: .utf8)
+            let build = dir.appendingPathComponent(".build-mpi/release")
+            try FileManager.default.createDirectory(at: build, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(at: build.appendingPathComponent("backprop"), withDestinationURL: Tool.executable)
+            return dir
+        }
+        func run(_ line: String, in dir: URL, environment: [String: String] = [:]) throws -> MPIRun.Output {
+            try MPIRun.launch([Hosts.scriptPath, "shell", line], timeout: Self.limit, environment: environment, directory: dir)
+        }
+        let whole = try folder(), interrupted = try folder()
+        let first = try run(commands(start)[0], in: whole)
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(first.standardOutput.contains("in each of 2 process(es)"), "\(first.standardOutput)")
+        // 2,700 training samples in batches of 128: 22 steps an epoch; process 1 dies in epoch 2.
+        let dying = try run(commands(start)[0], in: interrupted, environment: ["BACKPROP_TEST_DIE_AT_STEP": "1:30"])
+        #expect(dying.status != 0 && (dying.standardOutput + dying.standardError).contains("exited on signal 9"), "\(dying.standardError)")
+        let resumed = try run(commands(resume)[0], in: interrupted)
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(resumed.standardOutput.contains("resumed from run.ckpt after epoch 1"), "\(resumed.standardOutput)")
+        let a = try SavedModel.load(path: whole.appendingPathComponent("model.json").path)
+        let b = try SavedModel.load(path: interrupted.appendingPathComponent("model.json").path)
+        let bits = { (m: SavedModel) in m.layers.flatMap { $0.weights.elements.map(\.bitPattern) + ($0.bias ?? []).map(\.bitPattern) } }
+        #expect(bits(a) == bits(b))
+    }
+}
+
 /// The two namespace hosts of `scripts/hosts.sh`, named by `BACKPROP_HOSTS`.
 enum Hosts {
     static var available: Bool { ProcessInfo.processInfo.environment["BACKPROP_HOSTS"] != nil }
 
-    /// `scripts/hosts.sh` of this package.
-    static var scriptPath: String {
+    /// The package's folder.
+    static var packageRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("scripts/hosts.sh").path
     }
+
+    /// `scripts/hosts.sh` of this package.
+    static var scriptPath: String { packageRoot.appendingPathComponent("scripts/hosts.sh").path }
 
     /// Runs `scripts/hosts.sh arguments...`; returns what it printed, throws when it fails.
     @discardableResult
