@@ -21,6 +21,7 @@ extension Train {
                 try mpi.barrier()
                 mpi.resetStatistics()
             }, checkpointWritten: { lastCheckpoint = ($0, $1) }) {
+                // "of N values": the mean size (the gradients every step, the validation figures every epoch).
                 "all-reduce \(String(format: "%.3f", mpi.reductionSeconds)) s in \(mpi.reductions) calls of \(mpi.reducedValues / max(mpi.reductions, 1)) values"
                     + (mpi.separatesWaiting ? String(format: " after %.3f s waiting for the slowest process", mpi.waitingSeconds) : "")
             }
