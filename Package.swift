@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "NumPyFormat", targets: ["NumPyFormat"]),
         .library(name: "ProtobufWire", targets: ["ProtobufWire"]),
         .library(name: "ONNX", targets: ["ONNX"]),
+        .library(name: "TensorBoard", targets: ["TensorBoard"]),
         // Data-parallel training over MPI; empty unless the MPI trait is on.
         .library(name: "BackpropMPI", targets: ["BackpropMPI"]),
         .executable(name: "backprop", targets: ["BackpropTool"]),
@@ -57,13 +58,15 @@ let package = Package(
         .target(name: "ProtobufWire"),
         // Saved models as ONNX graphs.
         .target(name: "ONNX", dependencies: ["Backprop", "Datasets", "ProtobufWire"]),
+        // TensorBoard event files (TFRecord framing, scalar summaries).
+        .target(name: "TensorBoard", dependencies: ["ProtobufWire"]),
         // Backprop's GradientReduction over MPI_Allreduce (sources under `#if MPI`).
         .target(name: "BackpropMPI", dependencies: ["Backprop", .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
 
         .executableTarget(
             name: "BackpropTool",
             dependencies: [
-                "Backprop", "Datasets", "NumPyFormat", "ONNX",
+                "Backprop", "Datasets", "NumPyFormat", "ONNX", "TensorBoard",
                 .target(name: "BackpropMPI", condition: .when(traits: ["MPI"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -77,7 +80,7 @@ let package = Package(
         .testTarget(name: "LinalgTests", dependencies: ["Linalg", "TestSupport"]),
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
-        .testTarget(name: "BackpropTests", dependencies: ["Backprop", "Datasets", "ONNX", "ProtobufWire", "TestSupport"]),
+        .testTarget(name: "BackpropTests", dependencies: ["Backprop", "Datasets", "ONNX", "ProtobufWire", "TensorBoard", "TestSupport"]),
         .testTarget(name: "BackpropToolTests", dependencies: ["Backprop", "TestSupport"]),
         // Every code listing of the DocC articles, compiled and run, and checked to be the article's text.
         .testTarget(name: "DocumentationTests", dependencies: ["Backprop", "Datasets", "NumPyFormat", "TestSupport"]),
