@@ -83,6 +83,11 @@ public enum TorchStateDict {
     /// Whether a container is in this layout: it holds a tensor `0.weight`.
     static func matches(_ st: SafeTensors) -> Bool { st.tensors[weightName(0)] != nil }
 
+    /// Whether the file at `path` is a safetensors container in this layout (false when it cannot be read).
+    public static func isStateDict(path: String) -> Bool {
+        (try? SafeTensors.read(path: path)).map(matches) ?? false
+    }
+
     /// Reads a model from a state-dict container. The tensor names, ranks and finiteness are
     /// checked here under their own names; the weights are then transposed into the package's
     /// layout and checked as ``ModelSafeTensors`` checks its own files (metadata, chaining shapes).

@@ -2,21 +2,27 @@ import ArgumentParser
 import Datasets
 import Foundation
 
-/// Where a command's labelled data comes from: Debian's Fashion-MNIST, IDX files, or CSV files.
+/// Where a command's labelled data comes from: Debian's Fashion-MNIST, IDX files, CSV files, or NumPy arrays.
 struct DataOptions: ParsableArguments {
     @Option(name: .customLong("data"),
-            help: ArgumentHelp("Training data: 'fashion-mnist' (Debian's dataset-fashion-mnist), an IDX images file (with --labels), or a CSV file.",
+            help: ArgumentHelp("Training data: 'fashion-mnist' (Debian's dataset-fashion-mnist), an IDX images file or a .npy array (with --labels), a CSV file, or a .npz archive.",
                                valueName: "fashion-mnist|FILE"))
     var data = "fashion-mnist"
 
-    @Option(help: ArgumentHelp("IDX labels file for --data (IDX images).", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Labels for --data: an IDX labels file (for IDX images) or a .npy array of integers (for a .npy --data).", valueName: "FILE"))
     var labels: String?
 
-    @Option(help: ArgumentHelp("Test data, as --data (IDX images or CSV). Fashion-MNIST brings its own test set.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Test data, as --data (IDX images, CSV, .npy or .npz). Fashion-MNIST brings its own test set.", valueName: "FILE"))
     var testData: String?
 
-    @Option(help: ArgumentHelp("IDX labels file for --test-data.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Labels for --test-data (IDX or .npy).", valueName: "FILE"))
     var testLabels: String?
+
+    @Option(help: ArgumentHelp("The features array of a .npz --data or --test-data.", valueName: "NAME"))
+    var featuresKey = NumPy.defaultFeaturesKey
+
+    @Option(help: ArgumentHelp("The labels array of a .npz --data or --test-data.", valueName: "NAME"))
+    var labelsKey = NumPy.defaultLabelsKey
 
     @Option(help: ArgumentHelp("CSV label column: a header name, a 0-based index, or 'last'.", valueName: "NAME|INDEX|last"))
     var labelColumn = "last"
@@ -29,15 +35,18 @@ struct DataOptions: ParsableArguments {
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
-        if data != "fashion-mnist" && !isCSV(data) && labels == nil {
-            throw ValidationError("--data \(data) is read as IDX images, which need --labels FILE (or give a .csv file)")
+        if data != "fashion-mnist" && needsLabels(data) && labels == nil {
+            throw ValidationError("--data \(data) is read as \(kind(data)) --labels FILE (or give a .csv or .npz file)")
         }
-        if let testData, !isCSV(testData) && testLabels == nil {
-            throw ValidationError("--test-data \(testData) is read as IDX images, which need --test-labels FILE")
+        if let testData, needsLabels(testData) && testLabels == nil {
+            throw ValidationError("--test-data \(testData) is read as \(kind(testData)) --test-labels FILE")
         }
     }
 
     private func isCSV(_ path: String) -> Bool { path.lowercased().hasSuffix(".csv") }
+    /// IDX images and .npy features come with a separate labels file; CSV and .npz hold both.
+    private func needsLabels(_ path: String) -> Bool { !isCSV(path) && !NumPy.isArchive(path) }
+    private func kind(_ path: String) -> String { NumPy.isNumPy(path) ? "a .npy array of features, which needs" : "IDX images, which need" }
 
     private var csvLabel: CSV.LabelColumn {
         if labelColumn == "last" { return .last }
@@ -47,6 +56,8 @@ struct DataOptions: ParsableArguments {
 
     private func load(_ path: String, labels: String?) throws -> Dataset {
         if isCSV(path) { return try CSV.loadDataset(path, hasHeader: !noHeader, label: csvLabel) }
+        if NumPy.isArchive(path) { return try NumPy.loadDataset(npz: path, featuresKey: featuresKey, labelsKey: labelsKey) }
+        if NumPy.isNumPy(path) { return try NumPy.loadDataset(features: path, labels: labels!) }
         return try IDX.loadDataset(images: path, labels: labels!)
     }
 
@@ -74,6 +85,7 @@ struct DataOptions: ParsableArguments {
         if let testData { a += ["--test-data", absolute(testData)] }
         if let testLabels { a += ["--test-labels", absolute(testLabels)] }
         if noHeader { a.append("--no-header") }
+        a += ["--features-key", featuresKey, "--labels-key", labelsKey]
         if let limit { a += ["--limit", String(limit)] }
         return a
     }

@@ -64,7 +64,12 @@ public enum NumPy {
         guard x.shape.count >= 2 else {
             throw DatasetError(.badHeader, file: x.source, "features must have at least 2 dimensions (N × features), found shape \(NPYHeader.describe(x.shape)) (use x.reshape(len(x), -1))")
         }
-        let columns = x.shape.dropFirst().reduce(1, *)
+        var columns = 1
+        for d in x.shape.dropFirst() {
+            let (p, overflow) = columns.multipliedReportingOverflow(by: d)
+            guard !overflow else { throw DatasetError(.sizeTooLarge, file: x.source, "shape \(NPYHeader.describe(x.shape)) has more features per sample than can be addressed") }
+            columns = p
+        }
         guard x.shape[0] > 0 else { throw DatasetError(.emptyFile, file: x.source, "holds no samples (shape \(NPYHeader.describe(x.shape)))") }
         guard columns > 0 else { throw DatasetError(.badHeader, file: x.source, "shape \(NPYHeader.describe(x.shape)) has no features per sample") }
         return (x.shape[0], columns)
