@@ -130,4 +130,23 @@ import TestSupport
             """, [d])
         #expect(out.trimmingCharacters(in: .whitespacesAndNewlines) == "True")
     }
+
+    @Test func badExportPredictAndLogOptionsAreClearErrors() throws {
+        let d = TestData.temporaryDirectory().path
+        let model = "\(d)/m.json"
+        try SavedModel(layers: [DenseLayer(weights: Matrix([[1], [2]]), activation: .identity)], loss: .squaredError).save(to: model)
+        let cases: [([String], String)] = [
+            (["export", model, "--format", "onnx", "--output", "\(d)/m.txt"], "Error: --output \(d)/m.txt: an ONNX export is written to a .onnx file"),
+            (["export", model, "--format", "torch", "--output", "\(d)/m.onnx"], "Error: --output \(d)/m.onnx: a torch export is written to a .safetensors file"),
+            (["export", model, "--format", "onnx", "--output", "/nonexistent/m.onnx"], "Error: --output /nonexistent/m.onnx: the folder /nonexistent does not exist"),
+            (["predict", model, "\(d)/x.npy", "--output", "\(d)/p.txt"], "Error: --output \(d)/p.txt: the file name must end in .npy or .csv"),
+            (["train", "--data", "\(d)/x.npy"], "Error: --data \(d)/x.npy is read as a .npy array of features, which needs --labels FILE (or give a .csv or .npz file)"),
+            (["train", "--run-name", "a"], "Error: --run-name needs --log-dir"),
+            (["train", "--log-dir", d, "--run-name", "a/b"], "Error: --run-name a/b: a run name is one folder name (no '/')"),
+        ]
+        for (arguments, message) in cases {
+            let out = try Tool.run(arguments)
+            #expect(out.status != 0 && out.standardError.hasPrefix(message), "\(arguments): \(out.standardError)")
+        }
+    }
 }
