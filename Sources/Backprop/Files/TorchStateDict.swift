@@ -114,12 +114,12 @@ public enum TorchStateDict {
             }
             var values = [Double](repeating: 0, count: w.values.count)
             for o in 0..<columns { for i in 0..<rows { values[i * columns + o] = w.values[o * rows + i] } }
-            tensors[ModelSafeTensors.weightName(l)] = .init(shape: [rows, columns], values: values)
+            tensors[ParameterTensors.weightName("layers", l)] = .init(shape: [rows, columns], values: values)
             if let b = st.tensors[biasName(l)] {
                 guard b.shape == [columns] else {
                     throw r.fail(SafeTensors.field(biasName(l), "shape"), "expected [\(columns)] (fan_out of \(weightName(l))), found \(b.shape)")
                 }
-                tensors[ModelSafeTensors.biasName(l)] = b
+                tensors[ParameterTensors.biasName("layers", l)] = b
             }
             expected.formUnion([weightName(l), biasName(l)])
         }
@@ -128,7 +128,7 @@ public enum TorchStateDict {
         }
         var metadata = st.metadata
         if st.metadata["scaling_method"] != nil {
-            for (key, name) in [(offsetKey, ModelSafeTensors.offsetName), (scaleKey, ModelSafeTensors.scaleName)] {
+            for (key, name) in [(offsetKey, ParameterTensors.offsetName), (scaleKey, ParameterTensors.scaleName)] {
                 guard let text = st.metadata[key] else { throw r.fail(metaField(key), "missing field (scaling_method is set)") }
                 let values: [Double]
                 do {
