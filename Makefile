@@ -5,7 +5,7 @@ SWIFT   ?= swift
 RELEASE := $(SWIFT) build -c release
 BIN     := .build/release
 
-.PHONY: all setup setup-data setup-test setup-mpi build build-mpi run quiz test unit-test test-mpi verify example \
+.PHONY: all setup setup-data setup-test setup-mpi build build-mpi run quiz test unit-test test-mpi verify oracle example \
         example-fashion bench bench-quick docs doc-coverage fuzz fuzz-quick test-sanitize test-asan test-tsan clean
 
 all: build
@@ -42,10 +42,10 @@ build-mpi: setup-mpi
 quiz: build
 	@$(BIN)/backprop quiz
 
-## Unit tests, the shared vectors on both backends, the example programs, the quick bench
+## Unit tests, the test vectors (Tests/Vectors) checked by the independent oracle and on both backends, the example programs, the quick bench
 ## (so the benchmark never rots; it fails when a steady-state training step allocates), and the
 ## documentation (it fails on any DocC warning), and the distributed tests under mpirun.
-test: unit-test verify example bench-quick docs test-mpi
+test: oracle unit-test verify example bench-quick docs test-mpi
 
 unit-test: setup-test
 	@python3 -c 'import torch' 2>/dev/null || echo "make test: the PyTorch checks are skipped: torch is not importable (install it with: pip install torch==2.13.0+cpu --index-url https://download.pytorch.org/whl/cpu)"
@@ -58,7 +58,13 @@ test-mpi: setup-mpi
 	$(SWIFT) test --skip-build --traits MPI --scratch-path .build-mpi --filter DistributedTests
 
 verify: build
-	$(BIN)/backprop verify ../shared/vectors --backend both
+	$(BIN)/backprop verify Tests/Vectors --backend both
+
+## The test vectors recomputed by an oracle of their own (scripts/oracle.py: NumPy, the formulas of
+## Tests/Vectors/FORMAT.md and central finite differences), then proof that it refuses nudged copies.
+oracle: setup-test
+	python3 scripts/oracle.py Tests/Vectors
+	python3 scripts/oracle.py --self-check Tests/Vectors
 
 example: setup
 	cd Examples/XORTraining && $(SWIFT) run -c release xor-training

@@ -4,7 +4,7 @@ for each reader. Model and checkpoint seeds are written by the package's own `ba
 (checkpoints record timings, so those seeds differ from run to run). Seeds named was-* that
 this script does not write are inputs libFuzzer found that crashed a reader before its fix: keep them.
 
-    python3 Fuzz/make-seeds.py .build/release/backprop ../shared/vectors
+    python3 Fuzz/make-seeds.py .build/release/backprop Tests/Vectors
 """
 import gzip, json, os, struct, subprocess, sys, tempfile
 
@@ -57,7 +57,7 @@ put("csv-features", "drop-label.csv", options(1, 3, 0) + 'label,x,y\n0,"1.5",2\n
 put("csv-features", "semicolons.csv", options(0, 2, 1) + "9;1;2\n9;3;4\r\n")
 put("csv-features", "spaces.csv", options(0, 0, 3) + "1 2 3\n4 5 6\n")
 
-# Case files: the shared test vectors.
+# Case files: the test vectors (Tests/Vectors).
 for name in sorted(os.listdir(vectors)):
     if name.endswith(".json"):
         with open(os.path.join(vectors, name), "rb") as f:

@@ -7,8 +7,7 @@ struct BackpropCommand: ParsableCommand {
         commandName: "backprop",
         abstract: "Dense neural networks trained with backpropagation, every matrix product in OpenBLAS.",
         discussion: """
-            Conventions, as in the lesson: a weight matrix is fan_in × fan_out, a sample is a row,
-            a layer computes f(x·W + b), and a step adds −η·∂L/∂W to the weights.
+            Conventions, as in the lesson: a weight matrix is fan_in × fan_out, a sample is a row, a layer computes f(x·W + b), and a step adds −η·∂L/∂W to the weights.
             """,
         subcommands: [Train.self, Evaluate.self, Predict.self, Inspect.self, Export.self, Gradcheck.self, Quiz.self, Step.self, Verify.self]
     )

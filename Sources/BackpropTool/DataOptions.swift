@@ -5,9 +5,10 @@ import Foundation
 /// Where a command's labelled data comes from: Debian's Fashion-MNIST, IDX files, CSV files, or NumPy arrays.
 struct DataOptions: ParsableArguments {
     @Option(name: .customLong("data"),
-            help: ArgumentHelp("Training data: 'fashion-mnist' (Debian's dataset-fashion-mnist), an IDX images file or a .npy array (with --labels), a CSV file, or a .npz archive.",
+            help: ArgumentHelp("Training data: 'fashion-mnist' (Debian's dataset-fashion-mnist), an IDX images file or a .npy array (with --labels), a CSV file, or a .npz archive. Default: fashion-mnist.",
                                valueName: "fashion-mnist|FILE"))
-    var data = "fashion-mnist"
+    var dataGiven: String?
+    var data: String { dataGiven ?? "fashion-mnist" }
 
     @Option(help: ArgumentHelp("Labels for --data: an IDX labels file (for IDX images) or a .npy array of integers (for a .npy --data).", valueName: "FILE"))
     var labels: String?
@@ -18,14 +19,20 @@ struct DataOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Labels for --test-data (IDX or .npy).", valueName: "FILE"))
     var testLabels: String?
 
-    @Option(help: ArgumentHelp("The features array of a .npz --data or --test-data.", valueName: "NAME"))
-    var featuresKey = NumPy.defaultFeaturesKey
+    @Option(name: .customLong("features-key"),
+            help: ArgumentHelp("The features array of a .npz --data or --test-data. Default: \(NumPy.defaultFeaturesKey).", valueName: "NAME"))
+    var featuresKeyGiven: String?
+    var featuresKey: String { featuresKeyGiven ?? NumPy.defaultFeaturesKey }
 
-    @Option(help: ArgumentHelp("The labels array of a .npz --data or --test-data.", valueName: "NAME"))
-    var labelsKey = NumPy.defaultLabelsKey
+    @Option(name: .customLong("labels-key"),
+            help: ArgumentHelp("The labels array of a .npz --data or --test-data. Default: \(NumPy.defaultLabelsKey).", valueName: "NAME"))
+    var labelsKeyGiven: String?
+    var labelsKey: String { labelsKeyGiven ?? NumPy.defaultLabelsKey }
 
-    @Option(help: ArgumentHelp("CSV label column: a header name, a 0-based index, or 'last'.", valueName: "NAME|INDEX|last"))
-    var labelColumn = "last"
+    @Option(name: .customLong("label-column"),
+            help: ArgumentHelp("CSV label column: a header name, a 0-based index, or 'last'. Default: last.", valueName: "NAME|INDEX|last"))
+    var labelColumnGiven: String?
+    var labelColumn: String { labelColumnGiven ?? "last" }
 
     @Flag(help: "CSV files have no header row.")
     var noHeader = false
@@ -33,8 +40,32 @@ struct DataOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Use only the first N training samples.", valueName: "N"))
     var limit: Int?
 
+    /// The options given on the command line, not defaulted: what `train --resume` refuses.
+    var given: [String] {
+        [("--data", dataGiven != nil), ("--labels", labels != nil), ("--test-data", testData != nil),
+         ("--test-labels", testLabels != nil), ("--label-column", labelColumnGiven != nil), ("--no-header", noHeader),
+         ("--limit", limit != nil), ("--features-key", featuresKeyGiven != nil),
+         ("--labels-key", labelsKeyGiven != nil)].filter(\.1).map(\.0)
+    }
+
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
+        if let labels, !needsLabels(data) || data == "fashion-mnist" {
+            throw ValidationError("--labels \(labels): only IDX images or a .npy array in --data take a labels file; --data \(data) is "
+                + (data == "fashion-mnist" ? "Fashion-MNIST, which brings its own labels"
+                   : isCSV(data) ? "a CSV file, whose labels are a column (--label-column)" : "a .npz archive, whose labels are an array (--labels-key)"))
+        }
+        if let testLabels, testData.map({ !needsLabels($0) }) ?? true {
+            throw ValidationError("--test-labels \(testLabels): only IDX images or a .npy array in --test-data take a labels file; "
+                + (testData.map { "--test-data \($0) is a \(isCSV($0) ? "CSV file, whose labels are a column" : ".npz archive, whose labels are an array")" }
+                   ?? "no --test-data is given"))
+        }
+        let archives = [data] + (testData.map { [$0] } ?? [])
+        for (option, given) in [("--features-key", featuresKeyGiven), ("--labels-key", labelsKeyGiven)] where given != nil {
+            if !archives.contains(where: NumPy.isArchive) {
+                throw ValidationError("\(option) \(given!): only a .npz archive in --data or --test-data has named arrays")
+            }
+        }
         if data != "fashion-mnist" && needsLabels(data) && labels == nil {
             throw ValidationError("--data \(data) is read as \(kind(data)) --labels FILE (or give a .csv or .npz file)")
         }
@@ -85,7 +116,8 @@ struct DataOptions: ParsableArguments {
         if let testData { a += ["--test-data", absolute(testData)] }
         if let testLabels { a += ["--test-labels", absolute(testLabels)] }
         if noHeader { a.append("--no-header") }
-        a += ["--features-key", featuresKey, "--labels-key", labelsKey]
+        if let featuresKeyGiven { a += ["--features-key", featuresKeyGiven] }
+        if let labelsKeyGiven { a += ["--labels-key", labelsKeyGiven] }
         if let limit { a += ["--limit", String(limit)] }
         return a
     }

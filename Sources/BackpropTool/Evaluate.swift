@@ -15,6 +15,14 @@ struct Evaluate: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
+    func validate() throws {
+        // --limit cuts the training samples, which evaluate reads only when there is no test set.
+        if let limit = dataOptions.limit, dataOptions.testData != nil || dataOptions.data == "fashion-mnist" {
+            throw ValidationError("--limit \(limit): evaluate uses the whole test set (\(dataOptions.testData ?? "Fashion-MNIST's own")), "
+                + "which --limit (the first N training samples) does not cut")
+        }
+    }
+
     func run() throws {
         let saved = try SavedModel.load(path: model)
         let data = try dataOptions.loadEvaluationSet()

@@ -7,14 +7,11 @@ struct Gradcheck: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a model's or a case file's gradients against central finite differences.",
         discussion: """
-            For a case file, the gradients are those of its own batch. For a saved model, of a seeded batch of
-            standard-normal inputs (the space the network sees after scaling) and random targets: one-hot
-            classes for cross_entropy, uniform values in [0, 1) for squared_error. Prints the worst relative
-            error |a − n| / max(|a|, |n|, 1e-6) per layer and exits non-zero when one exceeds --tolerance.
+            For a case file, the gradients are those of its own batch. For a saved model, of a seeded batch of standard-normal inputs (the space the network sees after scaling) and random targets: one-hot classes for cross_entropy, uniform values in [0, 1) for squared_error. Prints the worst relative error |a − n| / max(|a|, |n|, 1e-6) per layer and exits non-zero when one exceeds --tolerance.
             """
     )
 
-    @Argument(help: "A case file (vectors/FORMAT.md) or a model saved by `backprop train --save`.")
+    @Argument(help: "A case file (Tests/Vectors/FORMAT.md) or a model saved by `backprop train --save`.")
     var file: String
 
     @Option(help: "Backend whose gradients are checked: blas or reference.")

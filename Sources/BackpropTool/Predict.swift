@@ -8,12 +8,9 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Predict the class of each sample of a CSV, IDX or NumPy file with a saved model.",
         discussion: """
-            Prints one line per sample: its row number, the predicted class (and its name when the model has
-            class names), and the model's output for every class, tab-separated. A .csv INPUT holds one sample
-            per row (all columns are features unless --label-column names one to ignore); any other file is
-            read as IDX images (N × rows × columns, or N × features); a .npy file (or the --features-key array of a
-            .npz file) holds N × … samples. With --output, the model's outputs go to that file instead (.npy: float64
-            N × outputs; .csv: a header p0,p1,… and one row per sample), written atomically.
+            Prints one line per sample: its row number, the predicted class (and its name when the model has class names), and the model's output for every class, tab-separated. A .csv INPUT holds one sample per row (all columns are features unless --label-column names one to ignore); a .npy file (or the --features-key array of a .npz file) holds N × … samples; any other file is read as IDX images (N × rows × columns, or N × features).
+
+            With --output, the model's outputs go to that file instead, written atomically: .npy (float64, N × outputs) or .csv (a header p0,p1,… and one row per sample).
             """
     )
 
@@ -23,8 +20,8 @@ struct Predict: ParsableCommand {
     @Argument(help: "Samples to classify: a .csv file, a .npy or .npz file, or an IDX images file (gzip or not).")
     var input: String
 
-    @Option(help: ArgumentHelp("The features array of a .npz INPUT.", valueName: "NAME"))
-    var featuresKey = NumPy.defaultFeaturesKey
+    @Option(help: ArgumentHelp("The features array of a .npz INPUT. Default: \(NumPy.defaultFeaturesKey).", valueName: "NAME"))
+    var featuresKey: String?
 
     @Option(help: ArgumentHelp("Write the outputs (class probabilities) to this .npy or .csv file instead of printing them.", valueName: "FILE"))
     var output: String?
@@ -39,6 +36,16 @@ struct Predict: ParsableCommand {
     var limit: Int?
 
     func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
+        if !input.lowercased().hasSuffix(".csv") {
+            let kind = NumPy.isNumPy(input) ? "a NumPy file" : "IDX images"
+            for (option, given) in [("--label-column", labelColumn != nil), ("--no-header", noHeader)] where given {
+                throw ValidationError("\(option): only a .csv INPUT has columns and a header; \(input) is read as \(kind)")
+            }
+        }
+        if let featuresKey, !NumPy.isArchive(input) {
+            throw ValidationError("--features-key \(featuresKey): only a .npz INPUT has named arrays")
+        }
         if let output {
             guard PredictionsFile.Format(path: output) != nil else {
                 throw ValidationError("--output \(output): the file name must end in .npy or .csv")
@@ -77,7 +84,7 @@ struct Predict: ParsableCommand {
             let drop: CSV.LabelColumn? = labelColumn.map { $0 == "last" ? .last : Int($0).map { .index($0) } ?? .name($0) }
             return try CSV.loadFeatures(input, hasHeader: !noHeader, dropping: drop)
         }
-        if NumPy.isNumPy(input) { return try NumPy.loadFeatures(input, key: featuresKey) }
+        if NumPy.isNumPy(input) { return try NumPy.loadFeatures(input, key: featuresKey ?? NumPy.defaultFeaturesKey) }
         let (shape, bytes) = try IDX.read(input)
         guard shape.count >= 2 else {
             throw ValidationError("\(input): an IDX file of samples needs at least 2 dimensions (N × features), found shape \(shape)")

@@ -7,13 +7,11 @@ struct Quiz: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the lesson's quiz answer (or a two-layer case's weight steps) exactly as NumPy prints it.",
         discussion: """
-            Without a file, runs the lesson's quiz: x = [0.5, 0.1, -0.2], target 0.6, learning rate 0.5,
-            a 3-2-1 sigmoid network. With a file, runs any two-layer case file in the test-vector format.
-            A single output unit prints the hidden→output step as a 1-D array, as the lesson does.
+            Without a file, runs the lesson's quiz: x = [0.5, 0.1, -0.2], target 0.6, learning rate 0.5, a 3-2-1 sigmoid network. With a file, runs any two-layer case file in the test-vector format. A single output unit prints the hidden→output step as a 1-D array, as the lesson does.
             """
     )
 
-    @Argument(help: "A two-layer case file (vectors/FORMAT.md). Default: the lesson's quiz.")
+    @Argument(help: "A two-layer case file (Tests/Vectors/FORMAT.md). Default: the lesson's quiz.")
     var caseFile: String?
 
     @Option(help: "Backend to compute with: blas or reference.")

@@ -8,7 +8,7 @@ struct Step: ParsableCommand {
         discussion: "The `computed` block has the fields of `expected`; every number is written so it reads back to the same bits."
     )
 
-    @Argument(help: "A case file (vectors/FORMAT.md).")
+    @Argument(help: "A case file (Tests/Vectors/FORMAT.md).")
     var caseFile: String
 
     @Option(help: "Backend to compute with: blas or reference.")

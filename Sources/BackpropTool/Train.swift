@@ -11,18 +11,11 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a dense network on labelled data (Fashion-MNIST by default), then evaluate it on the test set.",
         discussion: """
-            Every matrix product runs in OpenBLAS. With --threads N, each batch is split across N threads,
-            each running single-threaded BLAS on its slice; the slice gradients are summed in a fixed order,
-            so the same seed and thread count give bit-identical weights (and another thread count the same
-            weights up to rounding: dropout masks depend on each sample's place in its batch, not on the thread).
+            Every matrix product runs in OpenBLAS. With --threads N, each batch is split across N threads, each running single-threaded BLAS on its slice; the slice gradients are summed in a fixed order, so the same seed and thread count give bit-identical weights (and another thread count the same weights up to rounding: dropout masks depend on each sample's place in its batch, not on the thread).
 
-            With --distributed, under mpirun, every process holds the model, computes the gradients of its
-            share of each batch, and one MPI_Allreduce per step sums them; process 0 alone prints, saves and
-            writes checkpoints (needs a build with --traits MPI; see the README).
+            With --distributed, under mpirun, every process holds the model, computes the gradients of its share of each batch, and one MPI_Allreduce per step sums them; process 0 alone prints, saves and writes checkpoints (needs a build with --traits MPI; see the README).
 
-            With --checkpoint-every N, the whole run (weights, optimiser state, generator, history) is saved
-            atomically every N epochs to --checkpoint; --resume FILE continues it, with the data, architecture
-            and training options it was started with, to the same final weights as a run that never stopped.
+            With --checkpoint-every N, the whole run (weights, optimiser state, generator, history) is saved atomically every N epochs to --checkpoint; --resume FILE continues it, with the data, architecture and training options it was started with, to the same final weights as a run that never stopped.
             """
     )
 
@@ -35,8 +28,9 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Save the trained model here: .json (readable, FORMAT.md's layers) or .safetensors.", valueName: "FILE"))
     var save: String?
 
-    @Option(help: ArgumentHelp("Where checkpoints are written.", valueName: "FILE"))
-    var checkpoint = "backprop-checkpoint.safetensors"
+    @Option(name: .customLong("checkpoint"), help: ArgumentHelp("Where checkpoints are written. Default: backprop-checkpoint.safetensors.", valueName: "FILE"))
+    var checkpointGiven: String?
+    var checkpoint: String { checkpointGiven ?? "backprop-checkpoint.safetensors" }
 
     @Option(help: ArgumentHelp("Write a checkpoint every N epochs (0: never).", valueName: "N"))
     var checkpointEvery = 0
@@ -57,8 +51,18 @@ struct Train: ParsableCommand {
     }
 
     func validate() throws {
+        if let resume {
+            let fixed = dataOptions.given + architecture.given + training.given
+            if !fixed.isEmpty {
+                throw ValidationError("--resume \(resume): \(fixed.joined(separator: ", ")) cannot be used with --resume: "
+                    + "the checkpoint fixes the data, architecture and training options of the run it continues")
+            }
+        }
         if let problem = training.configuration.problem { throw ValidationError(problem) }
         if checkpointEvery < 0 { throw ValidationError("--checkpoint-every must be ≥ 0, got \(checkpointEvery)") }
+        if let checkpointGiven, checkpointEvery == 0 {
+            throw ValidationError("--checkpoint \(checkpointGiven): no checkpoint is written without --checkpoint-every N (N ≥ 1)")
+        }
         if let save, ModelFormat(path: save) == nil {
             throw ValidationError("--save \(save): the file name must end in .json or .safetensors")
         }
@@ -121,6 +125,12 @@ struct Train: ParsableCommand {
         let every = checkpointEvery
         var step = 0
         let dieAt = TestHook.dieAtStep(rank: reduction?.rank ?? 0)
+        if let test = run.test {
+            // The test set is only used after the last epoch: check that it fits before the first.
+            do { try run.trainer.check(test, run.scaler) } catch {
+                throw ValidationError("test set: \(error) (checked before the first epoch)")
+            }
+        }
         try synchronize()
         try run.trainer.train(training: run.training, validation: run.validation, scaler: run.scaler, reduction: reduction,
                               checkpoint: { trainer in
@@ -225,140 +235,6 @@ struct Train: ParsableCommand {
                    classNames: saved.classNames, description: "\(sizes) (\(trainer.network.parameterCount) parameters)",
                    record: saved.run)
     }
-}
-
-/// The network's shape: hidden sizes, activations, initialiser.
-struct ArchitectureOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Hidden layer sizes, comma-separated (empty for none).", valueName: "SIZES"))
-    var hidden = "256,128"
-
-    @Option(help: "Hidden activation: identity, sigmoid, tanh or relu.")
-    var activation: Activation = .relu
-
-    @Option(help: "Output activation: softmax (with the cross_entropy loss), sigmoid or identity (with squared_error).")
-    var output: Activation = .softmax
-
-    @Option(help: "Weight initialiser: lesson (N(0, 1/fan_in)), glorot, he or orthogonal. Default: he for relu, glorot otherwise.")
-    var initializer: Initializer?
-
-    func validate() throws {
-        _ = try hiddenSizes()
-        if activation == .softmax { throw ValidationError("--activation softmax: softmax is only allowed on the output layer") }
-    }
-
-    func hiddenSizes() throws -> [Int] {
-        if hidden.trimmingCharacters(in: .whitespaces).isEmpty { return [] }
-        return try hidden.split(separator: ",").map { part in
-            guard let n = Int(part.trimmingCharacters(in: .whitespaces)), n >= 1 else {
-                throw ValidationError("--hidden \(hidden): '\(part)' is not a positive layer size")
-            }
-            return n
-        }
-    }
-
-    func makeNetwork(inputs: Int, classes: Int, using rng: inout SeededGenerator) throws -> Network<BLAS> {
-        try Network<BLAS>.make(sizes: [inputs] + hiddenSizes() + [classes], hidden: activation, output: output,
-                               loss: output == .softmax ? .crossEntropy : .squaredError, initializer: initializer, using: &rng)
-    }
-
-    func describe<B>(_ network: Network<B>) -> String {
-        let sizes = [network.inputCount] + network.layers.map(\.fanOut)
-        return sizes.map(String.init).joined(separator: "-") + " (\(activation.rawValue), \(output.rawValue) output, "
-            + "\(network.parameterCount) parameters)"
-    }
-}
-
-extension Activation: ExpressibleByArgument {}
-extension Monitor: ExpressibleByArgument {}
-extension Initializer: ExpressibleByArgument {}
-
-/// How inputs are scaled before the network sees them.
-enum ScalingChoice: String, ExpressibleByArgument, CaseIterable {
-    case none, unitRange = "unit-range", standardize
-    var method: FeatureScaler.Method {
-        switch self {
-        case .none: return .none
-        case .unitRange: return .unitRange
-        case .standardize: return .standardize
-        }
-    }
-}
-
-/// Optimiser, schedule and the numbers of a run. The numbers' defaults are the library's
-/// (``TrainingConfiguration``), except `--dropout` and `--threads` (the README says why).
-struct TrainingOptions: ParsableArguments {
-    private static let library = TrainingConfiguration()
-
-    @Option(help: "Optimiser: sgd (the lesson's), momentum, nesterov or adam.")
-    var optimizer = "adam"
-
-    @Option(help: "Base learning rate η.")
-    var learningRate = TrainingOptions.library.learningRate
-
-    @Option(help: "Learning-rate schedule: constant, step (halve every 10 epochs), exponential (×0.95 an epoch) or plateau (halve after 2 epochs without improvement).")
-    var schedule = "plateau"
-
-    @Option(help: "Samples per mini-batch.")
-    var batchSize = TrainingOptions.library.batchSize
-
-    @Option(help: "Passes over the training data.")
-    var epochs = TrainingOptions.library.epochs
-
-    @Option(help: "Seed for initial weights, the validation split, shuffles and dropout.")
-    var seed = TrainingOptions.library.seed
-
-    @Option(help: "Threads, each computing the gradients of a slice of every batch (OpenBLAS then runs single-threaded).")
-    var threads = 2  // The library's is 1: a library does not switch OpenBLAS to one thread unasked.
-
-    @Option(help: "Fraction of the training data held out for validation (0 for none).")
-    var validationFraction = TrainingOptions.library.validationFraction
-
-    @Option(help: "Stop after this many epochs without improvement of the monitored loss (0: never stop early).")
-    var patience = TrainingOptions.library.patience ?? 0
-
-    @Option(help: "What early stopping watches on the validation split, and which weights it restores: loss or accuracy.")
-    var monitor = TrainingOptions.library.monitor
-
-    @Option(help: "L2 weight decay λ (adds λ·W to ∂L/∂W).")
-    var weightDecay = TrainingOptions.library.weightDecay
-
-    @Option(help: "Dropout rate on the hidden layers.")
-    var dropout = 0.3  // The library's is 0: dropout suits this default network, not every network.
-
-    @Option(help: "Input scaling, fitted on the training data: none, unit-range or standardize.")
-    var scaling: ScalingChoice = .standardize
-
-    @Flag(help: "Print each layer's mean gradient norm |∂L/∂W| every epoch.")
-    var logGradients = TrainingOptions.library.logGradients
-
-    func validate() throws {
-        guard Optimizers.names.contains(optimizer) else {
-            throw ValidationError("--optimizer \(optimizer): unknown (expected one of \(Optimizers.names.joined(separator: ", ")))")
-        }
-        guard LearningRateSchedules.names.contains(schedule) else {
-            throw ValidationError("--schedule \(schedule): unknown (expected one of \(LearningRateSchedules.names.joined(separator: ", ")))")
-        }
-        if patience < 0 { throw ValidationError("--patience must be ≥ 0, got \(patience)") }
-    }
-
-    var configuration: TrainingConfiguration {
-        var c = Self.library
-        c.epochs = epochs
-        c.batchSize = batchSize
-        c.learningRate = learningRate
-        c.seed = seed
-        c.validationFraction = validationFraction
-        c.patience = patience == 0 ? nil : patience
-        c.weightDecay = weightDecay
-        c.monitor = monitor
-        c.dropout = dropout
-        c.threads = threads
-        c.logGradients = logGradients
-        return c
-    }
-
-    func makeOptimizer() -> any Optimizer { Optimizers.make(optimizer)! }
-    func makeSchedule() -> any LearningRateSchedule { LearningRateSchedules.make(schedule)! }
 }
 
 /// A test hook: `BACKPROP_TEST_DIE_AT_STEP=RANK:STEP` makes process RANK of a distributed run (or the

@@ -7,8 +7,7 @@ struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check case files (or folders of them) against their expected outputs, loss and steps.",
         discussion: """
-            Agreement is judged per number with |a − e| ≤ 1e-12 + 1e-9·|e| (vectors/FORMAT.md).
-            Prints one line per case and a last line "N passed, M failed"; exits non-zero when any case fails.
+            Agreement is judged per number with |a − e| ≤ 1e-12 + 1e-9·|e| (Tests/Vectors/FORMAT.md). Prints one line per case and a last line "N passed, M failed"; exits non-zero when any case fails.
             """
     )
 

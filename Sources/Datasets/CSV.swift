@@ -205,21 +205,21 @@ private struct Parser {
             guard hasHeader else {
                 throw DatasetError(
                     .missingColumn, file: path, at: .line(lineNumber),
-                    "label column \"\(name)\" is given by name, but the file is read without a header")
+                    "label column \(Excerpt.quoted(name)) is given by name, but the file is read without a header")
             }
             let names = fields.map { string($0) }
             let matches = names.indices.filter { names[$0] == name }
             if matches.isEmpty {
-                let listed = names.prefix(20).map { "\"\($0)\"" }.joined(separator: ", ")
+                let listed = names.prefix(20).map { Excerpt.quoted($0) }.joined(separator: ", ")
                 throw DatasetError(
                     .missingColumn, file: path, at: .line(lineNumber),
-                    "no column named \"\(name)\"; the header has \(listed)\(names.count > 20 ? ", …" : "")")
+                    "no column named \(Excerpt.quoted(name)); the header has \(listed)\(names.count > 20 ? ", …" : "")")
             }
             guard matches.count == 1 else {
                 let positions = matches.map { String($0 + 1) }.joined(separator: ", ")
                 throw DatasetError(
                     .missingColumn, file: path, at: .line(lineNumber),
-                    "column name \"\(name)\" is ambiguous: it names fields \(positions)")
+                    "column name \(Excerpt.quoted(name)) is ambiguous: it names fields \(positions)")
             }
             return matches[0]
         }

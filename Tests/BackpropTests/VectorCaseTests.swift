@@ -4,11 +4,11 @@ import Linalg
 import Testing
 import TestSupport
 
-/// Every case in ../shared/vectors, on both backends, against answers computed outside the project.
+/// Every case in Tests/Vectors, on both backends, against answers computed outside the project.
 @Suite struct VectorCaseTests {
     @Test func vectorsFolderIsPresentAndComplete() throws {
         let files = try TestData.vectorFiles()
-        #expect(files.count >= 8, "expected the 8 shared cases, found \(files.count) in \(TestData.vectorsDirectory.path)")
+        #expect(files.count >= 8, "expected the 8 vector cases, found \(files.count) in \(TestData.vectorsDirectory.path)")
     }
 
     @Test func everyCaseMatchesOnBLAS() throws { try checkAll(BLAS.self) }

@@ -82,7 +82,7 @@ import TestSupport
 
             Transcript.current?.begin("check-new-backend")
             // listing: check-new-backend
-            // 1. The shared test vectors: every case's outputs, loss and steps.
+            // 1. The test vectors (Tests/Vectors): every case's outputs, loss and steps.
             let files = try FileManager.default.contentsOfDirectory(atPath: vectors).filter { $0.hasSuffix(".json") }
             for file in files.sorted() {
                 let testCase = try TrainingCase.load(path: vectors + "/" + file)
@@ -104,6 +104,6 @@ import TestSupport
         #expect(!transcript.output("check-new-backend").contains("FAIL"))
     }
 
-    /// Where the listing finds the shared test vectors.
+    /// Where the listing finds the test vectors.
     var vectors: String { TestData.vectorsDirectory.path }
 }

@@ -88,7 +88,7 @@ import TestSupport
             print("ΔW_ho =", NumPyFormat.string(result.steps.weights[1].elements))
             print("Δw_ih =", NumPyFormat.string(result.steps.weights[0].elements))
             // end listing
-            // The hand-written step and the library's agree, and both agree with the shared vector.
+            // The hand-written step and the library's agree, and both agree with the test vector.
             let tolerance = Tolerance.vectors
             #expect(tolerance.accepts(result.outputs[0, 0], output))
             #expect(Approximate.firstMismatch(result.steps.weights[1], deltaHiddenOutput, tolerance) == nil)

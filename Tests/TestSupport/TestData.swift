@@ -1,18 +1,18 @@
 import Backprop
 import Foundation
 
-/// Where the tests find files outside the package: the shared test vectors.
+/// Where the tests find their data files: the test vectors in `Tests/Vectors`.
 public enum TestData {
     /// The package root (the folder holding Package.swift), found from this file's path.
     public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `../shared/vectors` beside the package root, or `$BACKPROP_VECTORS` when set.
+    /// `Tests/Vectors` in the package, or `$BACKPROP_VECTORS` when set.
     public static var vectorsDirectory: URL {
         if let override = ProcessInfo.processInfo.environment["BACKPROP_VECTORS"] {
             return URL(fileURLWithPath: override)
         }
-        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/vectors")
+        return packageRoot.appendingPathComponent("Tests/Vectors")
     }
 
     /// A missing vectors folder: the tests that need it fail with this, never pass vacuously.
@@ -20,7 +20,7 @@ public enum TestData {
         public let path: String
         public init(path: String) { self.path = path }
         public var description: String {
-            "test vectors not found at \(path): clone the project with shared/ beside it, or set BACKPROP_VECTORS"
+            "test vectors not found at \(path): the package's Tests/Vectors is missing (or set BACKPROP_VECTORS)"
         }
     }
 

@@ -102,7 +102,12 @@ public struct Checkpoint: Sendable {
 
     /// Reads a checkpoint written by ``save(to:)``; every problem names the file and the field.
     public static func load(path: String) throws(FileFormatError) -> Checkpoint {
-        try Checkpoint(try SafeTensors.read(path: path), file: path)
+        if let head = FileHandle(forReadingAtPath: path).flatMap({ try? $0.read(upToCount: 64) }), FileKind.jsonText(head) != nil {
+            let kind = (try? JSONValue.parse(try FileFormatError.contents(of: path), file: path)).flatMap {
+                if case .object(let root) = $0 { return FileKind.of(json: root) } else { return nil } } ?? .json
+            throw FileFormatError(file: path, field: nil, problem: kind.given(whereWanted: .checkpoint))
+        }
+        return try Checkpoint(try SafeTensors.read(path: path), file: path)
     }
 
     /// Decodes checkpoint bytes as ``load(path:)`` reads a file; `file` names the source in errors.
@@ -157,6 +162,9 @@ public struct Checkpoint: Sendable {
     init(_ file: SafeTensors, file path: String) throws(FileFormatError) {
         let reader = SafeTensorsReader(container: file, file: path)
         func field(_ key: String) -> String { SafeTensorsReader.metadataField(key) }
+        if let kind = FileKind.of(format: try reader.string("format")), kind != .checkpoint {
+            throw reader.fail(field("format"), kind.given(whereWanted: .checkpoint))
+        }
         guard try reader.string("format") == Self.formatName else {
             throw reader.fail(field("format"), "not a backprop checkpoint (format \"\(try reader.string("format"))\")")
         }

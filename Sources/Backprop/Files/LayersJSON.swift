@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Linalg
 
@@ -25,7 +26,7 @@ enum LayersJSON {
             let name = try reader.string(try reader.member(object, "activation", at: path), "\(path).activation")
             guard let activation = Activation(rawValue: name) else {
                 let known = Activation.allCases.map(\.rawValue).joined(separator: ", ")
-                throw reader.fail("\(path).activation", "unknown activation \"\(name)\" (expected one of \(known))")
+                throw reader.fail("\(path).activation", "unknown activation \(Excerpt.quoted(name)) (expected one of \(known))")
             }
             layers.append(DenseLayer(weights: weights, bias: bias, activation: activation))
         }

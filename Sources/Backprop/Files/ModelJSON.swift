@@ -29,9 +29,10 @@ enum ModelJSON {
     static func read(_ data: Data, file: String) throws(FileFormatError) -> SavedModel {
         let r = JSONReader(file: file)
         let root = try r.object(try JSONValue.parse(data, file: file), nil)
+        if let kind = FileKind.of(json: root), kind != .model { throw r.fail(nil, kind.given(whereWanted: .model)) }
         let format = try r.string(try r.member(root, "format", at: nil), "format")
         if format != SavedModel.formatName {
-            throw r.fail("format", "expected \"\(SavedModel.formatName)\", found \(JSONText.string(format))")
+            throw r.fail("format", "expected \"\(SavedModel.formatName)\", found \(Excerpt.quoted(format))")
         }
         let version = try r.number(try r.member(root, "version", at: nil), "version")
         if version != Double(SavedModel.version) {
@@ -42,7 +43,7 @@ enum ModelJSON {
         let lossName = try r.string(try r.member(root, "loss", at: nil), "loss")
         guard let loss = Loss(rawValue: lossName) else {
             let known = Loss.allCases.map(\.rawValue).joined(separator: ", ")
-            throw r.fail("loss", "unknown loss \(JSONText.string(lossName)) (expected one of \(known))")
+            throw r.fail("loss", "unknown loss \(Excerpt.quoted(lossName)) (expected one of \(known))")
         }
         let network = try LayersJSON.network(layers, loss: loss, r)
 

@@ -46,6 +46,9 @@ enum ModelSafeTensors {
     static func read(_ st: SafeTensors, file: String) throws(FileFormatError) -> SavedModel {
         let r = SafeTensorsReader(container: st, file: file)
         let format = try r.string("format")
+        if let kind = FileKind.of(format: format), kind != .model {
+            throw r.fail(SafeTensorsReader.metadataField("format"), kind.given(whereWanted: .model))
+        }
         if format != SavedModel.formatName {
             throw r.fail(SafeTensorsReader.metadataField("format"), "expected \"\(SavedModel.formatName)\", found \(JSONText.string(format))")
         }

@@ -53,7 +53,7 @@ enum ParameterTensors {
             guard let activation = Activation(rawValue: String(name)) else {
                 let known = Activation.allCases.map(\.rawValue).joined(separator: ", ")
                 throw r.fail(SafeTensorsReader.metadataField(key),
-                             "layer \(activations.count): unknown activation \(JSONText.string(String(name))) (expected one of \(known))")
+                             "layer \(activations.count): unknown activation \(Excerpt.quoted(name)) (expected one of \(known))")
             }
             activations.append(activation)
         }
@@ -65,7 +65,7 @@ enum ParameterTensors {
         let name = try r.string(key)
         guard let loss = Loss(rawValue: name) else {
             let known = Loss.allCases.map(\.rawValue).joined(separator: ", ")
-            throw r.fail(SafeTensorsReader.metadataField(key), "unknown loss \(JSONText.string(name)) (expected one of \(known))")
+            throw r.fail(SafeTensorsReader.metadataField(key), "unknown loss \(Excerpt.quoted(name)) (expected one of \(known))")
         }
         return loss
     }

@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Linalg
 
@@ -74,10 +75,14 @@ public struct TrainingCase: Sendable {
     public static func parse(_ data: Data, file: String) throws(FileFormatError) -> TrainingCase {
         let r = JSONReader(file: file)
         let root = try r.object(try JSONValue.parse(data, file: file), nil)
+        // A model with inputs and targets added is a case (the layers are the same); without, say what it is.
+        if FileKind.of(json: root) == .model && (root["inputs"] == nil || root["targets"] == nil) {
+            throw r.fail(nil, FileKind.model.given(whereWanted: .caseFile))
+        }
         let layers = try LayersJSON.read(try r.member(root, "layers", at: nil), r)
         let lossName = try r.string(try r.member(root, "loss", at: nil), "loss")
         guard let loss = Loss(rawValue: lossName) else {
-            throw r.fail("loss", "unknown loss \"\(lossName)\" (expected squared_error or cross_entropy)")
+            throw r.fail("loss", "unknown loss \(Excerpt.quoted(lossName)) (expected squared_error or cross_entropy)")
         }
         let network = try LayersJSON.network(layers, loss: loss, r)
         let learningRate = try r.number(try r.member(root, "learning_rate", at: nil), "learning_rate")

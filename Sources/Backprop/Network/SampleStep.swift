@@ -3,6 +3,7 @@ import Linalg
 extension Network {
     /// The lesson's single-sample step, as vectors: h = Wᵀ·x + b (`gemv`), a = f(h), the error terms
     /// δ, and the weight steps ΔW = η·x·δᵀ as outer products (`ger`), Δb = η·δ. Nothing is applied.
+    /// A zero step element has its product's sign, as NumPy's `η * δ * x` has (`−0.0` stays `−0.0`).
     ///
     /// `input` has `inputCount` entries, `target` has `outputCount`. Equal, up to rounding, to
     /// ``computeStep(inputs:targets:learningRate:)`` on a batch of one.
@@ -31,8 +32,10 @@ extension Network {
         for l in layers.indices.reversed() {
             let x = l == 0 ? input : a[l - 1].elements
             Backend.ger(alpha: learningRate, x, delta.elements, into: &steps.weights[l])
+            restoreZeroProductSigns(&steps.weights[l].elements, alpha: learningRate, x: x, y: delta.elements)
             if steps.biases[l] != nil {
                 Backend.axpy(alpha: learningRate, delta.elements, into: &steps.biases[l]!)
+                restoreZeroProductSigns(&steps.biases[l]!, alpha: learningRate, x: [1], y: delta.elements)
             }
             if l > 0 {
                 // δ_{l−1} = (W_l·δ_l) ⊙ f′(h_{l−1}), with the weights from before the step.

@@ -45,6 +45,11 @@ public indirect enum JSONValue: Equatable, Sendable, Decodable {
         }
         do {
             return try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch where JSONSyntax.firstProblem(in: data) != nil {
+            let p = JSONSyntax.firstProblem(in: data)!
+            throw p.isSyntax
+                ? FileFormatError(file: file, field: nil, problem: "not valid JSON at line \(p.line), column \(p.column): \(p.problem)")
+                : FileFormatError(file: file, field: p.field, problem: "line \(p.line), column \(p.column): \(p.problem)")
         } catch let DecodingError.dataCorrupted(context) {
             let detail = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
             throw FileFormatError(file: file, field: nil, problem: "not valid JSON: \(detail ?? context.debugDescription)")

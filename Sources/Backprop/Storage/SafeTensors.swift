@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 
 /// A safetensors container: named arrays of numbers and free string metadata.
@@ -129,6 +130,6 @@ public struct SafeTensors: Sendable, Equatable {
 
     /// The header field of tensor `name`, or of its `member`: `header["name"].shape`.
     public static func field(_ name: String, _ member: String? = nil) -> String {
-        "header[\(JSONText.string(name))]" + (member.map { ".\($0)" } ?? "")
+        "header[\(Excerpt.quoted(name))]" + (member.map { ".\($0)" } ?? "")
     }
 }

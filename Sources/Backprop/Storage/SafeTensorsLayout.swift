@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 
 /// The checked layout of safetensors bytes: where the data starts, each tensor's dtype, shape and
@@ -77,7 +78,7 @@ struct SafeTensorsLayout {
         let field = SafeTensors.field(SafeTensors.metadataKey)
         var out: [String: String] = [:]
         for (key, item) in try r.object(value, field) {
-            out[key] = try r.string(item, "\(field)[\(JSONText.string(key))]")
+            out[key] = try r.string(item, "\(field)[\(Excerpt.quoted(key))]")
         }
         return out
     }
@@ -135,7 +136,7 @@ struct SafeTensorsLayout {
         for entry in byPosition {
             let field = SafeTensors.field(entry.name, "data_offsets")
             if entry.begin < covered, let previous {
-                throw r.fail(field, "bytes \(entry.begin)..<\(entry.end) overlap tensor \(JSONText.string(previous.name)) "
+                throw r.fail(field, "bytes \(entry.begin)..<\(entry.end) overlap tensor \(Excerpt.quoted(previous.name)) "
                              + "(bytes \(previous.begin)..<\(previous.end))")
             }
             if entry.begin > covered {

@@ -195,7 +195,10 @@ public final class Trainer<Backend: LinearAlgebra> {
         state.history.append(metrics)
     }
 
-    private func check(_ data: Dataset, _ scaler: FeatureScaler) throws(TrainingError) {
+    /// Throws unless `data` fits the network (features = inputs, classes ≤ outputs), `scaler` fits
+    /// `data`, and `data` has samples: what training checks of its training and validation sets,
+    /// for a caller to check any other set (a test set) before the first epoch.
+    public func check(_ data: Dataset, _ scaler: FeatureScaler) throws(TrainingError) {
         let net = state.network
         if data.featureCount != net.inputCount {
             throw .dataMismatch("\(data.source) has \(data.featureCount) features per sample; the network takes \(net.inputCount) inputs")

@@ -141,6 +141,10 @@ import TestSupport
             (["export", model, "--format", "onnx", "--output", "/nonexistent/m.onnx"], "Error: --output /nonexistent/m.onnx: the folder /nonexistent does not exist"),
             (["predict", model, "\(d)/x.npy", "--output", "\(d)/p.txt"], "Error: --output \(d)/p.txt: the file name must end in .npy or .csv"),
             (["train", "--data", "\(d)/x.npy"], "Error: --data \(d)/x.npy is read as a .npy array of features, which needs --labels FILE (or give a .csv or .npz file)"),
+            (["train", "--data", "\(d)/t.csv", "--features-key", "a"], "Error: --features-key a: only a .npz archive in --data or --test-data has named arrays"),
+            (["train", "--data", "\(d)/d.npz", "--labels", "\(d)/y.npy"],
+             "Error: --labels \(d)/y.npy: only IDX images or a .npy array in --data take a labels file; --data \(d)/d.npz is a .npz archive, whose labels are an array (--labels-key)"),
+            (["predict", model, "\(d)/x.npy", "--features-key", "a"], "Error: --features-key a: only a .npz INPUT has named arrays"),
             (["train", "--run-name", "a"], "Error: --run-name needs --log-dir"),
             (["train", "--log-dir", d, "--run-name", "a/b"], "Error: --run-name a/b: a run name is one folder name (no '/')"),
         ]

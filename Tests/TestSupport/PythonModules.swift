@@ -3,7 +3,7 @@ import Foundation
 extension Python {
     /// Throws, saying how to install them, unless Python can import every one of `modules`
     /// (`scripts/setup.sh --python` installs them all).
-    static func require(_ modules: [String], install: String) throws {
+    public static func require(_ modules: [String], install: String) throws {
         do {
             _ = try run("import " + modules.joined(separator: ", "))
         } catch {
@@ -13,7 +13,7 @@ extension Python {
 
     /// Runs `script` with `input` (any JSON-serialisable value) as JSON on standard input's stead
     /// (a file whose path is `sys.argv[1]`) and returns the JSON the script prints.
-    static func json(_ script: String, input: Any, arguments: [String] = []) throws -> Any {
+    public static func json(_ script: String, input: Any, arguments: [String] = []) throws -> Any {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("backprop-py-\(UUID().uuidString).json")
         try JSONSerialization.data(withJSONObject: input).write(to: path)
         defer { try? FileManager.default.removeItem(at: path) }

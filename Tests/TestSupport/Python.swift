@@ -1,16 +1,17 @@
 import Foundation
 
-/// Runs `python3` scripts for the interoperability tests, which check files against Python's own
+/// Runs `python3` scripts for the tests that check against Python: NumPy and Python's own
 /// `safetensors` package. A missing `python3` or package is an error that says how to install it:
 /// these tests fail rather than skip.
-enum Python {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+public enum Python {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Runs `python3 -c script arguments...` and returns its standard output; a non-zero exit throws
     /// with the standard error.
-    static func run(_ script: String, _ arguments: [String] = []) throws -> String {
+    public static func run(_ script: String, _ arguments: [String] = []) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script] + arguments
@@ -34,7 +35,7 @@ enum Python {
     }
 
     /// Throws, saying `pip install safetensors numpy`, unless Python can import `safetensors.numpy`.
-    static func requireSafetensors() throws {
+    public static func requireSafetensors() throws {
         do {
             _ = try run("import numpy, safetensors.numpy")
         } catch {
@@ -44,7 +45,7 @@ enum Python {
 
     /// Loads a safetensors file with `safetensors.numpy.load_file` and returns its metadata and,
     /// per tensor, NumPy's dtype name, shape, and the values' float64 bit patterns.
-    static func loadSafetensors(_ path: String) throws -> (metadata: [String: String], tensors: [String: (dtype: String, shape: [Int], bits: [UInt64])]) {
+    public static func loadSafetensors(_ path: String) throws -> (metadata: [String: String], tensors: [String: (dtype: String, shape: [Int], bits: [UInt64])]) {
         let script = """
             import json, sys
             import numpy as np
