@@ -41,7 +41,7 @@ struct Inspect: ParsableCommand {
     /// for the file `backprop export --format torch` would write.
     private func printPyTorchCode(_ saved: SavedModel) {
         let isStateDict = TorchStateDict.isStateDict(path: model)
-        let path = isStateDict ? model : URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent + ".torch.safetensors"
+        let path = isStateDict ? model : (model as NSString).deletingPathExtension + ".torch.safetensors"
         print("\nPyTorch" + (isStateDict ? " (this file is a state dict):" : " (after `backprop export \(model) --format torch --output \(path)`):"))
         for line in TorchStateDict.pytorchCode(saved, path: path).split(separator: "\n", omittingEmptySubsequences: false) {
             print("  " + line)

@@ -52,12 +52,13 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         if let resume {
-            let fixed = dataOptions.given + architecture.given + training.given
+            let fixed = dataOptions.given + architecture.given + training.given + initialWeights.given
             if !fixed.isEmpty {
                 throw ValidationError("--resume \(resume): \(fixed.joined(separator: ", ")) cannot be used with --resume: "
                     + "the checkpoint fixes the data, architecture and training options of the run it continues")
             }
         }
+        try initialWeights.check(architecture: architecture.given, training: training.given)
         if let problem = training.configuration.problem { throw ValidationError(problem) }
         if checkpointEvery < 0 { throw ValidationError("--checkpoint-every must be ≥ 0, got \(checkpointEvery)") }
         if let checkpointGiven, checkpointEvery == 0 {

@@ -145,6 +145,8 @@ import TestSupport
             (["train", "--data", "\(d)/d.npz", "--labels", "\(d)/y.npy"],
              "Error: --labels \(d)/y.npy: only IDX images or a .npy array in --data take a labels file; --data \(d)/d.npz is a .npz archive, whose labels are an array (--labels-key)"),
             (["predict", model, "\(d)/x.npy", "--features-key", "a"], "Error: --features-key a: only a .npz INPUT has named arrays"),
+            (["train", "--init-from", model, "--hidden", "3"],
+             "Error: --init-from \(model): --hidden cannot be used with --init-from: the saved model fixes the architecture and the input scaling"),
             (["train", "--run-name", "a"], "Error: --run-name needs --log-dir"),
             (["train", "--log-dir", d, "--run-name", "a/b"], "Error: --run-name a/b: a run name is one folder name (no '/')"),
         ]
