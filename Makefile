@@ -30,12 +30,13 @@ build: setup
 	$(RELEASE)
 
 ## The main job: the lesson's quiz as NumPy prints it, then the default network trained on
-## all 60,000 Fashion-MNIST images, evaluated on the 10,000 test images, and saved.
+## all 60,000 Fashion-MNIST images, evaluated on the 10,000 test images, and saved; its TensorBoard
+## logs go to runs/ (`tensorboard --logdir runs`).
 run: setup-data build
 	@$(BIN)/backprop quiz
 	@echo
 	@mkdir -p models
-	$(BIN)/backprop train --save models/fashion-mnist.json
+	$(BIN)/backprop train --save models/fashion-mnist.json --log-dir runs
 
 ## `backprop` able to train across processes (`mpirun -np N .build-mpi/release/backprop train --distributed`):
 ## the package trait MPI, in a build folder of its own so the default build stays MPI-free.
@@ -52,6 +53,7 @@ quiz: build
 test: oracle unit-test verify example bench-quick docs test-mpi test-hosts
 
 unit-test: setup-test
+	@python3 -c 'import torch' 2>/dev/null || echo "make test: the PyTorch checks are skipped: torch is not importable (install it with: pip install torch==2.13.0+cpu --index-url https://download.pytorch.org/whl/cpu)"
 	$(SWIFT) test
 
 ## Training under `mpirun --oversubscribe -np 1, 2, 3` (installs Open MPI when missing): 2 and 3 processes

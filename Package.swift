@@ -9,6 +9,9 @@ let package = Package(
         .library(name: "Linalg", targets: ["Linalg"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "NumPyFormat", targets: ["NumPyFormat"]),
+        .library(name: "ProtobufWire", targets: ["ProtobufWire"]),
+        .library(name: "ONNX", targets: ["ONNX"]),
+        .library(name: "TensorBoard", targets: ["TensorBoard"]),
         // Data-parallel training over MPI; empty unless the MPI trait is on.
         .library(name: "BackpropMPI", targets: ["BackpropMPI"]),
         .executable(name: "backprop", targets: ["BackpropTool"]),
@@ -51,13 +54,19 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["CZlib"]),
         // Activations, losses, layers, networks, optimisers, trainer, model files.
         .target(name: "Backprop", dependencies: ["Linalg", "Datasets"]),
+        // The Protocol Buffers wire format, encoding only (for ONNX models and TensorBoard events).
+        .target(name: "ProtobufWire"),
+        // Saved models as ONNX graphs.
+        .target(name: "ONNX", dependencies: ["Backprop", "Datasets", "ProtobufWire"]),
+        // TensorBoard event files (TFRecord framing, scalar summaries).
+        .target(name: "TensorBoard", dependencies: ["ProtobufWire"]),
         // Backprop's GradientReduction over MPI_Allreduce (sources under `#if MPI`).
         .target(name: "BackpropMPI", dependencies: ["Backprop", .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
 
         .executableTarget(
             name: "BackpropTool",
             dependencies: [
-                "Backprop", "Datasets", "NumPyFormat",
+                "Backprop", "Datasets", "NumPyFormat", "ONNX", "TensorBoard",
                 .target(name: "BackpropMPI", condition: .when(traits: ["MPI"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -71,7 +80,7 @@ let package = Package(
         .testTarget(name: "LinalgTests", dependencies: ["Linalg", "TestSupport"]),
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
-        .testTarget(name: "BackpropTests", dependencies: ["Backprop", "Datasets", "TestSupport"]),
+        .testTarget(name: "BackpropTests", dependencies: ["Backprop", "Datasets", "ONNX", "ProtobufWire", "TensorBoard", "TestSupport"]),
         .testTarget(name: "BackpropToolTests", dependencies: ["Backprop", "TestSupport"]),
         // Every code listing of the DocC articles, compiled and run, and checked to be the article's text.
         .testTarget(name: "DocumentationTests", dependencies: ["Backprop", "Datasets", "NumPyFormat", "TestSupport"]),

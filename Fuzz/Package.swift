@@ -4,7 +4,7 @@
 import PackageDescription
 
 /// One executable per reader: Sources/fuzz-<name>/main.swift.
-let readers = ["idx", "idx-dataset", "csv-dataset", "csv-features", "training-case", "safetensors", "saved-model", "checkpoint"]
+let readers = ["idx", "idx-dataset", "csv-dataset", "csv-features", "training-case", "safetensors", "saved-model", "checkpoint", "npy", "npz"]
 
 let package = Package(
     name: "BackpropFuzz",

@@ -140,3 +140,37 @@ put("checkpoint", "was-huge-alloc-optimizer-arrays.ckpt", edit(adam, metadata={"
 put("checkpoint", "was-overflow-optimizer-step.ckpt", edit(adam, metadata={"optimizer_step": str(2**63 - 1)}))
 put("checkpoint", "was-huge-alloc-threads.ckpt", edit(adam, configuration={"threads": 10**15}))
 put("checkpoint", "was-overflow-batch-size.ckpt", edit(adam, configuration={"batchSize": 2**63 - 1}))
+
+
+# NumPy: .npy in several dtypes, both orders and versions; .npz stored and deflated, and one cut short.
+import io
+import numpy as np
+
+
+def npy(a, version=None):
+    f = io.BytesIO()
+    if version is None:
+        np.save(f, a)
+    else:
+        np.lib.format.write_array(f, a, version=version)
+    return f.getvalue()
+
+
+def npz(compressed, **arrays):
+    f = io.BytesIO()
+    (np.savez_compressed if compressed else np.savez)(f, **arrays)
+    return f.getvalue()
+
+
+x = np.arange(12, dtype=np.float64).reshape(4, 3) / 7
+y = np.array([0, 2, 1, 2], dtype=np.int64)
+for name, a in [("f8", x), ("f4-fortran", np.asfortranarray(x.astype(np.float32))), ("f2", x.astype(np.float16)),
+                ("u1-images", np.arange(24, dtype=np.uint8).reshape(4, 2, 3)), ("be-i2", y.astype(">i2")),
+                ("bool", x > 0.5), ("labels-i8", y), ("scalar", np.float64(1.5))]:
+    put("npy", name + ".npy", npy(a))
+put("npy", "version-2.npy", npy(x, version=(2, 0)))
+put("npy", "version-3.npy", npy(x, version=(3, 0)))
+put("npz", "stored.npz", npz(False, x=x, y=y))
+put("npz", "deflated.npz", npz(True, x=x.astype(np.float32), y=y.astype(np.uint8)))
+put("npz", "images.npz", npz(True, x=np.arange(24, dtype=np.uint8).reshape(4, 2, 3), y=y))
+put("npz", "cut-short.npz", npz(True, x=x, y=y)[:-30])

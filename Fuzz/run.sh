@@ -14,9 +14,10 @@ shift || true
 declare -A max_len=(
   [idx]=1024 [idx-dataset]=1024 [csv-dataset]=2048 [csv-features]=2048
   [training-case]=8192 [safetensors]=4096 [saved-model]=4096 [checkpoint]=8192
+  [npy]=1024 [npz]=4096
 )
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(idx idx-dataset csv-dataset csv-features training-case safetensors saved-model checkpoint)
+[ ${#targets[@]} -gt 0 ] || targets=(idx idx-dataset csv-dataset csv-features training-case safetensors saved-model checkpoint npy npz)
 
 # The toolset links with lld: gold fails on libFuzzer's main next to SwiftPM's entry-point symbol.
 build=(swift build -c release --toolset "$PWD/toolset.json" -Xswiftc -sanitize=fuzzer,address)

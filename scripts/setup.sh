@@ -2,13 +2,15 @@
 # Installs the Debian packages the build needs when they are missing:
 #   OpenBLAS (cblas.h, libopenblas), LAPACKE (lapacke.h), zlib, pkg-config,
 #   with --dataset, Fashion-MNIST (/usr/share/datasets/fashion-mnist);
-#   with --python, python3 and then Python's safetensors and numpy (from PyPI), which the
-#   model-file tests compare against and the benchmark's NumPy baseline uses;
+#   with --python, python3 and then Python's safetensors, numpy, onnx, onnxruntime and tensorboard
+#   (from PyPI), the readers the file tests compare against (and the benchmark's NumPy baseline),
+#   and, if it can be had, PyTorch's CPU build pinned below (the PyTorch checks are skipped without it);
 #   with --mpi, Open MPI (mpi.h and pkg-config's ompi, and mpirun) for distributed training;
 #   with --hosts, iproute2 (ip netns, tc) for the test hosts of scripts/hosts.sh.
 # As root it calls apt-get directly; otherwise through sudo.
 set -euo pipefail
 
+torch_pin="torch==2.13.0+cpu"
 want_dataset=0
 want_python=0
 want_mpi=0
@@ -67,10 +69,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ "$want_python" = 1 ] && ! python3 -c 'import numpy, safetensors.numpy' >/dev/null 2>&1; then
-  echo "setup.sh: installing Python's safetensors and numpy" >&2
+if [ "$want_python" = 1 ]; then
   pip=(python3 -m pip install --quiet --disable-pip-version-check)
   [ "$(id -u)" = 0 ] || pip+=(--user)
   # Debian's own python3 refuses pip installs outside a venv (PEP 668) unless told otherwise.
-  "${pip[@]}" safetensors numpy 2>/dev/null || "${pip[@]}" --break-system-packages safetensors numpy
+  pip_install() { "${pip[@]}" "$@" 2>/dev/null || "${pip[@]}" --break-system-packages "$@"; }
+  if ! python3 -c 'import numpy, safetensors.numpy, onnx, onnxruntime, tensorboard' >/dev/null 2>&1; then
+    echo "setup.sh: installing Python's safetensors, numpy, onnx, onnxruntime and tensorboard" >&2
+    pip_install safetensors numpy onnx onnxruntime tensorboard
+  fi
+  # PyTorch (CPU build, pinned) for the state-dict checks; without it those tests are skipped.
+  if ! python3 -c 'import torch' >/dev/null 2>&1; then
+    echo "setup.sh: trying to install PyTorch ($torch_pin, CPU build)" >&2
+    pip_install "$torch_pin" >/dev/null 2>&1 \
+      || echo "setup.sh: PyTorch is not available here; the PyTorch checks will be skipped (install it with: pip install $torch_pin --index-url https://download.pytorch.org/whl/cpu)" >&2
+  fi
 fi

@@ -9,6 +9,6 @@ struct BackpropCommand: ParsableCommand {
         discussion: """
             Conventions, as in the lesson: a weight matrix is fan_in × fan_out, a sample is a row, a layer computes f(x·W + b), and a step adds −η·∂L/∂W to the weights.
             """,
-        subcommands: [Train.self, Evaluate.self, Predict.self, Inspect.self, Gradcheck.self, Quiz.self, Step.self, Verify.self]
+        subcommands: [Train.self, Evaluate.self, Predict.self, Inspect.self, Export.self, Gradcheck.self, Quiz.self, Step.self, Verify.self]
     )
 }

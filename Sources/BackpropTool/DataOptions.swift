@@ -2,22 +2,32 @@ import ArgumentParser
 import Datasets
 import Foundation
 
-/// Where a command's labelled data comes from: Debian's Fashion-MNIST, IDX files, or CSV files.
+/// Where a command's labelled data comes from: Debian's Fashion-MNIST, IDX files, CSV files, or NumPy arrays.
 struct DataOptions: ParsableArguments {
     @Option(name: .customLong("data"),
-            help: ArgumentHelp("Training data: 'fashion-mnist' (Debian's dataset-fashion-mnist), an IDX images file (with --labels), or a CSV file. Default: fashion-mnist.",
+            help: ArgumentHelp("Training data: 'fashion-mnist' (Debian's dataset-fashion-mnist), an IDX images file or a .npy array (with --labels), a CSV file, or a .npz archive. Default: fashion-mnist.",
                                valueName: "fashion-mnist|FILE"))
     var dataGiven: String?
     var data: String { dataGiven ?? "fashion-mnist" }
 
-    @Option(help: ArgumentHelp("IDX labels file for --data (IDX images).", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Labels for --data: an IDX labels file (for IDX images) or a .npy array of integers (for a .npy --data).", valueName: "FILE"))
     var labels: String?
 
-    @Option(help: ArgumentHelp("Test data, as --data (IDX images or CSV). Fashion-MNIST brings its own test set.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Test data, as --data (IDX images, CSV, .npy or .npz). Fashion-MNIST brings its own test set.", valueName: "FILE"))
     var testData: String?
 
-    @Option(help: ArgumentHelp("IDX labels file for --test-data.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Labels for --test-data (IDX or .npy).", valueName: "FILE"))
     var testLabels: String?
+
+    @Option(name: .customLong("features-key"),
+            help: ArgumentHelp("The features array of a .npz --data or --test-data. Default: \(NumPy.defaultFeaturesKey).", valueName: "NAME"))
+    var featuresKeyGiven: String?
+    var featuresKey: String { featuresKeyGiven ?? NumPy.defaultFeaturesKey }
+
+    @Option(name: .customLong("labels-key"),
+            help: ArgumentHelp("The labels array of a .npz --data or --test-data. Default: \(NumPy.defaultLabelsKey).", valueName: "NAME"))
+    var labelsKeyGiven: String?
+    var labelsKey: String { labelsKeyGiven ?? NumPy.defaultLabelsKey }
 
     @Option(name: .customLong("label-column"),
             help: ArgumentHelp("CSV label column: a header name, a 0-based index, or 'last'. Default: last.", valueName: "NAME|INDEX|last"))
@@ -34,28 +44,40 @@ struct DataOptions: ParsableArguments {
     var given: [String] {
         [("--data", dataGiven != nil), ("--labels", labels != nil), ("--test-data", testData != nil),
          ("--test-labels", testLabels != nil), ("--label-column", labelColumnGiven != nil), ("--no-header", noHeader),
-         ("--limit", limit != nil)].filter(\.1).map(\.0)
+         ("--limit", limit != nil), ("--features-key", featuresKeyGiven != nil),
+         ("--labels-key", labelsKeyGiven != nil)].filter(\.1).map(\.0)
     }
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
-        if let labels, data == "fashion-mnist" || isCSV(data) {
-            throw ValidationError("--labels \(labels): only IDX images in --data take a labels file; --data \(data) is "
-                + (data == "fashion-mnist" ? "Fashion-MNIST, which brings its own labels" : "a CSV file, whose labels are a column (--label-column)"))
+        if let labels, !needsLabels(data) || data == "fashion-mnist" {
+            throw ValidationError("--labels \(labels): only IDX images or a .npy array in --data take a labels file; --data \(data) is "
+                + (data == "fashion-mnist" ? "Fashion-MNIST, which brings its own labels"
+                   : isCSV(data) ? "a CSV file, whose labels are a column (--label-column)" : "a .npz archive, whose labels are an array (--labels-key)"))
         }
-        if let testLabels, testData.map(isCSV) ?? true {
-            throw ValidationError("--test-labels \(testLabels): only IDX images in --test-data take a labels file; "
-                + (testData.map { "--test-data \($0) is a CSV file, whose labels are a column" } ?? "no --test-data is given"))
+        if let testLabels, testData.map({ !needsLabels($0) }) ?? true {
+            throw ValidationError("--test-labels \(testLabels): only IDX images or a .npy array in --test-data take a labels file; "
+                + (testData.map { "--test-data \($0) is a \(isCSV($0) ? "CSV file, whose labels are a column" : ".npz archive, whose labels are an array")" }
+                   ?? "no --test-data is given"))
         }
-        if data != "fashion-mnist" && !isCSV(data) && labels == nil {
-            throw ValidationError("--data \(data) is read as IDX images, which need --labels FILE (or give a .csv file)")
+        let archives = [data] + (testData.map { [$0] } ?? [])
+        for (option, given) in [("--features-key", featuresKeyGiven), ("--labels-key", labelsKeyGiven)] where given != nil {
+            if !archives.contains(where: NumPy.isArchive) {
+                throw ValidationError("\(option) \(given!): only a .npz archive in --data or --test-data has named arrays")
+            }
         }
-        if let testData, !isCSV(testData) && testLabels == nil {
-            throw ValidationError("--test-data \(testData) is read as IDX images, which need --test-labels FILE")
+        if data != "fashion-mnist" && needsLabels(data) && labels == nil {
+            throw ValidationError("--data \(data) is read as \(kind(data)) --labels FILE (or give a .csv or .npz file)")
+        }
+        if let testData, needsLabels(testData) && testLabels == nil {
+            throw ValidationError("--test-data \(testData) is read as \(kind(testData)) --test-labels FILE")
         }
     }
 
     private func isCSV(_ path: String) -> Bool { path.lowercased().hasSuffix(".csv") }
+    /// IDX images and .npy features come with a separate labels file; CSV and .npz hold both.
+    private func needsLabels(_ path: String) -> Bool { !isCSV(path) && !NumPy.isArchive(path) }
+    private func kind(_ path: String) -> String { NumPy.isNumPy(path) ? "a .npy array of features, which needs" : "IDX images, which need" }
 
     private var csvLabel: CSV.LabelColumn {
         if labelColumn == "last" { return .last }
@@ -65,6 +87,8 @@ struct DataOptions: ParsableArguments {
 
     private func load(_ path: String, labels: String?) throws -> Dataset {
         if isCSV(path) { return try CSV.loadDataset(path, hasHeader: !noHeader, label: csvLabel) }
+        if NumPy.isArchive(path) { return try NumPy.loadDataset(npz: path, featuresKey: featuresKey, labelsKey: labelsKey) }
+        if NumPy.isNumPy(path) { return try NumPy.loadDataset(features: path, labels: labels!) }
         return try IDX.loadDataset(images: path, labels: labels!)
     }
 
@@ -92,6 +116,8 @@ struct DataOptions: ParsableArguments {
         if let testData { a += ["--test-data", absolute(testData)] }
         if let testLabels { a += ["--test-labels", absolute(testLabels)] }
         if noHeader { a.append("--no-header") }
+        if let featuresKeyGiven { a += ["--features-key", featuresKeyGiven] }
+        if let labelsKeyGiven { a += ["--labels-key", labelsKeyGiven] }
         if let limit { a += ["--limit", String(limit)] }
         return a
     }

@@ -13,6 +13,7 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         let saved = try SavedModel.load(path: model)
+        defer { printPyTorchCode(saved) }
         let network = saved.network(Reference.self)
         print("\(model)")
         print("  layers     \(([network.inputCount] + network.layers.map(\.fanOut)).map(String.init).joined(separator: " → "))")
@@ -33,6 +34,17 @@ struct Inspect: ParsableCommand {
                          layer.activation.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0),
                          (layer.bias == nil ? "no" : "yes").padding(toLength: 4, withPad: " ", startingAt: 0),
                          mean, std, w.min()!, w.max()!, norm))
+        }
+    }
+
+    /// The PyTorch code for this model's state dict: for the file itself when it is one, otherwise
+    /// for the file `backprop export --format torch` would write.
+    private func printPyTorchCode(_ saved: SavedModel) {
+        let isStateDict = TorchStateDict.isStateDict(path: model)
+        let path = isStateDict ? model : (model as NSString).deletingPathExtension + ".torch.safetensors"
+        print("\nPyTorch" + (isStateDict ? " (this file is a state dict):" : " (after `backprop export \(model) --format torch --output \(path)`):"))
+        for line in TorchStateDict.pytorchCode(saved, path: path).split(separator: "\n", omittingEmptySubsequences: false) {
+            print("  " + line)
         }
     }
 }

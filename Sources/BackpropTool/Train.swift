@@ -22,6 +22,8 @@ struct Train: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var architecture: ArchitectureOptions
     @OptionGroup var training: TrainingOptions
+    @OptionGroup var initialWeights: InitialWeightsOptions
+    @OptionGroup var tensorBoard: TensorBoardOptions
 
     @Option(help: ArgumentHelp("Save the trained model here: .json (readable, FORMAT.md's layers) or .safetensors.", valueName: "FILE"))
     var save: String?
@@ -53,12 +55,13 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         if let resume {
-            let fixed = dataOptions.given + architecture.given + training.given
+            let fixed = dataOptions.given + architecture.given + training.given + initialWeights.given
             if !fixed.isEmpty {
                 throw ValidationError("--resume \(resume): \(fixed.joined(separator: ", ")) cannot be used with --resume: "
                     + "the checkpoint fixes the data, architecture and training options of the run it continues")
             }
         }
+        try initialWeights.check(architecture: architecture.given, training: training.given)
         if let problem = training.configuration.problem { throw ValidationError(problem) }
         if checkpointEvery < 0 { throw ValidationError("--checkpoint-every must be ≥ 0, got \(checkpointEvery)") }
         if let checkpointGiven, checkpointEvery == 0 {
@@ -101,6 +104,8 @@ struct Train: ParsableCommand {
             + (reduction == nil ? "" : " in each of \(processes) process(es)")
             + (resume.map { "; resumed from \($0) after epoch \(run.trainer.history.count)" } ?? ""))
         // mpirun hands its processes a pseudo-terminal whatever its own output is: plain lines there.
+        let log = try leader ? tensorBoard.folder(seed: config.seed).map(TensorBoardLog.init) : nil
+        if let log { say("logging to \(log.folder) (view with: tensorboard --logdir \(tensorBoard.logDir!))") }
         var terminal = reduction == nil ? TrainingTerminal(epochs: config.epochs) : TrainingTerminal(epochs: config.epochs, live: false)
         let started = Date()
         let epochsBefore = run.trainer.history.count
@@ -116,6 +121,7 @@ struct Train: ParsableCommand {
         try synchronize()
         try run.trainer.train(training: run.training, validation: run.validation, scaler: run.scaler, reduction: reduction,
                               checkpoint: { trainer in
+            try log?.epoch(trainer, training: run.training, scaler: run.scaler)
             let epoch = trainer.history.count
             let last = trainer.state.stopped || epoch == config.epochs
             guard every > 0 && (epoch % every == 0 || last) else { return }
@@ -155,6 +161,7 @@ struct Train: ParsableCommand {
             let result = run.trainer.network.evaluate(test, scaler: run.scaler)
             summary += String(format: "; test accuracy %.2f%% (loss %.4f) on %d samples", 100 * result.accuracy, result.loss, test.count)
             metadata["test_accuracy"] = String(format: "%.4f", result.accuracy)
+            try log?.test(loss: result.loss, accuracy: result.accuracy, step: history.count)
         }
         print(summary)
         if let save {
@@ -176,16 +183,24 @@ struct Train: ParsableCommand {
     }
 
     private func fresh() throws -> Run {
-        let (all, test, classNames) = try dataOptions.load()
+        let (all, test, dataClassNames) = try dataOptions.load()
         let config = training.configuration
         let (trainingSet, validationSet) = Trainer<BLAS>.split(all, validationFraction: config.validationFraction, seed: config.seed)
-        let scaler = FeatureScaler.fit(training.scaling.method, on: trainingSet)
+        var scaler = FeatureScaler.fit(training.scaling.method, on: trainingSet)
         var rng = SeededGenerator(seed: config.seed)
-        let network = try architecture.makeNetwork(inputs: all.featureCount, classes: all.classCount, using: &rng)
+        var network = try architecture.makeNetwork(inputs: all.featureCount, classes: all.classCount, using: &rng)
+        var description = architecture.describe(network)
+        var classNames = dataClassNames
+        if let start = try initialWeights.load(featureCount: all.featureCount, classCount: all.classCount) {
+            (network, scaler) = (start.network, start.scaler)
+            classNames = classNames ?? start.classNames
+            let sizes = ([network.inputCount] + network.layers.map(\.fanOut)).map(String.init).joined(separator: "-")
+            description = "\(sizes) (\(network.parameterCount) parameters) from \(initialWeights.initFrom!)"
+        }
         let trainer = try Trainer(network: network, optimizer: training.makeOptimizer(), schedule: training.makeSchedule(),
                                   configuration: config)
         return Run(trainer: trainer, training: trainingSet, validation: validationSet, test: test, scaler: scaler,
-                   classNames: classNames, description: architecture.describe(network),
+                   classNames: classNames, description: description,
                    record: ["data_arguments": dataOptions.arguments.joined(separator: "\u{1F}")])
     }
 

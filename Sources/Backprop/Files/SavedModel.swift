@@ -26,7 +26,7 @@ import Linalg
 /// layer has one), `scaling.offset` and `scaling.scale` (only when scaled); the string metadata
 /// `format`, `version`, `loss`, `activations` (comma-separated, one per layer), `scaling_method`,
 /// `class_names` (a JSON array), `layout` (the weight convention in words), and each user entry
-/// under `meta.` + its key. F32 tensors are read too.
+/// under `meta.` + its key. F32 tensors are read too, and so are PyTorch state dicts (``TorchStateDict``).
 ///
 /// Both formats keep every number bit for bit.
 public struct SavedModel: Sendable, Equatable {
@@ -131,7 +131,9 @@ public struct SavedModel: Sendable, Equatable {
         case .json?:
             return try ModelJSON.read(data, file: file)
         case .safetensors?:
-            return try ModelSafeTensors.read(try SafeTensors.decode(data, file: file), file: file)
+            let container = try SafeTensors.decode(data, file: file)
+            if TorchStateDict.matches(container) { return try TorchStateDict.read(container, file: file) }
+            return try ModelSafeTensors.read(container, file: file)
         case nil:
             throw FileFormatError(file: file, field: nil,
                                   problem: "not a model file: neither a JSON object nor a safetensors container")
