@@ -1,3 +1,4 @@
+import Kernels
 import Linalg
 
 extension Network {
@@ -48,9 +49,7 @@ extension Network {
                 Backend.gemm(.none, .transpose, alpha: 1, delta, layers[l].weights, beta: 0, into: &below.errorTerms)
                 if below.usesDropout {
                     below.errorTerms.elements.withUnsafeMutableBufferPointer { d in
-                        below.mask!.elements.withUnsafeBufferPointer { m in
-                            for i in d.indices { d[i] *= m[i] }
-                        }
+                        below.mask!.elements.withUnsafeBufferPointer { Kernel.multiply(inPlace: d, by: $0) }
                     }
                 }
                 layers[l - 1].activation.multiplyDerivative(into: &below.errorTerms,
