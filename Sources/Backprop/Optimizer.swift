@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import Linalg
 
 /// A rule that turns gradients ∂L/∂θ into a change of the parameters θ.
@@ -99,10 +100,8 @@ public struct Momentum: Optimizer {
             velocity.arrays[k].withUnsafeMutableBufferPointer { v in
                 theta.withUnsafeMutableBufferPointer { theta in
                     g.withUnsafeBufferPointer { g in
-                        for i in 0..<theta.count {
-                            v[i] = mu * v[i] - learningRate * g[i]
-                            theta[i] += nesterov ? mu * v[i] - learningRate * g[i] : v[i]
-                        }
+                        Kernel.momentum(parameters: theta, gradients: g, velocity: v, momentum: mu, learningRate: learningRate,
+                                        nesterov: nesterov)
                     }
                 }
             }
@@ -149,44 +148,12 @@ public struct Adam: Optimizer {
                 v.arrays[k].withUnsafeMutableBufferPointer { v in
                     theta.withUnsafeMutableBufferPointer { theta in
                         g.withUnsafeBufferPointer { g in
-                            Adam.step(theta, g, m, v, b1: b1, b2: b2, stepSize: stepSize,
-                                      inverseCorrection2: inverseCorrection2, epsilon: eps)
+                            Kernel.adam(parameters: theta, gradients: g, m: m, v: v, beta1: b1, beta2: b2, stepSize: stepSize,
+                                        inverseCorrection2: inverseCorrection2, epsilon: eps)
                         }
                     }
                 }
             }
-        }
-    }
-
-    /// One pass over θ, g, m and v, four parameters at a time in SIMD registers. Written with
-    /// `SIMD4` because the scalar loop does not vectorise (its square root keeps a libm fallback for
-    /// negative inputs); the update reads and writes every parameter once per batch.
-    private static func step(_ theta: UnsafeMutableBufferPointer<Double>, _ g: UnsafeBufferPointer<Double>,
-                             _ m: UnsafeMutableBufferPointer<Double>, _ v: UnsafeMutableBufferPointer<Double>,
-                             b1: Double, b2: Double, stepSize: Double, inverseCorrection2: Double, epsilon: Double) {
-        let count = theta.count
-        guard count > 0 else { return }
-        let (theta, g, m, v) = (theta.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!)
-        typealias V = SIMD4<Double>
-        func load(_ p: UnsafePointer<Double>, _ i: Int) -> V { UnsafeRawPointer(p + i).loadUnaligned(as: V.self) }
-        func store(_ x: V, _ p: UnsafeMutablePointer<Double>, _ i: Int) { UnsafeMutableRawPointer(p + i).storeBytes(of: x, as: V.self) }
-        var i = 0
-        while i + 4 <= count {
-            let gi = load(g, i)
-            let mi = b1 * load(m, i) + (1 - b1) * gi
-            let vi = b2 * load(v, i) + (1 - b2) * gi * gi
-            store(mi, m, i)
-            store(vi, v, i)
-            store(load(theta, i) - stepSize * mi / ((vi * inverseCorrection2).squareRoot() + epsilon), theta, i)
-            i += 4
-        }
-        while i < count {
-            let mi = b1 * m[i] + (1 - b1) * g[i]
-            let vi = b2 * v[i] + (1 - b2) * g[i] * g[i]
-            m[i] = mi
-            v[i] = vi
-            theta[i] -= stepSize * mi / ((vi * inverseCorrection2).squareRoot() + epsilon)
-            i += 1
         }
     }
 
