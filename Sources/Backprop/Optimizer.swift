@@ -12,10 +12,26 @@ public protocol Optimizer: Sendable {
     var name: String { get }
     /// Applies one update to `network` for `gradients` (∂L/∂W and ∂L/∂b) at `learningRate`.
     mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double)
+    /// The same update with its element-wise work split across the trainer's threads by `split`
+    /// (the trainer calls this one). The default runs ``update(_:gradients:learningRate:)``.
+    mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double,
+                                           split: ParallelElementwise)
     /// Everything needed to continue exactly where this optimiser stands.
     var state: OptimizerState { get }
     /// Continues from a saved state. Throws when it does not fit this optimiser.
     mutating func restore(_ state: OptimizerState) throws(OptimizerStateError)
+}
+
+extension Optimizer {
+    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double,
+                                                  split: ParallelElementwise) {
+        update(&network, gradients: gradients, learningRate: learningRate)
+    }
+}
+
+extension ParallelElementwise {
+    /// Everything on the calling thread: what the optimisers' unsplit ``Optimizer/update(_:gradients:learningRate:)`` uses.
+    static let onCallingThread = ParallelElementwise(threads: nil)
 }
 
 /// An optimiser's saved state: its update count and named per-parameter arrays
@@ -94,14 +110,19 @@ public struct Momentum: Optimizer {
     }
 
     public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double) {
+        update(&network, gradients: gradients, learningRate: learningRate, split: .onCallingThread)
+    }
+
+    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double,
+                                                  split: ParallelElementwise) {
         velocity.prepare(for: network)
         let (mu, nesterov) = (momentum, self.nesterov)
         network.updateParameters(with: gradients) { k, theta, g in
             velocity.arrays[k].withUnsafeMutableBufferPointer { v in
                 theta.withUnsafeMutableBufferPointer { theta in
                     g.withUnsafeBufferPointer { g in
-                        Kernel.momentum(parameters: theta, gradients: g, velocity: v, momentum: mu, learningRate: learningRate,
-                                        nesterov: nesterov)
+                        guard let tp = theta.baseAddress, let gp = g.baseAddress, let vp = v.baseAddress else { return }
+                        split.run(.momentum(theta: tp, g: gp, v: vp, mu: mu, eta: learningRate, nesterov: nesterov), count: theta.count)
                     }
                 }
             }
@@ -136,6 +157,11 @@ public struct Adam: Optimizer {
     }
 
     public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double) {
+        update(&network, gradients: gradients, learningRate: learningRate, split: .onCallingThread)
+    }
+
+    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double,
+                                                  split: ParallelElementwise) {
         m.prepare(for: network)
         v.prepare(for: network)
         steps += 1
@@ -148,8 +174,9 @@ public struct Adam: Optimizer {
                 v.arrays[k].withUnsafeMutableBufferPointer { v in
                     theta.withUnsafeMutableBufferPointer { theta in
                         g.withUnsafeBufferPointer { g in
-                            Kernel.adam(parameters: theta, gradients: g, m: m, v: v, beta1: b1, beta2: b2, stepSize: stepSize,
-                                        inverseCorrection2: inverseCorrection2, epsilon: eps)
+                            guard let tp = theta.baseAddress, let gp = g.baseAddress, let mp = m.baseAddress, let vp = v.baseAddress else { return }
+                            split.run(.adam(theta: tp, g: gp, m: mp, v: vp, beta1: b1, beta2: b2, stepSize: stepSize,
+                                            inverseCorrection2: inverseCorrection2, epsilon: eps), count: theta.count)
                         }
                     }
                 }

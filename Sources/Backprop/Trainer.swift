@@ -140,7 +140,7 @@ public final class Trainer<Backend: LinearAlgebra> {
                 if configuration.logGradients {
                     for l in norms.indices { norms[l] += gradients.weightNorm(layer: l) / Double(batches) }
                 }
-                optimizer.update(&state.network, gradients: gradients, learningRate: rate)
+                optimizer.update(&state.network, gradients: gradients, learningRate: rate, split: parallel.split)
                 lossSum += loss * Double(rows.count)
                 let elapsed = MonotonicClock.seconds() - started
                 progress(.batch(epoch: epoch + 1, batch: b + 1, batches: batches, loss: loss,
