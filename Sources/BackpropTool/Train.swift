@@ -270,49 +270,52 @@ enum ScalingChoice: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
-/// Optimiser, schedule and the numbers of a run.
+/// Optimiser, schedule and the numbers of a run. The numbers' defaults are the library's
+/// (``TrainingConfiguration``), except `--dropout` and `--threads` (the README says why).
 struct TrainingOptions: ParsableArguments {
+    private static let library = TrainingConfiguration()
+
     @Option(help: "Optimiser: sgd (the lesson's), momentum, nesterov or adam.")
     var optimizer = "adam"
 
     @Option(help: "Base learning rate η.")
-    var learningRate = 0.001
+    var learningRate = TrainingOptions.library.learningRate
 
     @Option(help: "Learning-rate schedule: constant, step (halve every 10 epochs), exponential (×0.95 an epoch) or plateau (halve after 2 epochs without improvement).")
     var schedule = "plateau"
 
     @Option(help: "Samples per mini-batch.")
-    var batchSize = 128
+    var batchSize = TrainingOptions.library.batchSize
 
     @Option(help: "Passes over the training data.")
-    var epochs = 30
+    var epochs = TrainingOptions.library.epochs
 
     @Option(help: "Seed for initial weights, the validation split, shuffles and dropout.")
-    var seed: UInt64 = 1
+    var seed = TrainingOptions.library.seed
 
     @Option(help: "Threads, each computing the gradients of a slice of every batch (OpenBLAS then runs single-threaded).")
-    var threads = 2
+    var threads = 2  // The library's is 1: a library does not switch OpenBLAS to one thread unasked.
 
     @Option(help: "Fraction of the training data held out for validation (0 for none).")
-    var validationFraction = 0.1
+    var validationFraction = TrainingOptions.library.validationFraction
 
     @Option(help: "Stop after this many epochs without improvement of the monitored loss (0: never stop early).")
-    var patience = 6
+    var patience = TrainingOptions.library.patience ?? 0
 
     @Option(help: "What early stopping watches on the validation split, and which weights it restores: loss or accuracy.")
-    var monitor: Monitor = .validationAccuracy
+    var monitor = TrainingOptions.library.monitor
 
     @Option(help: "L2 weight decay λ (adds λ·W to ∂L/∂W).")
-    var weightDecay = 0.0
+    var weightDecay = TrainingOptions.library.weightDecay
 
     @Option(help: "Dropout rate on the hidden layers.")
-    var dropout = 0.3
+    var dropout = 0.3  // The library's is 0: dropout suits this default network, not every network.
 
     @Option(help: "Input scaling, fitted on the training data: none, unit-range or standardize.")
     var scaling: ScalingChoice = .standardize
 
     @Flag(help: "Print each layer's mean gradient norm |∂L/∂W| every epoch.")
-    var logGradients = false
+    var logGradients = TrainingOptions.library.logGradients
 
     func validate() throws {
         guard Optimizers.names.contains(optimizer) else {
@@ -325,7 +328,7 @@ struct TrainingOptions: ParsableArguments {
     }
 
     var configuration: TrainingConfiguration {
-        var c = TrainingConfiguration()
+        var c = Self.library
         c.epochs = epochs
         c.batchSize = batchSize
         c.learningRate = learningRate

@@ -46,24 +46,24 @@ import TestSupport
     /// Was a heap-buffer-overflow in Adam.update on resume: the update loop indexes each slot
     /// array by the parameter index, unchecked.
     @Test func optimizerSlotOfWrongLengthIsRejected() throws {
-        let error = try rejected(field: "optimizer.m.0") { $0.tensors["optimizer.m.0"] = .init(shape: [1], values: [0]) }
-        #expect(error.problem.contains("expected shape [6]"))
+        let error = try rejected(field: #"header["optimizer.m.0"].shape"#) { $0.tensors["optimizer.m.0"] = .init(shape: [1], values: [0]) }
+        #expect(error.problem.contains("expected [6]"))
     }
 
     /// Was a 10¹²-element allocation while loading (`(0..<arrays).map` before any tensor was looked up).
     @Test func absurdOptimizerArrayCountIsRejectedBeforeAllocating() throws {
-        let error = try rejected(field: "__metadata__.optimizer_arrays") { $0.metadata["optimizer_arrays"] = "1000000000000" }
+        let error = try rejected(field: #"header["__metadata__"]["optimizer_arrays"]"#) { $0.metadata["optimizer_arrays"] = "1000000000000" }
         #expect(error.problem.contains("expected 0 or 4"))
     }
 
     /// Was an arithmetic-overflow trap in Adam.update (`step += 1`) on resume.
     @Test func optimizerStepNearIntMaxIsRejected() throws {
-        _ = try rejected(field: "__metadata__.optimizer_step") { $0.metadata["optimizer_step"] = String(Int.max) }
+        _ = try rejected(field: #"header["__metadata__"]["optimizer_step"]"#) { $0.metadata["optimizer_step"] = String(Int.max) }
     }
 
     /// Was a 10¹⁵-element allocation in the resumed trainer (per-thread buffers sized by `threads`).
     @Test func absurdThreadCountIsRejected() throws {
-        let error = try rejected(field: "__metadata__.configuration") { setConfiguration(&$0, "threads", "1000000000000000") }
+        let error = try rejected(field: #"header["__metadata__"]["configuration"]"#) { setConfiguration(&$0, "threads", "1000000000000000") }
         #expect(error.problem.contains("threads must be in 1...\(TrainingConfiguration.maximumThreads)"))
         var config = TrainingConfiguration()
         config.threads = TrainingConfiguration.maximumThreads + 1
@@ -81,18 +81,18 @@ import TestSupport
 
     /// Any configuration the trainer would refuse is refused at load time, naming the field.
     @Test func invalidConfigurationIsRejected() throws {
-        _ = try rejected(field: "__metadata__.configuration") { setConfiguration(&$0, "batchSize", "0") }
+        _ = try rejected(field: #"header["__metadata__"]["configuration"]"#) { setConfiguration(&$0, "batchSize", "0") }
     }
 
     /// The counter would overflow (`+= 1`) on a run without patience; it can never exceed the epochs run.
     @Test func epochsWithoutImprovementBeyondHistoryIsRejected() throws {
-        _ = try rejected(field: "__metadata__.epochs_without_improvement") { $0.metadata["epochs_without_improvement"] = String(Int.max) }
+        _ = try rejected(field: #"header["__metadata__"]["epochs_without_improvement"]"#) { $0.metadata["epochs_without_improvement"] = String(Int.max) }
     }
 
     /// The best weights replace the network at the end of an early-stopped run: another shape
     /// would leave a network that no longer fits the data.
     @Test func bestLayersOfAnotherShapeAreRejected() throws {
-        _ = try rejected(field: "best.0.weight") { container in
+        _ = try rejected(field: #"header["best.0.weight"].shape"#) { container in
             for (name, tensor) in container.tensors where name.hasPrefix("layers.") {
                 container.tensors["best" + name.dropFirst("layers".count)] = tensor
             }

@@ -6,13 +6,9 @@ import Datasets
 
 let (all, test) = try FashionMNIST.load()   // /usr/share/datasets/fashion-mnist (Debian: dataset-fashion-mnist)
 
-var configuration = TrainingConfiguration()
-configuration.epochs = 30
-configuration.batchSize = 128
-configuration.learningRate = 0.001
-configuration.dropout = 0.3
-configuration.patience = 6
-configuration.monitor = .validationAccuracy   // keep the weights of the best validation accuracy
+var configuration = TrainingConfiguration()   // backprop train's defaults: 30 epochs, batch 128, η = 0.001,
+                                              // patience 6, keeping the weights of the best validation accuracy
+configuration.dropout = 0.3      // the command line's; the library's default is none
 configuration.threads = 2        // two slices of every batch, each with single-threaded OpenBLAS
 configuration.seed = 1
 

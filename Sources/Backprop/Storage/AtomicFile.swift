@@ -1,3 +1,4 @@
+// Storage/: containers and writes that know no network: safetensors, JSON, atomic file writes, and their errors.
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import Kernels
 import Linalg
 
 /// One array per layer with the network's parameter shapes: used for ∂L/∂W and ∂L/∂b,
@@ -30,5 +31,16 @@ public struct Gradients: Equatable, Sendable {
     /// The Euclidean norm of layer `l`'s weight entries.
     public func weightNorm(layer l: Int) -> Double {
         weights[l].elements.reduce(0) { $0 + $1 * $1 }.squareRoot()
+    }
+
+    /// The first layer whose weight or bias gradient holds a NaN or infinity, or nil.
+    /// One pass summing each array (``Kernel/sum(_:)``): any NaN or ±∞ makes the sum non-finite.
+    func firstNonFiniteLayer() -> Int? {
+        for l in weights.indices {
+            var sum = weights[l].elements.withUnsafeBufferPointer { Kernel.sum($0) }
+            if let b = biases[l] { sum += b.withUnsafeBufferPointer { Kernel.sum($0) } }
+            if !sum.isFinite { return l }  // Also when finite entries are so huge that they overflow: diverged all the same.
+        }
+        return nil
     }
 }

@@ -18,10 +18,8 @@ public struct TrainingCase: Sendable {
     public var name: String
     /// Free text from the file.
     public var description: String?
-    /// The layers from input to output, each `fanIn × fanOut`.
-    public var layers: [DenseLayer]
-    /// The loss the step minimises.
-    public var loss: Loss
+    /// The network: its layers (each `fanIn × fanOut`) and the loss the step minimises.
+    public var definition: DenseNetwork
     /// η.
     public var learningRate: Double
     /// `batch × n_in`.
@@ -31,23 +29,40 @@ public struct TrainingCase: Sendable {
     /// The `expected` block, or nil for a case that only poses the question.
     public var expected: Expected?
 
-    /// A case from its parts; `layers` and `loss` must form a valid ``Network``
-    /// (``network(_:)`` stops otherwise), `inputs` and `targets` must have one row per sample.
-    public init(name: String, description: String? = nil, layers: [DenseLayer], loss: Loss, learningRate: Double,
+    /// A case from its parts; `inputs` and `targets` must have one row per sample.
+    public init(name: String, description: String? = nil, _ definition: DenseNetwork, learningRate: Double,
                 inputs: Matrix, targets: Matrix, expected: Expected? = nil) {
         self.name = name
         self.description = description
-        self.layers = layers
-        self.loss = loss
+        self.definition = definition
         self.learningRate = learningRate
         self.inputs = inputs
         self.targets = targets
         self.expected = expected
     }
 
+    /// A case from its parts; `layers` and `loss` must form a valid ``DenseNetwork`` (a programming
+    /// error stops here, naming the broken rule), `inputs` and `targets` must have one row per sample.
+    public init(name: String, description: String? = nil, layers: [DenseLayer], loss: Loss, learningRate: Double,
+                inputs: Matrix, targets: Matrix, expected: Expected? = nil) {
+        let definition: DenseNetwork
+        do {
+            definition = try DenseNetwork(layers: layers, loss: loss)
+        } catch {
+            preconditionFailure("TrainingCase \(name): \(error)")
+        }
+        self.init(name: name, description: description, definition, learningRate: learningRate,
+                  inputs: inputs, targets: targets, expected: expected)
+    }
+
+    /// The layers from input to output, each `fanIn × fanOut`.
+    public var layers: [DenseLayer] { definition.layers }
+    /// The loss the step minimises.
+    public var loss: Loss { definition.loss }
+
     /// The case's network on `backend`.
     public func network<B: LinearAlgebra>(_ backend: B.Type) -> Network<B> {
-        try! Network<B>(layers: layers, loss: loss)  // Checked when the case was read.
+        Network<B>(definition)
     }
 
     /// Reads and checks a case file. Every problem names the file and the field.
@@ -64,7 +79,7 @@ public struct TrainingCase: Sendable {
         guard let loss = Loss(rawValue: lossName) else {
             throw r.fail("loss", "unknown loss \"\(lossName)\" (expected squared_error or cross_entropy)")
         }
-        try LayersJSON.validate(layers, loss: loss, r)
+        let network = try LayersJSON.network(layers, loss: loss, r)
         let learningRate = try r.number(try r.member(root, "learning_rate", at: nil), "learning_rate")
         let nIn = layers[0].fanIn, nOut = layers[layers.count - 1].fanOut
         let inputs = try r.matrix(try r.member(root, "inputs", at: nil), "inputs", columns: nIn,
@@ -79,7 +94,7 @@ public struct TrainingCase: Sendable {
         if let value = root["expected"] {
             expected = try readResult(value, "expected", r, layers: layers, batch: inputs.rows)
         }
-        return TrainingCase(name: name, description: description, layers: layers, loss: loss, learningRate: learningRate,
+        return TrainingCase(name: name, description: description, network, learningRate: learningRate,
                             inputs: inputs, targets: targets, expected: expected)
     }
 

@@ -1,3 +1,4 @@
+// Files/: what this package writes and reads: model files (JSON, safetensors), checkpoints and test-vector case files.
 import Datasets
 import Foundation
 import Linalg
@@ -9,10 +10,8 @@ import Linalg
 /// Stored as safetensors: every number that must be exact is a tensor (F64), and the rest is JSON
 /// in the metadata. Written atomically: a crash mid-write leaves the previous checkpoint intact.
 public struct Checkpoint: Sendable {
-    /// The network's layers at the end of the last finished epoch (each `fanIn × fanOut`).
-    public var layers: [DenseLayer]
-    /// The network's loss.
-    public var loss: Loss
+    /// The network at the end of the last finished epoch: its layers (each `fanIn × fanOut`) and loss.
+    public var definition: DenseNetwork
     /// The run's settings; a resumed run keeps them.
     public var configuration: TrainingConfiguration
     /// ``Optimizer/name`` of the optimiser, rebuilt through ``Optimizers/make(_:)``.
@@ -51,8 +50,7 @@ public struct Checkpoint: Sendable {
     public init<B: LinearAlgebra>(_ trainer: Trainer<B>, scaler: FeatureScaler, classNames: [String]? = nil,
                                   run: [String: String] = [:]) {
         let s = trainer.state
-        layers = s.network.layers
-        loss = s.network.loss
+        definition = s.network.definition
         configuration = trainer.configuration
         optimizerName = trainer.optimizer.name
         optimizerState = trainer.optimizer.state
@@ -69,16 +67,21 @@ public struct Checkpoint: Sendable {
         self.run = run
     }
 
+    /// The network's layers at the end of the last finished epoch (each `fanIn × fanOut`).
+    public var layers: [DenseLayer] { definition.layers }
+    /// The network's loss.
+    public var loss: Loss { definition.loss }
+
     /// A trainer that continues this run. The optimiser and schedule are rebuilt by name
     /// (``Optimizers``, ``LearningRateSchedules``); `file` names the checkpoint in errors.
     public func trainer<B: LinearAlgebra>(_ backend: B.Type, file: String = "checkpoint") throws -> Trainer<B> {
         guard let optimizer = Optimizers.make(optimizerName) else {
-            throw FileFormatError(file: file, field: "__metadata__.optimizer", problem: "unknown optimizer \"\(optimizerName)\"")
+            throw FileFormatError(file: file, field: SafeTensorsReader.metadataField("optimizer"), problem: "unknown optimizer \"\(optimizerName)\"")
         }
         guard let schedule = LearningRateSchedules.make(scheduleName) else {
-            throw FileFormatError(file: file, field: "__metadata__.schedule", problem: "unknown schedule \"\(scheduleName)\"")
+            throw FileFormatError(file: file, field: SafeTensorsReader.metadataField("schedule"), problem: "unknown schedule \"\(scheduleName)\"")
         }
-        var state = TrainerState(network: try Network<B>(layers: layers, loss: loss), rng: rng)
+        var state = TrainerState(network: Network<B>(definition), rng: rng)
         state.history = history
         state.bestMonitored = bestMonitored
         state.bestLayers = bestLayers
@@ -88,7 +91,7 @@ public struct Checkpoint: Sendable {
             return try Trainer(resuming: state, optimizer: optimizer, optimizerState: optimizerState, schedule: schedule,
                                scheduleState: scheduleState, configuration: configuration)
         } catch let error as OptimizerStateError {
-            throw FileFormatError(file: file, field: "optimizer", problem: error.problem)
+            throw FileFormatError(file: file, field: SafeTensorsReader.metadataField("optimizer"), problem: error.problem)
         }
     }
 
@@ -112,16 +115,15 @@ public struct Checkpoint: Sendable {
     /// Exact numbers as tensors; the rest as JSON strings in the metadata.
     func container() -> SafeTensors {
         var tensors: [String: SafeTensors.Tensor] = [:]
-        Self.put(layers, prefix: "layers", into: &tensors)
-        if let bestLayers { Self.put(bestLayers, prefix: "best", into: &tensors) }
+        ParameterTensors.put(layers, prefix: "layers", into: &tensors)
+        if let bestLayers { ParameterTensors.put(bestLayers, prefix: "best", into: &tensors) }
         for (slot, arrays) in optimizerState.slots {
             for (k, array) in arrays.enumerated() {
                 tensors["optimizer.\(slot).\(k)"] = .init(shape: [array.count], values: array)
             }
         }
         tensors["schedule.state"] = .init(shape: [scheduleState.count], values: scheduleState)
-        tensors["scaling.offset"] = .init(shape: [scaler.offset.count], values: scaler.offset)
-        tensors["scaling.scale"] = .init(shape: [scaler.scale.count], values: scaler.scale)
+        ParameterTensors.put(scaler, into: &tensors)
         tensors["trainer.best_monitored"] = .init(shape: [1], values: [bestMonitored])
         // The generator's 64-bit words do not fit a Double; store each as two exact 32-bit halves.
         tensors["trainer.rng"] = .init(shape: [8], values: rng.state.flatMap { [Double($0 >> 32), Double($0 & 0xFFFF_FFFF)] })
@@ -152,54 +154,42 @@ public struct Checkpoint: Sendable {
         return SafeTensors(tensors: tensors, metadata: metadata)
     }
 
-    static func put(_ layers: [DenseLayer], prefix: String, into tensors: inout [String: SafeTensors.Tensor]) {
-        for (l, layer) in layers.enumerated() {
-            tensors["\(prefix).\(l).weight"] = .init(shape: [layer.fanIn, layer.fanOut], values: layer.weights.elements)
-            if let b = layer.bias { tensors["\(prefix).\(l).bias"] = .init(shape: [b.count], values: b) }
-        }
-    }
-
     init(_ file: SafeTensors, file path: String) throws(FileFormatError) {
-        let reader = MetadataReader(container: file, file: path)
+        let reader = SafeTensorsReader(container: file, file: path)
+        func field(_ key: String) -> String { SafeTensorsReader.metadataField(key) }
         guard try reader.string("format") == Self.formatName else {
-            throw reader.fail("__metadata__.format", "not a backprop checkpoint (format \"\(try reader.string("format"))\")")
+            throw reader.fail(field("format"), "not a backprop checkpoint (format \"\(try reader.string("format"))\")")
         }
         guard try reader.string("version") == String(Self.version) else {
-            throw reader.fail("__metadata__.version", "unsupported version \(try reader.string("version")) (this build reads \(Self.version))")
+            throw reader.fail(field("version"), "unsupported version \(try reader.string("version")) (this build reads \(Self.version))")
         }
-        let lossName = try reader.string("loss")
-        guard let loss = Loss(rawValue: lossName) else { throw reader.fail("__metadata__.loss", "unknown loss \"\(lossName)\"") }
-        let activations = try reader.string("activations").split(separator: ",").map(String.init)
+        let loss = try ParameterTensors.loss("loss", reader)
+        let activations = try ParameterTensors.activations("activations", reader)
         let biases = try reader.string("biases").split(separator: ",").map { $0 == "1" }
         guard activations.count == biases.count, !activations.isEmpty else {
-            throw reader.fail("__metadata__.biases", "expected one entry per layer (\(activations.count) layers)")
+            throw reader.fail(field("biases"), "expected one entry per layer (\(activations.count) layers)")
         }
-        let layers = try reader.layers(prefix: "layers", activations: activations, biases: biases)
-        do {
-            try Network<Reference>.validate(layers, loss)
-        } catch {
-            throw reader.fail("layers", error.description)
-        }
-        self.layers = layers
-        self.loss = loss
+        let layers = try ParameterTensors.layers(prefix: "layers", activations: activations, biases: biases, reader)
+        definition = try ParameterTensors.network(layers, loss, activationsKey: "activations", lossKey: "loss", reader)
         bestLayers = file.tensors["best.0.weight"] == nil ? nil
-            : try reader.layers(prefix: "best", activations: activations, biases: biases)
+            : try ParameterTensors.layers(prefix: "best", activations: activations, biases: biases, reader)
         if let best = bestLayers, let l = best.indices.first(where: { best[$0].weights.shape != layers[$0].weights.shape }) {
             let shape = { (m: Matrix) in "[\(m.rows), \(m.columns)]" }
-            throw reader.fail("best.\(l).weight", "has shape \(shape(best[l].weights)) but layers.\(l).weight has \(shape(layers[l].weights))")
+            throw reader.fail(SafeTensors.field("best.\(l).weight", "shape"),
+                              "has shape \(shape(best[l].weights)) but layers.\(l).weight has \(shape(layers[l].weights))")
         }
         configuration = try reader.decode(TrainingConfiguration.self, "configuration")
-        if let problem = configuration.problem { throw reader.fail("__metadata__.configuration", problem) }
+        if let problem = configuration.problem { throw reader.fail(field("configuration"), problem) }
         history = try reader.decode([EpochMetrics].self, "history")
         run = try reader.decode([String: String].self, "run")
         classNames = file.metadata["class_names"] == nil ? nil : try reader.decode([String].self, "class_names")
         optimizerName = try reader.string("optimizer")
         // An optimiser's slots are empty before its first step, and afterwards hold one array per
         // parameter array, each of that array's length: the update loops index them unchecked.
-        let lengths = layers.flatMap { [$0.weights.elements.count] + ($0.bias.map { [$0.count] } ?? []) }
+        let lengths = definition.parameterArrayLengths
         let arrays = try reader.integer("optimizer_arrays")
         guard arrays == 0 || arrays == lengths.count else {
-            throw reader.fail("__metadata__.optimizer_arrays", "expected 0 or \(lengths.count) (one per parameter array), found \(arrays)")
+            throw reader.fail(field("optimizer_arrays"), "expected 0 or \(lengths.count) (one per parameter array), found \(arrays)")
         }
         var slots: [String: [[Double]]] = [:]
         for slot in try reader.string("optimizer_slots").split(separator: ",").map(String.init) {
@@ -209,98 +199,24 @@ public struct Checkpoint: Sendable {
         }
         // Bounded so that the optimiser's `step += 1` cannot overflow and `Double(step)` is exact.
         let step = try reader.integer("optimizer_step")
-        guard step < 1 << 53 else { throw reader.fail("__metadata__.optimizer_step", "\(step) steps is beyond any real run") }
+        guard step < 1 << 53 else { throw reader.fail(field("optimizer_step"), "\(step) steps is beyond any real run") }
         optimizerState = OptimizerState(step: step, slots: slots)
         scheduleName = try reader.string("schedule")
         scheduleState = try reader.tensor("schedule.state").values
-        let methodName = try reader.string("scaling_method")
-        guard let method = FeatureScaler.Method(rawValue: methodName) else {
-            throw reader.fail("__metadata__.scaling_method", "unknown scaling \"\(methodName)\"")
-        }
-        let offset = try reader.tensor("scaling.offset", shape: [layers[0].fanIn]).values
-        let scale = try reader.tensor("scaling.scale", shape: [layers[0].fanIn]).values
-        // FeatureScaler's own rules, checked here to name the field instead of trapping.
-        if let j = offset.firstIndex(where: { !$0.isFinite }) {
-            throw reader.fail("scaling.offset[\(j)]", "value \(offset[j]) is not finite")
-        }
-        if let j = scale.firstIndex(where: { !$0.isFinite || $0 == 0 }) {
-            throw reader.fail("scaling.scale[\(j)]", "value \(scale[j]) is not a finite non-zero number")
-        }
-        scaler = FeatureScaler(method: method, offset: offset, scale: scale)
+        scaler = try ParameterTensors.scaler(methodKey: "scaling_method", inputs: definition.inputCount, reader)
         bestMonitored = try reader.tensor("trainer.best_monitored", shape: [1]).values[0]
         let halves = try reader.tensor("trainer.rng", shape: [8]).values
         guard halves.allSatisfy({ $0 >= 0 && $0 < 0x1p32 && $0 == $0.rounded() }) else {
-            throw reader.fail("trainer.rng", "expected eight 32-bit halves of the generator state")
+            throw reader.fail(SafeTensors.field("trainer.rng"), "expected eight 32-bit halves of the generator state")
         }
         let words = (0..<4).map { UInt64(halves[2 * $0]) << 32 | UInt64(halves[2 * $0 + 1]) }
-        guard words.contains(where: { $0 != 0 }) else { throw reader.fail("trainer.rng", "the generator state is all zero") }
+        guard words.contains(where: { $0 != 0 }) else { throw reader.fail(SafeTensors.field("trainer.rng"), "the generator state is all zero") }
         rng = SeededGenerator(state: words)
         epochsWithoutImprovement = try reader.integer("epochs_without_improvement")
         guard epochsWithoutImprovement <= history.count else {
-            throw reader.fail("__metadata__.epochs_without_improvement",
+            throw reader.fail(field("epochs_without_improvement"),
                               "\(epochsWithoutImprovement) is more than the \(history.count) epochs in the history")
         }
         stopped = try reader.string("stopped") == "1"
-    }
-}
-
-/// Reads a checkpoint's metadata and tensors, naming the field at fault.
-private struct MetadataReader {
-    let container: SafeTensors
-    let file: String
-
-    func fail(_ field: String, _ problem: String) -> FileFormatError {
-        FileFormatError(file: file, field: field, problem: problem)
-    }
-
-    func string(_ key: String) throws(FileFormatError) -> String {
-        guard let value = container.metadata[key] else { throw fail("__metadata__.\(key)", "missing field") }
-        return value
-    }
-
-    func integer(_ key: String) throws(FileFormatError) -> Int {
-        let text = try string(key)
-        guard let n = Int(text), n >= 0 else { throw fail("__metadata__.\(key)", "expected a non-negative integer, found \"\(text)\"") }
-        return n
-    }
-
-    func decode<T: Decodable>(_ type: T.Type, _ key: String) throws(FileFormatError) -> T {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do {
-            return try decoder.decode(type, from: Data(try string(key).utf8))
-        } catch let error as FileFormatError {
-            throw error
-        } catch {
-            throw fail("__metadata__.\(key)", "not the expected JSON: \(error)")
-        }
-    }
-
-    func tensor(_ name: String, shape: [Int]? = nil) throws(FileFormatError) -> SafeTensors.Tensor {
-        guard let t = container.tensors[name] else { throw fail(name, "missing tensor") }
-        if let shape, t.shape != shape { throw fail(name, "expected shape \(shape), found \(t.shape)") }
-        return t
-    }
-
-    func layers(prefix: String, activations: [String], biases: [Bool]) throws(FileFormatError) -> [DenseLayer] {
-        var layers: [DenseLayer] = []
-        for l in activations.indices {
-            guard let activation = Activation(rawValue: activations[l]) else {
-                throw fail("__metadata__.activations", "unknown activation \"\(activations[l])\" for layer \(l)")
-            }
-            let w = try tensor("\(prefix).\(l).weight")
-            guard w.shape.count == 2 else { throw fail("\(prefix).\(l).weight", "expected 2 dimensions, found \(w.shape.count)") }
-            if let below = layers.last, below.fanOut != w.shape[0] {
-                throw fail("\(prefix).\(l).weight", "has \(w.shape[0]) rows (fan_in) but layer \(l - 1) has \(below.fanOut) outputs")
-            }
-            var bias: [Double]? = nil
-            if biases[l] { bias = try tensor("\(prefix).\(l).bias", shape: [w.shape[1]]).values }
-            guard (w.values + (bias ?? [])).allSatisfy({ $0.isFinite }) else {
-                throw fail("\(prefix).\(l)", "holds a NaN or infinite parameter")
-            }
-            layers.append(DenseLayer(weights: Matrix(rows: w.shape[0], columns: w.shape[1], elements: w.values),
-                                     bias: bias, activation: activation))
-        }
-        return layers
     }
 }

@@ -11,13 +11,11 @@ public final class Workspace {
         public internal(set) var activations: Matrix
         /// Error terms Δ = −∂ℓ/∂H per sample (the lesson's δ).
         public internal(set) var errorTerms: Matrix
-        /// Inverted-dropout mask (entries 0 or 1/(1 − rate)) and A ⊙ mask; allocated on first use.
-        var mask: Matrix?, dropped: Matrix?
-        /// Whether the last forward pass dropped units here, so the next layer read `dropped`.
-        var usesDropout = false
+        /// The layer's inverted dropout: its mask and A ⊙ mask from the last forward pass.
+        let dropout = Dropout()
 
         /// What the next layer reads: A, or A ⊙ mask during a training pass with dropout.
-        var output: Matrix { usesDropout ? dropped! : activations }
+        var output: Matrix { dropout.output(activations) }
 
         init(batch: Int, fanOut: Int) {
             preActivations = Matrix(rows: batch, columns: fanOut)

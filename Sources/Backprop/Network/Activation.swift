@@ -1,3 +1,4 @@
+// Network/: the maths of a dense network: layers with their forward and backward passes, activations, losses, dropout, initialisers, gradients.
 import Foundation
 import Kernels
 import Linalg

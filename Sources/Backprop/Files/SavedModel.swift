@@ -30,10 +30,8 @@ import Linalg
 ///
 /// Both formats keep every number bit for bit.
 public struct SavedModel: Sendable, Equatable {
-    /// The layers from input to output.
-    public let layers: [DenseLayer]
-    /// The objective the network was trained with.
-    public let loss: Loss
+    /// The layers and loss, on no backend.
+    public let definition: DenseNetwork
     /// Applied to raw inputs before the first layer; nil: inputs are used as they are.
     public let scaler: FeatureScaler?
     /// A name per output (or two for a single output, for a binary classifier); nil when not a classifier.
@@ -46,15 +44,11 @@ public struct SavedModel: Sendable, Equatable {
     /// The version this build writes and reads.
     public static let version = 1
 
-    /// A model from its parts, checked (see the type's description).
-    public init(layers: [DenseLayer], loss: Loss, scaler: FeatureScaler? = nil, classNames: [String]? = nil,
+    /// A model of `definition` with its scaling, class names and metadata, checked: every parameter
+    /// finite, the scaler's features the network's inputs, one class name per output (or two for one output).
+    public init(_ definition: DenseNetwork, scaler: FeatureScaler? = nil, classNames: [String]? = nil,
                 metadata: [String: String] = [:]) throws(ModelError) {
-        do {
-            try Network<Reference>.validate(layers, loss)
-        } catch {
-            throw .network(error)
-        }
-        for (l, layer) in layers.enumerated() {
+        for (l, layer) in definition.layers.enumerated() {
             if let i = layer.weights.elements.firstIndex(where: { !$0.isFinite }) {
                 throw .nonFinite(layer: l, parameter: "weights", index: i)
             }
@@ -62,34 +56,49 @@ public struct SavedModel: Sendable, Equatable {
                 throw .nonFinite(layer: l, parameter: "bias", index: i)
             }
         }
-        if let scaler, scaler.featureCount != layers[0].fanIn {
-            throw .scalerFeatures(count: scaler.featureCount, inputs: layers[0].fanIn)
+        if let scaler, scaler.featureCount != definition.inputCount {
+            throw .scalerFeatures(count: scaler.featureCount, inputs: definition.inputCount)
         }
-        let outputs = layers[layers.count - 1].fanOut
+        let outputs = definition.outputCount
         if let classNames, !(classNames.count == outputs || (outputs == 1 && classNames.count == 2)) {
             throw .classNames(count: classNames.count, outputs: outputs)
         }
-        self.layers = layers
-        self.loss = loss
+        self.definition = definition
         self.scaler = scaler
         self.classNames = classNames
         self.metadata = metadata
     }
 
+    /// A model from its parts, checked (see the type's description).
+    public init(layers: [DenseLayer], loss: Loss, scaler: FeatureScaler? = nil, classNames: [String]? = nil,
+                metadata: [String: String] = [:]) throws(ModelError) {
+        let definition: DenseNetwork
+        do {
+            definition = try DenseNetwork(layers: layers, loss: loss)
+        } catch {
+            throw .network(error)
+        }
+        try self.init(definition, scaler: scaler, classNames: classNames, metadata: metadata)
+    }
+
     /// The model of a trained network, with the scaling its inputs went through and its class names.
     public init<B: LinearAlgebra>(network: Network<B>, scaler: FeatureScaler? = nil, classNames: [String]? = nil,
                                   metadata: [String: String] = [:]) throws(ModelError) {
-        try self.init(layers: network.layers, loss: network.loss, scaler: scaler, classNames: classNames, metadata: metadata)
+        try self.init(network.definition, scaler: scaler, classNames: classNames, metadata: metadata)
     }
 
+    /// The layers from input to output.
+    public var layers: [DenseLayer] { definition.layers }
+    /// The objective the network was trained with.
+    public var loss: Loss { definition.loss }
     /// Inputs per sample (before and after scaling).
-    public var inputCount: Int { layers[0].fanIn }
+    public var inputCount: Int { definition.inputCount }
     /// Outputs per sample.
-    public var outputCount: Int { layers[layers.count - 1].fanOut }
+    public var outputCount: Int { definition.outputCount }
 
     /// The network on `backend`, ready to predict (scale its inputs with ``scaler`` first) or to train on.
     public func network<B: LinearAlgebra>(_ backend: B.Type) -> Network<B> {
-        try! Network<B>(layers: layers, loss: loss)  // Checked by init.
+        Network<B>(definition)
     }
 
     /// The file's bytes in `format`.

@@ -32,10 +32,11 @@ enum LayersJSON {
         return layers
     }
 
-    /// Checks the network rules that involve the loss, naming the field at fault.
-    static func validate(_ layers: [DenseLayer], loss: Loss, _ reader: JSONReader, field: String = "layers") throws(FileFormatError) {
+    /// The network of `layers` and `loss`, its rules checked; a rule that involves the loss names
+    /// the field at fault.
+    static func network(_ layers: [DenseLayer], loss: Loss, _ reader: JSONReader, field: String = "layers") throws(FileFormatError) -> DenseNetwork {
         do {
-            try Network<Reference>.validate(layers, loss)
+            return try DenseNetwork(layers: layers, loss: loss)
         } catch {
             switch error {
             case .softmaxNotLast(let l):

@@ -32,3 +32,40 @@ extension GradientReduction {
         return start..<(start + base + (rank < extra ? 1 : 0))
     }
 }
+
+extension Gradients {
+    /// Turns this process's mean gradients and `loss` over `samples` of a `total`-sample batch into
+    /// the whole batch's, summed over all processes in one ``GradientReduction/sum(_:)`` of `buffer`
+    /// (every layer's ∂L/∂W and ∂L/∂b, then the loss: ``Network/parameterCount`` + 1 entries);
+    /// returns the batch loss. A process with no samples sends zeros.
+    mutating func sumOverProcesses(loss: Double, samples: Int, of total: Int, _ reduction: any GradientReduction,
+                                   buffer: inout [Double]) throws -> Double {
+        let weight = Double(samples), n = Double(total)
+        var loss = loss
+        try buffer.withUnsafeMutableBufferPointer { buffer in
+            var k = 0
+            // Means times sample counts are sums.
+            func pack(_ x: UnsafeBufferPointer<Double>) {
+                for i in x.indices { buffer[k + i] = samples == 0 ? 0 : weight * x[i] }
+                k += x.count
+            }
+            for l in weights.indices {
+                weights[l].elements.withUnsafeBufferPointer(pack)
+                biases[l]?.withUnsafeBufferPointer(pack)
+            }
+            buffer[k] = samples == 0 ? 0 : weight * loss
+            try reduction.sum(buffer)
+            k = 0
+            func unpack(_ y: inout UnsafeMutableBufferPointer<Double>) {
+                for i in y.indices { y[i] = buffer[k + i] / n }
+                k += y.count
+            }
+            for l in weights.indices {
+                weights[l].elements.withUnsafeMutableBufferPointer(unpack)
+                if biases[l] != nil { biases[l]!.withUnsafeMutableBufferPointer(unpack) }
+            }
+            loss = buffer[k] / n
+        }
+        return loss
+    }
+}

@@ -1,3 +1,4 @@
+// Checking/: the lesson's cases, comparing a step with a case's expected figures, and finite-difference gradient checks.
 import Linalg
 
 /// Backprop's gradients against central finite differences, layer by layer.
@@ -55,7 +56,7 @@ extension Network {
         func numeric(_ l: Int, _ i: Int, bias: Bool) -> Double {
             let original = bias ? probe.layers[l].bias![i] : probe.layers[l].weights.elements[i]
             func set(_ value: Double) {
-                if bias { probe.layers[l].bias![i] = value } else { probe.layers[l].weights.elements[i] = value }
+                if bias { probe.definition.layers[l].bias![i] = value } else { probe.definition.layers[l].weights.elements[i] = value }
             }
             set(original + h)
             let plus = lossAt(probe)

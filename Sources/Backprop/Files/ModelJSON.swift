@@ -44,22 +44,16 @@ enum ModelJSON {
             let known = Loss.allCases.map(\.rawValue).joined(separator: ", ")
             throw r.fail("loss", "unknown loss \(JSONText.string(lossName)) (expected one of \(known))")
         }
-        try LayersJSON.validate(layers, loss: loss, r)
+        let network = try LayersJSON.network(layers, loss: loss, r)
 
-        let inputs = layers[0].fanIn, outputs = layers[layers.count - 1].fanOut
+        let inputs = network.inputCount, outputs = network.outputCount
         var scaler: FeatureScaler? = nil
         if let value = root["scaling"], value != .null {
             scaler = try readScaler(value, r, inputs: inputs)
         }
         var classNames: [String]? = nil
         if let value = root["class_names"], value != .null {
-            let items = try r.array(value, "class_names")
-            if !(items.count == outputs || (outputs == 1 && items.count == 2)) {
-                throw r.fail("class_names", "\(items.count) names for \(outputs) outputs (expected one per output, or two for a single output)")
-            }
-            var names: [String] = []
-            for (i, item) in items.enumerated() { names.append(try r.string(item, "class_names[\(i)]")) }
-            classNames = names
+            classNames = try Self.classNames(value, outputs: outputs, r, "class_names")
         }
         var metadata: [String: String] = [:]
         if let value = root["metadata"], value != .null {
@@ -68,13 +62,24 @@ enum ModelJSON {
             }
         }
         do {
-            return try SavedModel(layers: layers, loss: loss, scaler: scaler, classNames: classNames, metadata: metadata)
+            return try SavedModel(network, scaler: scaler, classNames: classNames, metadata: metadata)
         } catch {
             throw r.fail(nil, error.description)  // Unreachable: every rule was checked above with its field.
         }
     }
 
     /// `scaling`: a known method and `inputs` finite offsets and finite non-zero scales.
+    /// `class_names` (at `field`): an array of strings, one per output (or two for a single output).
+    static func classNames(_ value: JSONValue, outputs: Int, _ r: JSONReader, _ field: String) throws(FileFormatError) -> [String] {
+        let items = try r.array(value, field)
+        if !(items.count == outputs || (outputs == 1 && items.count == 2)) {
+            throw r.fail(field, "\(items.count) names for \(outputs) outputs (expected one per output, or two for a single output)")
+        }
+        var names: [String] = []
+        for (i, item) in items.enumerated() { names.append(try r.string(item, "\(field)[\(i)]")) }
+        return names
+    }
+
     private static func readScaler(_ value: JSONValue, _ r: JSONReader, inputs: Int) throws(FileFormatError) -> FeatureScaler {
         let object = try r.object(value, "scaling")
         let name = try r.string(try r.member(object, "method", at: "scaling"), "scaling.method")

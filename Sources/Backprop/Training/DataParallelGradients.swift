@@ -1,3 +1,4 @@
+// Training/: the trainer and what it runs with: configuration, optimisers, schedules, data-parallel threads and processes, evaluation.
 import Datasets
 import Kernels
 import Linalg

@@ -1,0 +1,95 @@
+import Datasets
+import Foundation
+import Linalg
+
+/// The safetensors model format.
+///
+/// Tensors (F64 when written; F32 is read too):
+/// - `layers.{l}.weight`: shape `[fan_in, fan_out]`, row-major, as everywhere in this package
+///   (note: PyTorch's `nn.Linear.weight` is the transpose, `[fan_out, fan_in]`);
+/// - `layers.{l}.bias`: shape `[fan_out]`, only for layers with a bias;
+/// - `scaling.offset`, `scaling.scale`: shape `[n_in]`, only when the inputs are scaled.
+///
+/// `__metadata__` (all strings): `format` (`backprop-model`), `version` (`1`), `loss`, `activations`
+/// (comma-separated, one per layer, which also gives the layer count), `scaling_method` (only when
+/// scaled), `class_names` (a JSON array, only for classifiers), `layout` (a sentence stating the
+/// weight convention), and each user metadata entry under `meta.` + its key. The layer and scaler
+/// tensors are written and read by `ParameterTensors`, as in checkpoints.
+enum ModelSafeTensors {
+    static let layout = "weights are fan_in x fan_out, row-major; a layer computes f(x @ W + b)"
+    /// Prefix of user metadata keys, so they cannot collide with the format's own.
+    static let userPrefix = "meta."
+
+    /// The model as a container.
+    static func container(_ model: SavedModel) -> SafeTensors {
+        var tensors: [String: SafeTensors.Tensor] = [:]
+        var metadata: [String: String] = [
+            "format": SavedModel.formatName,
+            "version": String(SavedModel.version),
+            "loss": model.loss.rawValue,
+            "activations": model.layers.map(\.activation.rawValue).joined(separator: ","),
+            "layout": layout,
+        ]
+        ParameterTensors.put(model.layers, prefix: "layers", into: &tensors)
+        if let scaler = model.scaler {
+            metadata["scaling_method"] = scaler.method.rawValue
+            ParameterTensors.put(scaler, into: &tensors)
+        }
+        if let names = model.classNames {
+            metadata["class_names"] = "[" + names.map(JSONText.string).joined(separator: ", ") + "]"
+        }
+        for (key, value) in model.metadata { metadata[userPrefix + key] = value }
+        return SafeTensors(tensors: tensors, metadata: metadata)
+    }
+
+    /// Reads and checks a model from a decoded container; every problem names `file` and the field.
+    static func read(_ st: SafeTensors, file: String) throws(FileFormatError) -> SavedModel {
+        let r = SafeTensorsReader(container: st, file: file)
+        let format = try r.string("format")
+        if format != SavedModel.formatName {
+            throw r.fail(SafeTensorsReader.metadataField("format"), "expected \"\(SavedModel.formatName)\", found \(JSONText.string(format))")
+        }
+        let version = try r.string("version")
+        if version != String(SavedModel.version) {
+            throw r.fail(SafeTensorsReader.metadataField("version"),
+                         "version \(JSONText.string(version)) is not supported (this build reads version \(SavedModel.version))")
+        }
+        let loss = try ParameterTensors.loss("loss", r)
+        let activations = try ParameterTensors.activations("activations", r)
+        let layers = try ParameterTensors.layers(prefix: "layers", activations: activations, biases: nil, r)
+        let network = try ParameterTensors.network(layers, loss, activationsKey: "activations", lossKey: "loss", r)
+        var expected = Set(layers.indices.flatMap { [ParameterTensors.weightName("layers", $0), ParameterTensors.biasName("layers", $0)] })
+        var scaler: FeatureScaler? = nil
+        if st.metadata["scaling_method"] != nil {
+            scaler = try ParameterTensors.scaler(methodKey: "scaling_method", inputs: network.inputCount, r)
+            expected.formUnion([ParameterTensors.offsetName, ParameterTensors.scaleName])
+        }
+        if let stray = st.tensors.keys.sorted().first(where: { !expected.contains($0) }) {
+            let why = stray.hasPrefix("scaling.") ? "no scaling_method metadata" : "\(activations.count) layers in the activations metadata"
+            throw r.fail(SafeTensors.field(stray), "unexpected tensor (the model has \(why))")
+        }
+        let classNames = try st.metadata["class_names"].map { text throws(FileFormatError) in
+            try readClassNames(text, outputs: network.outputCount, JSONReader(file: file), SafeTensorsReader.metadataField("class_names"))
+        }
+        var metadata: [String: String] = [:]
+        for (key, value) in st.metadata where key.hasPrefix(userPrefix) {
+            metadata[String(key.dropFirst(userPrefix.count))] = value
+        }
+        do {
+            return try SavedModel(network, scaler: scaler, classNames: classNames, metadata: metadata)
+        } catch {
+            throw r.fail(nil, error.description)  // Unreachable: every rule was checked above with its field.
+        }
+    }
+
+    /// `class_names`: a JSON array of strings, one per output (or two for a single output).
+    private static func readClassNames(_ text: String, outputs: Int, _ r: JSONReader, _ field: String) throws(FileFormatError) -> [String] {
+        let value: JSONValue
+        do {
+            value = try JSONValue.parse(Data(text.utf8), file: r.file)
+        } catch {
+            throw r.fail(field, "expected a JSON array of strings: \(error.problem)")
+        }
+        return try ModelJSON.classNames(value, outputs: outputs, r, field)
+    }
+}

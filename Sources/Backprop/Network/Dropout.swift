@@ -1,0 +1,84 @@
+import Kernels
+import Linalg
+
+/// Inverted dropout on one hidden layer's output: its forward (draw a mask, A ⊙ mask), its backward
+/// (the error terms through the same mask) and the state kept between the two. Part of the layer's
+/// ``Workspace/LayerBuffers``; its matrices are allocated on first use and reused.
+final class Dropout {
+    /// Entries 0 (dropped) or 1/(1 − rate) (kept), `batch × fanOut`.
+    private(set) var mask: Matrix?
+    /// A ⊙ mask: what the next layer reads while ``isActive``.
+    private(set) var dropped: Matrix?
+    /// Whether the last forward pass dropped units here.
+    private(set) var isActive = false
+
+    /// The forward pass: with `rate` > 0, draws a fresh mask, row by row from each sample's own
+    /// generator (``DropoutMasks/generator(sample:layer:)``), and writes A ⊙ mask into ``dropped``;
+    /// with `rate` 0 it only records that nothing is dropped.
+    func forward(_ a: Matrix, rate: Double, masks: DropoutMasks, layer: Int) {
+        isActive = rate > 0
+        guard isActive else { return }
+        if mask == nil {
+            mask = Matrix(rows: a.rows, columns: a.columns)
+            dropped = Matrix(rows: a.rows, columns: a.columns)
+        }
+        let keep = 1 / (1 - rate)
+        let (rows, columns) = (a.rows, a.columns)
+        a.elements.withUnsafeBufferPointer { a in
+            mask!.elements.withUnsafeMutableBufferPointer { m in
+                dropped!.elements.withUnsafeMutableBufferPointer { d in
+                    for row in 0..<rows {
+                        var rng = masks.generator(sample: row, layer: layer)
+                        for i in (row * columns)..<((row + 1) * columns) {
+                            m[i] = rng.nextUniform() < rate ? 0 : keep
+                            d[i] = a[i] * m[i]
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// What the next layer reads: `activations` ⊙ mask after a forward pass that dropped, else `activations`.
+    func output(_ activations: Matrix) -> Matrix { isActive ? dropped! : activations }
+
+    /// The backward pass: multiplies `errorTerms` (−∂ℓ/∂ of the dropped output, `batch × fanOut`)
+    /// by the last forward pass's mask, so a dropped unit passes nothing back and a kept one is scaled
+    /// like its output. Does nothing when that pass dropped nothing.
+    func backward(_ errorTerms: inout Matrix) {
+        guard isActive else { return }
+        errorTerms.elements.withUnsafeMutableBufferPointer { d in
+            mask!.elements.withUnsafeBufferPointer { Kernel.multiply(inPlace: d, by: $0) }
+        }
+    }
+}
+
+/// Where a training pass's dropout masks come from: sample `firstSample + i` of a batch (row i of
+/// the pass) draws its mask in hidden layer l from a generator seeded by (`seed`, its position in the
+/// batch, l). The trainer draws one `seed` per batch, so the masks do not depend on how many threads
+/// or processes share the batch.
+public struct DropoutMasks: Sendable, Equatable {
+    /// One per batch.
+    public var seed: UInt64
+    /// The position in the batch of the pass's first row.
+    public var firstSample: Int
+
+    /// Masks for a batch drawn with `seed`, for a pass whose first row is sample `firstSample` of the batch.
+    public init(seed: UInt64, firstSample: Int = 0) {
+        self.seed = seed
+        self.firstSample = firstSample
+    }
+
+    /// The masks of a pass that starts `offset` samples further into the same batch.
+    public func advanced(by offset: Int) -> DropoutMasks {
+        DropoutMasks(seed: seed, firstSample: firstSample + offset)
+    }
+
+    /// The generator of row `sample` of the pass in hidden layer `layer`. SeededGenerator's
+    /// SplitMix64 seeding spreads the combined seed over its state, so nearby positions give
+    /// unrelated streams.
+    func generator(sample: Int, layer: Int) -> SeededGenerator {
+        let position = UInt64(firstSample + sample)
+        return SeededGenerator(seed: seed ^ (position &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(layer) &* 0xD1B5_4A32_D192_ED03))
+    }
+}
