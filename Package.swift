@@ -74,7 +74,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Backprop"], path: "Tests/TestSupport"),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg", "TestSupport"]),
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Linalg"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "BackpropTests", dependencies: ["Backprop", "Datasets", "TestSupport"]),
         .testTarget(name: "BackpropToolTests", dependencies: ["Backprop", "TestSupport"]),

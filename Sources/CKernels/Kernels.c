@@ -237,6 +237,38 @@ CK_KERNEL void ck_scale_bytes_##S(const uint8_t *x, const double *offset, const 
 CK_KERNEL void ck_scale_doubles_##S(const double *x, const double *offset, const double *scale,  \
                                     T *out, size_t n) {                                          \
     for (size_t i = 0; i < n; i++) out[i] = (T)((x[i] - offset[i]) * scale[i]);                  \
+}                                                                                                \
+CK_KERNEL void ck_dropout_##S(uint64_t *states, const T *a, T *mask, T *dropped, size_t rows, size_t columns, \
+                              double rate, T keep) {                                             \
+    for (size_t first = 0; first < rows; first += 8) {                                          \
+        size_t lanes = rows - first < 8 ? rows - first : 8;                                      \
+        uint64_t s0[8] = {0}, s1[8] = {0}, s2[8] = {0}, s3[8] = {0};                             \
+        for (size_t k = 0; k < lanes; k++) {                                                     \
+            const uint64_t *s = states + 4 * (first + k);                                        \
+            s0[k] = s[0]; s1[k] = s[1]; s2[k] = s[2]; s3[k] = s[3];                              \
+        }                                                                                        \
+        for (size_t j = 0; j < columns; j++) {                                                   \
+            T m[8];                                                                              \
+            for (size_t k = 0; k < 8; k++) {                                                     \
+                uint64_t x = s1[k] * 5;                                                          \
+                uint64_t result = ((x << 7) | (x >> 57)) * 9;                                    \
+                uint64_t t = s1[k] << 17;                                                        \
+                s2[k] ^= s0[k]; s3[k] ^= s1[k]; s1[k] ^= s2[k]; s0[k] ^= s3[k]; s2[k] ^= t;      \
+                s3[k] = (s3[k] << 45) | (s3[k] >> 19);                                           \
+                double u = (double)(result >> 11) * 0x1.0p-53;                                   \
+                m[k] = u < rate ? (T)0 : keep;                                                   \
+            }                                                                                    \
+            for (size_t k = 0; k < lanes; k++) {                                                 \
+                size_t i = (first + k) * columns + j;                                            \
+                mask[i] = m[k];                                                                  \
+                dropped[i] = a[i] * m[k];                                                        \
+            }                                                                                    \
+        }                                                                                        \
+        for (size_t k = 0; k < lanes; k++) {                                                     \
+            uint64_t *s = states + 4 * (first + k);                                              \
+            s[0] = s0[k]; s[1] = s1[k]; s[2] = s2[k]; s[3] = s3[k];                              \
+        }                                                                                        \
+    }                                                                                            \
 }
 
 DEFINE_KERNELS(f64, double, exp_f64, expm1_nonpositive_f64)

@@ -46,6 +46,10 @@ extension Double: KernelScalar {
                                             _ n: Int, _ mu: Double, _ eta: Double, _ nesterov: Bool) {
         ck_momentum_f64(theta, g, v, n, mu, eta, nesterov ? 1 : 0)
     }
+    @inlinable public static func _dropout(_ states: UnsafeMutablePointer<UInt64>, _ a: UnsafePointer<Double>, _ mask: UnsafeMutablePointer<Double>,
+                                           _ dropped: UnsafeMutablePointer<Double>, _ rows: Int, _ columns: Int, _ rate: Double, _ keep: Double) {
+        ck_dropout_f64(states, a, mask, dropped, rows, columns, rate, keep)
+    }
     @inlinable public static func _scaleBytes(_ x: UnsafePointer<UInt8>, _ offset: UnsafePointer<Double>, _ scale: UnsafePointer<Double>,
                                               _ out: UnsafeMutablePointer<Double>, _ n: Int) {
         ck_scale_bytes_f64(x, offset, scale, out, n)
@@ -99,6 +103,10 @@ extension Float: KernelScalar {
     @inlinable public static func _momentum(_ theta: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ v: UnsafeMutablePointer<Float>,
                                             _ n: Int, _ mu: Float, _ eta: Float, _ nesterov: Bool) {
         ck_momentum_f32(theta, g, v, n, mu, eta, nesterov ? 1 : 0)
+    }
+    @inlinable public static func _dropout(_ states: UnsafeMutablePointer<UInt64>, _ a: UnsafePointer<Float>, _ mask: UnsafeMutablePointer<Float>,
+                                           _ dropped: UnsafeMutablePointer<Float>, _ rows: Int, _ columns: Int, _ rate: Double, _ keep: Float) {
+        ck_dropout_f32(states, a, mask, dropped, rows, columns, rate, keep)
     }
     @inlinable public static func _scaleBytes(_ x: UnsafePointer<UInt8>, _ offset: UnsafePointer<Double>, _ scale: UnsafePointer<Double>,
                                               _ out: UnsafeMutablePointer<Float>, _ n: Int) {

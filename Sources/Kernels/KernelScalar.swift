@@ -26,6 +26,8 @@ public protocol KernelScalar: BinaryFloatingPoint, Sendable {
                       _ inverseCorrection2: Self, _ epsilon: Self)
     static func _momentum(_ theta: UnsafeMutablePointer<Self>, _ g: UnsafePointer<Self>, _ v: UnsafeMutablePointer<Self>,
                           _ n: Int, _ mu: Self, _ eta: Self, _ nesterov: Bool)
+    static func _dropout(_ states: UnsafeMutablePointer<UInt64>, _ a: UnsafePointer<Self>, _ mask: UnsafeMutablePointer<Self>,
+                         _ dropped: UnsafeMutablePointer<Self>, _ rows: Int, _ columns: Int, _ rate: Double, _ keep: Self)
     static func _scaleBytes(_ x: UnsafePointer<UInt8>, _ offset: UnsafePointer<Double>, _ scale: UnsafePointer<Double>,
                             _ out: UnsafeMutablePointer<Self>, _ n: Int)
     static func _scaleDoubles(_ x: UnsafePointer<Double>, _ offset: UnsafePointer<Double>, _ scale: UnsafePointer<Double>,

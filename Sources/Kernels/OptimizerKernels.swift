@@ -22,6 +22,21 @@ extension Kernel {
         T._momentum(tp, gp, vp, theta.count, mu, eta, nesterov)
     }
 
+    /// Inverted dropout over rows of `columns`: row r runs the xoshiro256** generator whose four state
+    /// words are `states[4r..<4r+4]` (advanced in place, one draw per element); u = (next >> 11)·2⁻⁵³,
+    /// mask = u < rate ? 0 : keep, dropped = a ⊙ mask. The same draws as Linalg's
+    /// `SeededGenerator.nextUniform()` from those words.
+    @inlinable public static func dropout<T: KernelScalar>(
+        states: UnsafeMutableBufferPointer<UInt64>, _ a: UnsafeBufferPointer<T>, columns: Int, rate: Double, keep: T,
+        mask: UnsafeMutableBufferPointer<T>, dropped: UnsafeMutableBufferPointer<T>
+    ) {
+        check("dropout", a.count, mask.count, dropped.count)
+        precondition(columns > 0 && a.count % columns == 0 && states.count == 4 * (a.count / columns),
+                     "Kernel.dropout: \(a.count) values in rows of \(columns) with \(states.count) state words")
+        guard let sp = states.baseAddress, let ap = a.baseAddress, let mp = mask.baseAddress, let dp = dropped.baseAddress else { return }
+        T._dropout(sp, ap, mp, dp, a.count / columns, columns, rate, keep)
+    }
+
     /// out ← (x − offset) ⊙ scale for one row of bytes, computed in `Double` and rounded once to `T`.
     @inlinable public static func scale<T: KernelScalar>(
         bytes x: UnsafeBufferPointer<UInt8>, offset: UnsafeBufferPointer<Double>, scale: UnsafeBufferPointer<Double>,

@@ -77,6 +77,16 @@ double ck_sum_f32(const float *x, size_t n);
 int ck_all_finite_f64(const double *x, size_t n);
 int ck_all_finite_f32(const float *x, size_t n);
 
+// ---- dropout --------------------------------------------------------------------------------
+/// Inverted dropout over `rows` rows of `columns`: row r draws from its own xoshiro256** generator,
+/// whose four state words are states[4r…4r+3] (advanced in place, one draw per element), u =
+/// (next >> 11)·2⁻⁵³, mask = u < rate ? 0 : keep, dropped = a·mask. Bit for bit the sequence of
+/// Linalg's SeededGenerator.nextUniform; rows run eight at a time in vector lanes.
+void ck_dropout_f64(uint64_t *states, const double *a, double *mask, double *dropped, size_t rows, size_t columns,
+                    double rate, double keep);
+void ck_dropout_f32(uint64_t *states, const float *a, float *mask, float *dropped, size_t rows, size_t columns,
+                    double rate, float keep);
+
 // ---- optimisers --------------------------------------------------------------------------
 /// Adam, in place over θ, m, v with gradient g: m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²;
 /// θ −= stepSize·m / (√(v·inverseCorrection2) + ε). (stepSize = η/(1−β1ᵗ), inverseCorrection2 = 1/(1−β2ᵗ).)
