@@ -20,7 +20,7 @@ import timeit
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_bench import blas_info, load_idx, numpy_epoch  # noqa: E402
+from peer_bench import blas_info, load_standardised, numpy_epoch  # noqa: E402
 
 
 def quiz_step_seconds(repeats):
@@ -60,16 +60,7 @@ def main():
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist", help="folder of the IDX .gz files")
     args = parser.parse_args()
 
-    images = load_idx(os.path.join(args.data, "train-images-idx3-ubyte.gz"), 16).reshape(-1, 784)
-    labels = load_idx(os.path.join(args.data, "train-labels-idx1-ubyte.gz"), 8)
-    if args.quick:
-        images, labels = images[:10000], labels[:10000]
-    # Standardise each pixel as the Swift trainer does (fitted on these samples; σ = 0 → unscaled).
-    X = images.astype(np.float64)
-    mean = X.mean(axis=0)
-    std = X.std(axis=0)
-    std[std == 0] = 1
-    X = (X - mean) / std
+    X, labels = load_standardised(args.data, args.quick)
 
     # The epoch with NumPy's BLAS at its default threads, and at one thread (through threadpoolctl,
     # when installed): on a shared machine a threaded OpenBLAS can lose badly to other work, so

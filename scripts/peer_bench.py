@@ -40,6 +40,19 @@ def load_idx(path, offset):
         return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
 
 
+def load_standardised(folder, quick):
+    """Fashion-MNIST's training images (the first 10,000 when `quick`) as float64, each pixel
+    standardised as the Swift trainer does (fitted on these samples; σ = 0 → unscaled), and labels."""
+    images = load_idx(os.path.join(folder, "train-images-idx3-ubyte.gz"), 16).reshape(-1, 784)
+    labels = load_idx(os.path.join(folder, "train-labels-idx1-ubyte.gz"), 8)
+    if quick:
+        images, labels = images[:10000], labels[:10000]
+    X = images.astype(np.float64)
+    mean, std = X.mean(axis=0), X.std(axis=0)
+    std[std == 0] = 1
+    return (X - mean) / std, labels
+
+
 def initial_weights(sizes, hidden, rng, dtype):
     """He normal N(0, 2/fan_in) before ReLU, Glorot uniform U(±√(6/(fan_in+fan_out))) otherwise."""
     weights = []
@@ -233,15 +246,7 @@ def main():
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out even when installed")
     args = parser.parse_args()
 
-    images = load_idx(os.path.join(args.data, "train-images-idx3-ubyte.gz"), 16).reshape(-1, 784)
-    labels = load_idx(os.path.join(args.data, "train-labels-idx1-ubyte.gz"), 8)
-    if args.quick:
-        images, labels = images[:10000], labels[:10000]
-    # Standardise each pixel as the Swift trainer does (fitted on these samples; σ = 0 → unscaled).
-    X = images.astype(np.float64)
-    mean, std = X.mean(axis=0), X.std(axis=0)
-    std[std == 0] = 1
-    X = (X - mean) / std
+    X, labels = load_standardised(args.data, args.quick)
 
     torch = None
     torch_note = None
