@@ -81,9 +81,22 @@ public struct GradientDescent: Optimizer {
     public let name = "sgd"
     /// Plain gradient descent has no state and no settings besides the learning rate.
     public init() {}
+    /// θ ← θ − η·g through the backend's `axpy`.
     public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double) {
         network.updateParameters(with: gradients) { _, theta, g in
             B.axpy(alpha: -learningRate, g, into: &theta)
+        }
+    }
+    /// The same step through the element-wise kernel, split across the trainer's threads.
+    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double,
+                                                  split: ParallelElementwise) {
+        network.updateParameters(with: gradients) { _, theta, g in
+            theta.withUnsafeMutableBufferPointer { theta in
+                g.withUnsafeBufferPointer { g in
+                    guard let tp = theta.baseAddress, let gp = g.baseAddress else { return }
+                    split.run(.addScaled(y: tp, x: gp, w: -learningRate), count: theta.count)
+                }
+            }
         }
     }
     public var state: OptimizerState { OptimizerState() }
