@@ -6,13 +6,13 @@ import Linalg
 /// ``Workspace/LayerBuffers``; its matrices are allocated on first use and reused.
 final class Dropout {
     /// Entries 0 (dropped) or 1/(1 − rate) (kept), `batch × fanOut`.
-    private(set) var mask: Matrix?
+    @exclusivity(unchecked) private(set) var mask: Matrix?
     /// A ⊙ mask: what the next layer reads while ``isActive``.
-    private(set) var dropped: Matrix?
+    @exclusivity(unchecked) private(set) var dropped: Matrix?
     /// Whether the last forward pass dropped units here.
     private(set) var isActive = false
     /// Each row's generator state (four words a row) while the kernel draws the mask.
-    private var states: [UInt64] = []
+    @exclusivity(unchecked) private var states: [UInt64] = []
 
     /// The forward pass: with `rate` > 0, draws a fresh mask, row by row from each sample's own
     /// generator (``DropoutMasks/generator(sample:layer:)``), and writes A ⊙ mask into ``dropped``;
