@@ -21,7 +21,7 @@ public enum Activation: String, CaseIterable, Sendable, Codable {
     case softmax
 
     /// A ← f(H), for H and A of one shape (`batch × fanOut`). A may not alias H. Runs the
-    /// element-wise kernels of `Kernels` (vector exp within 1 ulp; see ``Kernel``).
+    /// element-wise kernels of `Kernels` (vector exp within 1 ulp; see `Kernel` in `Kernels`).
     public func apply(_ h: Matrix, into a: inout Matrix) {
         precondition(h.rows == a.rows && h.columns == a.columns,
                      "Activation.apply: H \(h.rows)×\(h.columns) and A \(a.rows)×\(a.columns) differ")

@@ -34,7 +34,7 @@ public struct Gradients: Equatable, Sendable {
     }
 
     /// The first layer whose weight or bias gradient holds a NaN or infinity, or nil.
-    /// One pass summing each array (``Kernel/sum(_:)``): any NaN or ±∞ makes the sum non-finite.
+    /// One pass summing each array (`Kernel.sum`): any NaN or ±∞ makes the sum non-finite.
     func firstNonFiniteLayer() -> Int? {
         for l in weights.indices {
             var sum = weights[l].elements.withUnsafeBufferPointer { Kernel.sum($0) }

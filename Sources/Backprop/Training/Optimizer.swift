@@ -23,6 +23,7 @@ public protocol Optimizer: Sendable {
 }
 
 extension Optimizer {
+    /// The unsplit update, for optimisers that do not split their work: ignores `split`.
     public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double,
                                                   split: ParallelElementwise) {
         update(&network, gradients: gradients, learningRate: learningRate)
