@@ -46,14 +46,18 @@ let package = Package(
             providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]
         ),
 
+        // Element-wise kernels (activations, losses, optimiser updates, scaling) in float and double,
+        // compiled for AVX-512, AVX2+FMA and baseline x86-64 and picked at run time; Kernels wraps them.
+        .target(name: "CKernels"),
+        .target(name: "Kernels", dependencies: ["CKernels"]),
         // Matrices, the BLAS and reference backends, LAPACK solvers.
         .target(name: "Linalg", dependencies: ["CBLAS"]),
         // Arrays printed exactly as NumPy prints them.
         .target(name: "NumPyFormat"),
         // IDX and CSV readers, scaling, batching.
-        .target(name: "Datasets", dependencies: ["CZlib"]),
+        .target(name: "Datasets", dependencies: ["CZlib", "Kernels"]),
         // Activations, losses, layers, networks, optimisers, trainer, model files.
-        .target(name: "Backprop", dependencies: ["Linalg", "Datasets"]),
+        .target(name: "Backprop", dependencies: ["Linalg", "Datasets", "Kernels"]),
         // The Protocol Buffers wire format, encoding only (for ONNX models and TensorBoard events).
         .target(name: "ProtobufWire"),
         // Saved models as ONNX graphs.
@@ -79,6 +83,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Backprop"], path: "Tests/TestSupport"),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg", "TestSupport"]),
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Linalg"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "BackpropTests", dependencies: ["Backprop", "Datasets", "ONNX", "ProtobufWire", "TensorBoard", "TestSupport"]),
         .testTarget(name: "BackpropToolTests", dependencies: ["Backprop", "TestSupport"]),

@@ -54,10 +54,13 @@ python=${PYTHON:-python3}
 if command -v "$python" >/dev/null 2>&1 && "$python" -c 'import numpy' 2>/dev/null; then
   # threadpoolctl says which BLAS and kernel NumPy runs; optional.
   "$python" -c 'import threadpoolctl' 2>/dev/null || "$python" -m pip install -q threadpoolctl >/dev/null 2>&1 || true
+  # PyTorch's CPU build for the peer comparison is optional (pip install torch==2.13.0+cpu); without it
+  # the bench prints a line saying so.
+  "$python" -c 'import torch' 2>/dev/null || echo "bench.sh: PyTorch is not installed; the comparison runs without it"
 fi
 
 .build/release/backprop-bench "${args[@]}" --results "$results" --c-bench "$cc_bin" --python "$python" \
-  --numpy-script scripts/numpy_bench.py ${mpi_args[@]+"${mpi_args[@]}"}
+  --numpy-script scripts/numpy_bench.py --peer-script scripts/peer_bench.py ${mpi_args[@]+"${mpi_args[@]}"}
 
 if command -v "$python" >/dev/null 2>&1; then
   if ! "$python" -c 'import matplotlib' 2>/dev/null; then

@@ -2,82 +2,25 @@
 """The NumPy side of `make bench`: the same training epoch and the lesson's quiz step, in NumPy.
 
 One epoch of Fashion-MNIST through a 784-256-128-10 network (ReLU, softmax with cross-entropy,
-Adam, batch 128, float64), written plainly as a NumPy user would: whole-array expressions,
-matrix products through `@`, which NumPy hands to the BLAS it ships with. Run at the BLAS's default
-thread count and at one thread; the faster is reported. And the lesson's quiz
+Adam, batch 128, float64), written as a careful NumPy user writes it: preallocated buffers and
+in-place updates (peer_bench.numpy_epoch, the same code the peer comparison runs). Run at the BLAS's
+default thread count and at one thread; the faster is reported. And the lesson's quiz
 step (quiz_solution.py plus applying the weight steps), timed with timeit.
 
 Prints a JSON object on its last line of standard output; `backprop-bench` reads it.
 Usage: numpy_bench.py [--quick] [--data DIR]
 """
 import argparse
-import gzip
 import json
 import os
 import statistics
 import sys
-import time
 import timeit
 
 import numpy as np
 
-
-def load_idx(path, offset):
-    with gzip.open(path, "rb") as f:
-        return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
-
-
-def blas_info():
-    """Which BLAS NumPy runs, its kernel family and threads (threadpoolctl, when installed)."""
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return {"note": "threadpoolctl not installed"}
-    for pool in threadpool_info():
-        if pool.get("user_api") == "blas":
-            return {k: pool.get(k) for k in ("internal_api", "version", "architecture", "num_threads", "filepath")}
-    return {"note": "no BLAS pool found"}
-
-
-def epoch(X, T, rng, batch=128, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    """One epoch of mini-batch Adam; returns (seconds, mean training loss)."""
-    sizes = [X.shape[1], 256, 128, 10]
-    W = [rng.normal(0, np.sqrt(2 / m), (m, n)) for m, n in zip(sizes[:-1], sizes[1:])]  # He initialisation
-    b = [np.zeros(n) for n in sizes[1:]]
-    params = W + b
-    m = [np.zeros_like(p) for p in params]
-    v = [np.zeros_like(p) for p in params]
-    t = 0
-    total_loss = 0.0
-    start = time.perf_counter()
-    order = rng.permutation(len(X))
-    for first in range(0, len(X), batch):
-        rows = order[first:first + batch]
-        x, target = X[rows], T[rows]
-        n = len(rows)
-        # Forward.
-        h1 = x @ W[0] + b[0]
-        a1 = np.maximum(h1, 0)
-        h2 = a1 @ W[1] + b[1]
-        a2 = np.maximum(h2, 0)
-        h3 = a2 @ W[2] + b[2]
-        shifted = h3 - h3.max(axis=1, keepdims=True)
-        log_y = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        total_loss += -(target * log_y).sum()
-        # Backward: d = ∂L/∂h for the batch-mean loss.
-        d3 = (np.exp(log_y) - target) / n
-        d2 = (d3 @ W[2].T) * (h2 > 0)
-        d1 = (d2 @ W[1].T) * (h1 > 0)
-        grads = [x.T @ d1, a1.T @ d2, a2.T @ d3, d1.sum(axis=0), d2.sum(axis=0), d3.sum(axis=0)]
-        # Adam.
-        t += 1
-        for i, g in enumerate(grads):
-            m[i] = beta1 * m[i] + (1 - beta1) * g
-            v[i] = beta2 * v[i] + (1 - beta2) * g * g
-            m_hat = m[i] / (1 - beta1 ** t)
-            v_hat = v[i] / (1 - beta2 ** t)
-            params[i] -= lr * m_hat / (np.sqrt(v_hat) + eps)
-    return time.perf_counter() - start, total_loss / len(X)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peer_bench import blas_info, load_standardised, numpy_epoch  # noqa: E402
 
 
 def quiz_step_seconds(repeats):
@@ -117,28 +60,18 @@ def main():
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist", help="folder of the IDX .gz files")
     args = parser.parse_args()
 
-    images = load_idx(os.path.join(args.data, "train-images-idx3-ubyte.gz"), 16).reshape(-1, 784)
-    labels = load_idx(os.path.join(args.data, "train-labels-idx1-ubyte.gz"), 8)
-    if args.quick:
-        images, labels = images[:10000], labels[:10000]
-    # Standardise each pixel as the Swift trainer does (fitted on these samples; σ = 0 → unscaled).
-    X = images.astype(np.float64)
-    mean = X.mean(axis=0)
-    std = X.std(axis=0)
-    std[std == 0] = 1
-    X = (X - mean) / std
-    T = np.eye(10)[labels]
+    X, labels = load_standardised(args.data, args.quick)
 
     # The epoch with NumPy's BLAS at its default threads, and at one thread (through threadpoolctl,
     # when installed): on a shared machine a threaded OpenBLAS can lose badly to other work, so
     # the comparison takes NumPy's faster run.
     runs = {}
-    seconds, loss = epoch(X, T, np.random.default_rng(1))
+    seconds, loss = numpy_epoch(X, labels, "relu-adam", np.float64)
     runs["default"] = seconds
     try:
         from threadpoolctl import threadpool_limits
         with threadpool_limits(limits=1, user_api="blas"):
-            runs["1"], _ = epoch(X, T, np.random.default_rng(1))
+            runs["1"], _ = numpy_epoch(X, labels, "relu-adam", np.float64)
     except ImportError:
         pass
     best = min(runs, key=runs.get)
@@ -147,7 +80,7 @@ def main():
         "numpyVersion": np.__version__,
         "pythonVersion": sys.version.split()[0],
         "blas": blas_info(),
-        "network": "784-256-128-10 relu",
+        "network": "784-256-128-10 relu (careful NumPy)",
         "batch": 128,
         "samples": len(X),
         "epochSeconds": runs[best],

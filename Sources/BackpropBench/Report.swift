@@ -47,6 +47,7 @@ struct BenchResults: Encodable {
     var epochs: [EpochResult]
     var numpy: NumPyResult?
     var numpyNote: String?
+    var peers: PeerComparison?
     var memory: MemoryResult?
     var memoryNote: String?
     var distributed: [DistributedResult]
@@ -139,27 +140,33 @@ func evaluateTargets(kernels: [KernelResult], steps: [StepResult], epochs: [Epoc
               + format(openBLAS.map { $0.allocationsPerStep! }.max(), "%.0f")
               + " per step inside OpenBLAS (its threaded gemm mallocs a job array per call)"))
 
-    // 3. The Fashion-MNIST step within 1.3× its own gemm calls.
+    // 3. The Fashion-MNIST step within 1.15× its own gemm calls, at 1 thread and with 2 workers.
     let large = NetworkSpec.large.name
     let pick = { (mode: ThreadMode) in steps.first { $0.network == large && $0.batch == 128 && $0.backend == "blas" && $0.mode == mode } }
-    if let one = pick(.one) {
-        let others = [ThreadMode.workers, .blas].compactMap(pick).map { "\($0.mode.rawValue): \(ratioText($0.overFloor))" }
+    for mode in [ThreadMode.one, .workers] {
+        guard let r = pick(mode) else { continue }
         targets.append(TargetResult(
-            target: "784-256-128-10 relu step (Adam, batch 128) ≤ 1.3× its gemm calls",
-            measured: "\(ratioText(one.overFloor)) at 1 thread (\(formatSeconds(one.stepSeconds)) against \(formatSeconds(one.floorSeconds)))",
-            met: one.overFloor <= 1.3,
-            note: others.isEmpty ? "" : "against the same thread layout's gemm calls: " + others.joined(separator: ", ")))
+            target: "784-256-128-10 relu step (Adam, batch 128, \(mode.rawValue)) ≤ 1.15× its gemm calls",
+            measured: "\(ratioText(r.overFloor)) (\(formatSeconds(r.stepSeconds)) against \(formatSeconds(r.floorSeconds)))",
+            met: r.overFloor <= 1.15,
+            note: mode == .workers ? "the floor: both workers' gemm calls run concurrently, OpenBLAS at 1 thread each"
+                : pick(.blas).map { "OpenBLAS at 2 threads (not a target): \(ratioText($0.overFloor))" } ?? ""))
     }
 
-    // 4. The epoch at least 2× NumPy's samples per second.
-    if let best = epochs.first(where: { $0.mode == .workers }) {
-        let ratio = numpy.map { best.samplesPerSecond / $0.samplesPerSecond }
+    // 4. The lesson's single-sample step within 1.3× its BLAS calls.
+    if let quiz = steps.first(where: { $0.network == NetworkSpec.quiz.name && $0.backend == "blas" }) {
         targets.append(TargetResult(
-            target: "Fashion-MNIST epoch ≥ 2× NumPy's samples/s",
-            measured: ratio.map { String(format: "%.2f× (%@ against %@ samples/s)", $0, formatRate(best.samplesPerSecond), formatRate(numpy!.samplesPerSecond)) }
-                ?? "\(formatRate(best.samplesPerSecond)) samples/s; NumPy not run",
-            met: ratio.map { $0 >= 2 },
-            note: "Swift with 2 workers (the CLI's default); NumPy's faster run of its own OpenBLAS at its default threads and at 1 thread"))
+            target: "lesson's single-sample step ≤ 1.3× its BLAS calls, allocation-free",
+            measured: "\(ratioText(quiz.overFloor)) (\(formatSeconds(quiz.stepSeconds)) against \(formatSeconds(quiz.floorSeconds))), "
+                + (quiz.allocationsPerStep.map { format($0, "%.2f") + " allocations per step" } ?? "allocations not counted"),
+            met: quiz.overFloor <= 1.3 && (quiz.allocationsPerStep ?? 0) == 0,
+            note: "the floor counts its 5 gemm calls; the update's 2 axpy calls count against the step"))
+    }
+
+    // The float32 targets wait for the generic precision.
+    for target in ["float32 epoch ≥ 1.8× the float64 epoch", "peak memory of a float32 run ≤ 0.6× the float64 run"] {
+        targets.append(TargetResult(target: target, measured: "not measured", met: nil,
+                                    note: "this build trains in float64 only"))
     }
 
     // 5. The lesson's quiz step at least 50× faster than NumPy's.
@@ -253,6 +260,7 @@ func csv(_ results: BenchResults) -> String {
         add("numpy", n.network, "batch \(n.batch), \(n.samples) samples", "numpy \(n.numpyVersion)", threads, "samples per second", n.samplesPerSecond, "1/s")
         add("numpy", "quiz step", "batch 1", "numpy \(n.numpyVersion)", threads, "median step time", n.quizStepSeconds, "s")
     }
+    results.peers?.csvLines(add)
     if let m = results.memory {
         add("memory", m.command, "", "blas", "2", "peak resident memory", m.peakResidentBytes / 1e6, "MB")
     }

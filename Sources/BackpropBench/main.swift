@@ -7,13 +7,15 @@ import Foundation
 
 let usage = """
     usage: backprop-bench [--quick] [--results DIR] [--c-bench PATH] [--python PYTHON] [--numpy-script PATH]
-                          [--backprop PATH] [--mpi-backprop PATH] [--hosts-script PATH] [--data DIR] [--only SECTIONS]
+                          [--peer-script PATH] [--backprop PATH] [--mpi-backprop PATH] [--hosts-script PATH] [--data DIR]
+                          [--only SECTIONS]
                           [--check-allocations]
       --quick              a small subset (make bench-quick)
       --results DIR        where bench.csv and bench.json go (default: results)
       --c-bench PATH       the compiled bench/cblas_bench.c (without it, no C column)
       --python PYTHON      the Python with NumPy for scripts/numpy_bench.py (default: python3)
       --numpy-script PATH  default: scripts/numpy_bench.py
+      --peer-script PATH   default: scripts/peer_bench.py (careful NumPy and PyTorch, float64 and float32)
       --backprop PATH      the backprop tool whose training run's peak memory is measured
                            (default: beside this binary)
       --mpi-backprop PATH  a backprop built with --traits MPI: epochs on 1 and 2 MPI processes and the
@@ -22,7 +24,7 @@ let usage = """
                            one process per host, over the bare link and rate-limited to 1 and 0.1 Gbit/s
                            (section hosts, run only with this option)
       --data DIR           Fashion-MNIST's IDX files (default: \(FashionMNIST.defaultDirectory))
-      --only SECTIONS      comma-separated subset of kernels,steps,epoch,numpy,memory,distributed,hosts
+      --only SECTIONS      comma-separated subset of kernels,steps,epoch,numpy,peers,memory,distributed,hosts
       --check-allocations  exit with status 1 when a steady-state training step allocates
                            (with OpenBLAS at 1 thread; at 2, OpenBLAS mallocs inside its threaded gemm)
     """
@@ -34,7 +36,8 @@ do {
     while let argument = arguments.popFirst() {
         switch argument {
         case "--quick", "--check-allocations": flags.insert(argument)
-        case "--results", "--c-bench", "--python", "--numpy-script", "--backprop", "--mpi-backprop", "--hosts-script", "--data", "--only":
+        case "--results", "--c-bench", "--python", "--numpy-script", "--peer-script", "--backprop", "--mpi-backprop", "--hosts-script",
+             "--data", "--only":
             guard let value = arguments.popFirst() else { print(usage); exit(2) }
             options[argument] = value
         case "-h", "--help": print(usage); exit(0)
@@ -43,7 +46,7 @@ do {
     }
 }
 let quick = flags.contains("--quick")
-let sections = Set((options["--only"] ?? "kernels,steps,epoch,numpy,memory,distributed,hosts").split(separator: ",").map(String.init))
+let sections = Set((options["--only"] ?? "kernels,steps,epoch,numpy,peers,memory,distributed,hosts").split(separator: ",").map(String.init))
 let resultsDirectory = options["--results"] ?? "results"
 let benchStarted = MonotonicClock.seconds()
 
@@ -99,7 +102,8 @@ if sections.contains("kernels") {
 // 2. The network: steps and epochs on Fashion-MNIST (or random bytes of its shape when it is missing).
 var steps: [StepResult] = []
 var epochs: [EpochResult] = []
-if sections.contains("steps") || sections.contains("epoch") {
+var peers: PeerComparison? = nil
+if sections.contains("steps") || sections.contains("epoch") || sections.contains("peers") {
     log("loading Fashion-MNIST")
     var data: Dataset
     do {
@@ -123,6 +127,10 @@ if sections.contains("steps") || sections.contains("epoch") {
         let epochData = quick ? data.subset(Array(0..<10_000)) : data
         epochs = measureEpochs(data: epochData, steps: steps, quick: quick, log: log)
     }
+    if sections.contains("peers") {
+        peers = measurePeers(data: quick ? data.subset(Array(0..<10_000)) : data, python: options["--python"] ?? "python3",
+                             script: options["--peer-script"] ?? "scripts/peer_bench.py", quick: quick, log: log)
+    }
 }
 
 // 3. NumPy, the lesson's language, on the same epoch.
@@ -144,6 +152,19 @@ if !epochs.isEmpty || numpy != nil {
         print("NumPy quiz step: \(formatSeconds(numpy.quizStepSeconds))")
     }
     if let numpyNote { print("note: \(numpyNote)") }
+}
+
+// 3b. The same problems beside a careful NumPy and PyTorch, in both precisions.
+if let peers {
+    section("Beside careful NumPy and PyTorch: one epoch\(quick ? " of the first 10,000 samples" : ""), samples per second")
+    print("Same layers, initialisation, optimiser and learning rate everywhere; batch 128, no dropout, no validation.")
+    print("backprop: 2 workers, OpenBLAS at 1 thread each. Peers: the faster of their default threads and 1 thread.")
+    if let p = peers.peers {
+        print("NumPy \(p.numpyVersion) (Python \(p.pythonVersion)); PyTorch \(p.torchVersion ?? "not installed")"
+              + (p.torchThreads.map { ", \($0) threads by default" } ?? "") + "\n")
+    }
+    print(peers.table.text)
+    peers.notes.forEach { print("note: \($0)") }
 }
 
 // 4. Peak memory (measured first, above), printed here.
@@ -193,6 +214,7 @@ if sections.contains("hosts"), let script = options["--hosts-script"] {
 
 // 7. The targets, and the files.
 let targets = evaluateTargets(kernels: kernels, steps: steps, epochs: epochs, numpy: numpy, memory: memory)
+    + (peers?.targets ?? [])
 section("Targets")
 print(targetTable(targets).text)
 
@@ -200,7 +222,7 @@ environment.loadAverageAtEnd = BenchEnvironment.loadAverage()
 print("\nload average (1, 5, 15 min) at the start: \(environment.loadAverageAtStart); at the end: \(environment.loadAverageAtEnd)"
       + " — on \(environment.cores) cores, more than \(environment.cores) means other work shared the machine")
 let results = BenchResults(environment: environment, kernels: kernels, blasWinsFrom: blasWinsFrom, steps: steps,
-                           epochs: epochs, numpy: numpy, numpyNote: numpyNote, memory: memory, memoryNote: memoryNote,
+                           epochs: epochs, numpy: numpy, numpyNote: numpyNote, peers: peers, memory: memory, memoryNote: memoryNote,
                            distributed: distributed, distributedNote: distributedNote, targets: targets)
 do {
     try FileManager.default.createDirectory(atPath: resultsDirectory, withIntermediateDirectories: true)

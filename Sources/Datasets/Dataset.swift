@@ -1,3 +1,5 @@
+import Kernels
+
 /// Where features live: bytes (IDX images, kept as `UInt8`) or doubles (CSV).
 ///
 /// Images stay bytes in memory — an eighth of the size of `Double`s — and are converted a batch at
@@ -163,8 +165,8 @@ public struct Dataset: Sendable, Equatable {
                     values.withUnsafeBufferPointer { values in
                         for i in indices {
                             precondition(i >= 0 && i < count, "row index \(i) out of range 0..<\(count)")
-                            let row = values.baseAddress! + i * f
-                            for j in 0..<f { out[j] = (Double(row[j]) - offset[j]) * scale[j] }
+                            Kernel.scale(bytes: UnsafeBufferPointer(start: values.baseAddress! + i * f, count: f), offset: offset,
+                                         scale: scale, into: UnsafeMutableBufferPointer(start: out, count: f))
                             out += f
                         }
                     }
@@ -172,8 +174,8 @@ public struct Dataset: Sendable, Equatable {
                     values.withUnsafeBufferPointer { values in
                         for i in indices {
                             precondition(i >= 0 && i < count, "row index \(i) out of range 0..<\(count)")
-                            let row = values.baseAddress! + i * f
-                            for j in 0..<f { out[j] = (row[j] - offset[j]) * scale[j] }
+                            Kernel.scale(doubles: UnsafeBufferPointer(start: values.baseAddress! + i * f, count: f), offset: offset,
+                                         scale: scale, into: UnsafeMutableBufferPointer(start: out, count: f))
                             out += f
                         }
                     }

@@ -12,6 +12,10 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
     /// The four state words; restoring them resumes the exact sequence.
     public var state: [UInt64] { [s0, s1, s2, s3] }
 
+    /// The same four words without an array (for kernels that run the generator themselves:
+    /// xoshiro256** over s0…s3 in this order).
+    public var stateWords: (UInt64, UInt64, UInt64, UInt64) { (s0, s1, s2, s3) }
+
     /// A generator whose sequence is fixed by `seed`.
     public init(seed: UInt64) {
         var s = seed

@@ -67,6 +67,34 @@ import TestSupport
         }
     }
 
+    /// A network whose 256×128 layer (32,768 weights) is long enough for the combine and the
+    /// optimiser update to be split across the threads: 2 and 3 threads agree with 1 up to the
+    /// order of the combine's sum, and a split run repeats bit for bit.
+    @Test(arguments: ["adam", "momentum", "sgd"])
+    func splitCombineAndUpdateMatchOneThread(optimizer: String) throws {
+        let data = try TrainerTests.spirals(perClass: 100, seed: 5)
+        func run(_ threads: Int) throws -> [Double] {
+            var rng = SeededGenerator(seed: 9)
+            let network = try Network<BLAS>.make(sizes: [2, 256, 128, 2], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
+            var config = TrainingConfiguration()
+            config.epochs = 2
+            config.batchSize = 64
+            config.dropout = 0.3
+            config.threads = threads
+            config.validationFraction = 0
+            config.patience = nil
+            let trainer = try Trainer(network: network, optimizer: Optimizers.make(optimizer)!, configuration: config)
+            try trainer.train(training: data, validation: nil, scaler: .fit(.standardize, on: data))
+            return Self.parameters(trainer.network.layers)
+        }
+        let one = try run(1), two = try run(2)
+        #expect(two == (try run(2)), "a 2-thread run repeats bit for bit")
+        for (threads, result) in [(2, two), (3, try run(3))] {
+            let difference = Self.relativeDifference(one, result)
+            #expect(difference <= 1e-12, "\(optimizer), \(threads) threads: \(difference)")
+        }
+    }
+
     @Test func processesOfAGroupMatchOneProcessAndStayIdentical() throws {
         let (single, data, scaler) = try Self.trainer()
         let initial = Self.parameters(single.network.layers)

@@ -1,5 +1,6 @@
 // Network/: the maths of a dense network: layers with their forward and backward passes, activations, losses, dropout, initialisers, gradients.
 import Foundation
+import Kernels
 import Linalg
 
 /// A layer's element-wise nonlinearity `a = f(h)`, with its derivative beside it.
@@ -19,7 +20,8 @@ public enum Activation: String, CaseIterable, Sendable, Codable {
     /// f(h)_k = e^{h_k} / Σ_j e^{h_j} per row, shifted by the row's maximum. Last layer only, with cross-entropy.
     case softmax
 
-    /// A ← f(H), for H and A of one shape (`batch × fanOut`). A may not alias H.
+    /// A ← f(H), for H and A of one shape (`batch × fanOut`). A may not alias H. Runs the
+    /// element-wise kernels of `Kernels` (vector exp within 1 ulp; see `Kernel` in `Kernels`).
     public func apply(_ h: Matrix, into a: inout Matrix) {
         precondition(h.rows == a.rows && h.columns == a.columns,
                      "Activation.apply: H \(h.rows)×\(h.columns) and A \(a.rows)×\(a.columns) differ")
@@ -28,19 +30,15 @@ public enum Activation: String, CaseIterable, Sendable, Codable {
             a.elements.withUnsafeMutableBufferPointer { a in
                 switch self {
                 case .identity:
-                    for i in h.indices { a[i] = h[i] }
+                    _ = a.initialize(fromContentsOf: h)
                 case .sigmoid:
-                    for i in h.indices { a[i] = Activation.sigmoid(h[i]) }
+                    Kernel.sigmoid(h, into: a)
                 case .tanh:
-                    for i in h.indices { a[i] = Foundation.tanh(h[i]) }
+                    Kernel.tanh(h, into: a)
                 case .relu:
-                    for i in h.indices { a[i] = h[i] > 0 ? h[i] : 0 }
+                    Kernel.relu(h, into: a)
                 case .softmax:
-                    var start = 0
-                    while start < h.count {
-                        Activation.softmaxRow(h, a, start, columns)
-                        start += columns
-                    }
+                    if columns > 0 { Kernel.softmaxRows(h, columns: columns, into: a) }
                 }
             }
         }
@@ -59,11 +57,11 @@ public enum Activation: String, CaseIterable, Sendable, Codable {
                     case .identity:
                         break
                     case .sigmoid:  // σ′ = σ(1 − σ), from the output: no second exp.
-                        for i in d.indices { d[i] *= a[i] * (1 - a[i]) }
+                        Kernel.multiplySigmoidDerivative(inPlace: d, outputs: a)
                     case .tanh:     // tanh′ = 1 − tanh².
-                        for i in d.indices { d[i] *= 1 - a[i] * a[i] }
+                        Kernel.multiplyTanhDerivative(inPlace: d, outputs: a)
                     case .relu:
-                        for i in d.indices where !(h[i] > 0) { d[i] = 0 }
+                        Kernel.multiplyReluDerivative(inPlace: d, preActivations: h)
                     case .softmax:
                         preconditionFailure("softmax has no element-wise derivative; use it as the output with cross_entropy")
                     }
@@ -80,29 +78,5 @@ public enum Activation: String, CaseIterable, Sendable, Codable {
         }
         let e = exp(h)
         return e / (1 + e)
-    }
-
-    /// Softmax of one row, shifted by the row's maximum so no exponent overflows.
-    @inline(__always)
-    static func softmaxRow(_ h: UnsafeBufferPointer<Double>, _ a: UnsafeMutableBufferPointer<Double>,
-                           _ start: Int, _ count: Int) {
-        var maximum = -Double.infinity
-        for j in start..<(start + count) { maximum = max(maximum, h[j]) }
-        var sum = 0.0
-        for j in start..<(start + count) {
-            a[j] = exp(h[j] - maximum)
-            sum += a[j]
-        }
-        for j in start..<(start + count) { a[j] /= sum }
-    }
-
-    /// log Σ_j e^{h_j} over one row, computed as max + log Σ e^{h_j − max} (finite for finite h).
-    @inline(__always)
-    static func logSumExp(_ h: UnsafeBufferPointer<Double>, _ start: Int, _ count: Int) -> Double {
-        var maximum = -Double.infinity
-        for j in start..<(start + count) { maximum = max(maximum, h[j]) }
-        var sum = 0.0
-        for j in start..<(start + count) { sum += exp(h[j] - maximum) }
-        return maximum + log(sum)
     }
 }

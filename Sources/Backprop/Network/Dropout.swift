@@ -1,3 +1,4 @@
+import Kernels
 import Linalg
 
 /// Inverted dropout on one hidden layer's output: its forward (draw a mask, A ⊙ mask), its backward
@@ -5,11 +6,13 @@ import Linalg
 /// ``Workspace/LayerBuffers``; its matrices are allocated on first use and reused.
 final class Dropout {
     /// Entries 0 (dropped) or 1/(1 − rate) (kept), `batch × fanOut`.
-    private(set) var mask: Matrix?
+    @exclusivity(unchecked) private(set) var mask: Matrix?
     /// A ⊙ mask: what the next layer reads while ``isActive``.
-    private(set) var dropped: Matrix?
+    @exclusivity(unchecked) private(set) var dropped: Matrix?
     /// Whether the last forward pass dropped units here.
     private(set) var isActive = false
+    /// Each row's generator state (four words a row) while the kernel draws the mask.
+    @exclusivity(unchecked) private var states: [UInt64] = []
 
     /// The forward pass: with `rate` > 0, draws a fresh mask, row by row from each sample's own
     /// generator (``DropoutMasks/generator(sample:layer:)``), and writes A ⊙ mask into ``dropped``;
@@ -17,21 +20,24 @@ final class Dropout {
     func forward(_ a: Matrix, rate: Double, masks: DropoutMasks, layer: Int) {
         isActive = rate > 0
         guard isActive else { return }
+        let (rows, columns) = (a.rows, a.columns)
         if mask == nil {
-            mask = Matrix(rows: a.rows, columns: a.columns)
-            dropped = Matrix(rows: a.rows, columns: a.columns)
+            mask = Matrix(rows: rows, columns: columns)
+            dropped = Matrix(rows: rows, columns: columns)
+            states = [UInt64](repeating: 0, count: 4 * rows)
+        }
+        guard rows > 0 && columns > 0 else { return }
+        // Each row's generator, run by the kernel eight rows at a time in vector lanes.
+        for row in 0..<rows {
+            (states[4 * row], states[4 * row + 1], states[4 * row + 2], states[4 * row + 3]) =
+                masks.generator(sample: row, layer: layer).stateWords
         }
         let keep = 1 / (1 - rate)
-        let (rows, columns) = (a.rows, a.columns)
         a.elements.withUnsafeBufferPointer { a in
             mask!.elements.withUnsafeMutableBufferPointer { m in
                 dropped!.elements.withUnsafeMutableBufferPointer { d in
-                    for row in 0..<rows {
-                        var rng = masks.generator(sample: row, layer: layer)
-                        for i in (row * columns)..<((row + 1) * columns) {
-                            m[i] = rng.nextUniform() < rate ? 0 : keep
-                            d[i] = a[i] * m[i]
-                        }
+                    states.withUnsafeMutableBufferPointer { s in
+                        Kernel.dropout(states: s, a, columns: columns, rate: rate, keep: keep, mask: m, dropped: d)
                     }
                 }
             }
@@ -47,9 +53,7 @@ final class Dropout {
     func backward(_ errorTerms: inout Matrix) {
         guard isActive else { return }
         errorTerms.elements.withUnsafeMutableBufferPointer { d in
-            mask!.elements.withUnsafeBufferPointer { m in
-                for i in d.indices { d[i] *= m[i] }
-            }
+            mask!.elements.withUnsafeBufferPointer { Kernel.multiply(inPlace: d, by: $0) }
         }
     }
 }

@@ -1,3 +1,4 @@
+import Kernels
 import Linalg
 
 /// One array per layer with the network's parameter shapes: used for ∂L/∂W and ∂L/∂b,
@@ -33,31 +34,13 @@ public struct Gradients: Equatable, Sendable {
     }
 
     /// The first layer whose weight or bias gradient holds a NaN or infinity, or nil.
-    /// One pass summing each array: any NaN or ±∞ makes the sum non-finite.
+    /// One pass summing each array (`Kernel.sum`): any NaN or ±∞ makes the sum non-finite.
     func firstNonFiniteLayer() -> Int? {
         for l in weights.indices {
-            var sum = weights[l].elements.withUnsafeBufferPointer(Self.sum)
-            if let b = biases[l] { sum += b.withUnsafeBufferPointer(Self.sum) }
+            var sum = weights[l].elements.withUnsafeBufferPointer { Kernel.sum($0) }
+            if let b = biases[l] { sum += b.withUnsafeBufferPointer { Kernel.sum($0) } }
             if !sum.isFinite { return l }  // Also when finite entries are so huge that they overflow: diverged all the same.
         }
         return nil
-    }
-
-    /// Σ x in eight independent lanes: a single running sum is one long chain of dependent adds,
-    /// several times slower over the 235,146 gradients of a Fashion-MNIST network, checked every batch.
-    private static func sum(_ x: UnsafeBufferPointer<Double>) -> Double {
-        guard let base = x.baseAddress else { return 0 }
-        var lanes = SIMD8<Double>()
-        var i = 0
-        while i + 8 <= x.count {
-            lanes += UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<Double>.self)
-            i += 8
-        }
-        var total = lanes.sum()
-        while i < x.count {
-            total += x[i]
-            i += 1
-        }
-        return total
     }
 }

@@ -1,3 +1,4 @@
+import Kernels
 import Linalg
 
 /// The training objective, averaged over the samples of a batch (`vectors/FORMAT.md`).
@@ -12,21 +13,14 @@ public enum Loss: String, CaseIterable, Sendable, Codable {
     public func value(outputs y: Matrix, preActivations h: Matrix, targets t: Matrix) -> Double {
         precondition(y.rows == t.rows && y.columns == t.columns && h.rows == t.rows && h.columns == t.columns,
                      "Loss.value: outputs \(y.rows)×\(y.columns), pre-activations \(h.rows)×\(h.columns) and targets \(t.rows)×\(t.columns) differ")
-        guard t.rows > 0 else { return 0 }
-        var total = 0.0
-        switch self {
-        case .squaredError:
-            for i in t.elements.indices {
-                let e = t.elements[i] - y.elements[i]
-                total += 0.5 * e * e
-            }
-        case .crossEntropy:
-            h.elements.withUnsafeBufferPointer { hp in
-                for row in 0..<t.rows {
-                    let start = row * t.columns
-                    let lse = Activation.logSumExp(hp, start, t.columns)
-                    for j in start..<(start + t.columns) where t.elements[j] != 0 {
-                        total -= t.elements[j] * (hp[j] - lse)
+        guard t.rows > 0 && t.columns > 0 else { return 0 }
+        let columns = t.columns
+        let total = y.elements.withUnsafeBufferPointer { y in
+            h.elements.withUnsafeBufferPointer { h in
+                t.elements.withUnsafeBufferPointer { t in
+                    switch self {
+                    case .squaredError: Kernel.squaredErrorSum(outputs: y, targets: t)
+                    case .crossEntropy: Kernel.crossEntropySum(preActivations: h, targets: t, columns: columns)
                     }
                 }
             }
@@ -41,7 +35,11 @@ public enum Loss: String, CaseIterable, Sendable, Codable {
                                  activation: Activation, into delta: inout Matrix) {
         precondition(y.rows == t.rows && y.columns == t.columns && delta.rows == t.rows && delta.columns == t.columns,
                      "Loss.outputErrorTerms: outputs \(y.rows)×\(y.columns), targets \(t.rows)×\(t.columns) and Δ \(delta.rows)×\(delta.columns) differ")
-        for i in delta.elements.indices { delta.elements[i] = t.elements[i] - y.elements[i] }
+        t.elements.withUnsafeBufferPointer { t in
+            y.elements.withUnsafeBufferPointer { y in
+                delta.elements.withUnsafeMutableBufferPointer { Kernel.subtract(t, minus: y, into: $0) }
+            }
+        }
         switch self {
         case .squaredError:
             activation.multiplyDerivative(into: &delta, preActivations: h, activations: y)

@@ -1,5 +1,6 @@
 // Training/: the trainer and what it runs with: configuration, optimisers, schedules, data-parallel threads and processes, evaluation.
 import Datasets
+import Kernels
 import Linalg
 
 /// Computes a batch's gradients on several threads: each worker takes a contiguous slice of the
@@ -37,6 +38,8 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
     private var active: [Buffers] = []
     /// The threads the slices run on (the caller's and `workers − 1` helpers).
     private let threads: WorkerThreads
+    /// The same threads for the element-wise tail of a step: the combine here and the optimiser's update.
+    let split: ParallelElementwise
     /// The current batch's arguments, for ``runPart(_:)`` on the worker threads; nil between batches.
     private var batch: (network: Network<Backend>, data: Dataset, scaler: FeatureScaler, dropout: Double)?
 
@@ -46,6 +49,7 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
         cache = Array(repeating: [:], count: workers)
         active.reserveCapacity(workers)
         threads = WorkerThreads(count: workers)
+        split = ParallelElementwise(threads: threads)
     }
 
     private func buffers(worker: Int, batch: Int, layers: [DenseLayer]) -> Buffers {
@@ -118,21 +122,21 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
     }
 
     /// y ← Σ_w (slice_w / n)·x_w over the active workers' arrays `x_w = array(gradients_w)`: the first
-    /// two in one pass (the usual case is exactly two), any others added one pass each.
+    /// two in one pass (the usual case is exactly two), any others added one pass each; each pass
+    /// split across the threads.
     private func combine(into y: UnsafeMutableBufferPointer<Double>, _ array: (Gradients) -> [Double]) {
+        guard let yp = y.baseAddress else { return }
         var total = 0
         for b in active { total += b.workspace.batch }
         func weight(_ w: Int) -> Double { Double(active[w].workspace.batch) / Double(total) }
-        let (w0, w1) = (weight(0), weight(1))
         array(active[0].gradients).withUnsafeBufferPointer { x0 in
             array(active[1].gradients).withUnsafeBufferPointer { x1 in
-                for i in y.indices { y[i] = w0 * x0[i] + w1 * x1[i] }
+                split.run(.combine(y: yp, x0: x0.baseAddress!, w0: weight(0), x1: x1.baseAddress!, w1: weight(1)), count: y.count)
             }
         }
         for w in active.indices.dropFirst(2) {
-            let wk = weight(w)
             array(active[w].gradients).withUnsafeBufferPointer { x in
-                for i in y.indices { y[i] += wk * x[i] }
+                split.run(.addScaled(y: yp, x: x.baseAddress!, w: weight(w)), count: y.count)
             }
         }
     }

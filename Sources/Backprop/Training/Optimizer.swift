@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import Linalg
 
 /// A rule that turns gradients ∂L/∂θ into a change of the parameters θ.
@@ -11,10 +12,27 @@ public protocol Optimizer: Sendable {
     var name: String { get }
     /// Applies one update to `network` for `gradients` (∂L/∂W and ∂L/∂b) at `learningRate`.
     mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double)
+    /// The same update with its element-wise work split across the trainer's threads by `split`
+    /// (the trainer calls this one). The default runs ``update(_:gradients:learningRate:)``.
+    mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double,
+                                           split: ParallelElementwise)
     /// Everything needed to continue exactly where this optimiser stands.
     var state: OptimizerState { get }
     /// Continues from a saved state. Throws when it does not fit this optimiser.
     mutating func restore(_ state: OptimizerState) throws(OptimizerStateError)
+}
+
+extension Optimizer {
+    /// The unsplit update, for optimisers that do not split their work: ignores `split`.
+    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double,
+                                                  split: ParallelElementwise) {
+        update(&network, gradients: gradients, learningRate: learningRate)
+    }
+}
+
+extension ParallelElementwise {
+    /// Everything on the calling thread: what the optimisers' unsplit ``Optimizer/update(_:gradients:learningRate:)`` uses.
+    static let onCallingThread = ParallelElementwise(threads: nil)
 }
 
 /// An optimiser's saved state: its update count and named per-parameter arrays
@@ -64,9 +82,22 @@ public struct GradientDescent: Optimizer {
     public let name = "sgd"
     /// Plain gradient descent has no state and no settings besides the learning rate.
     public init() {}
+    /// θ ← θ − η·g through the backend's `axpy`.
     public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double) {
         network.updateParameters(with: gradients) { _, theta, g in
             B.axpy(alpha: -learningRate, g, into: &theta)
+        }
+    }
+    /// The same step through the element-wise kernel, split across the trainer's threads.
+    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double,
+                                                  split: ParallelElementwise) {
+        network.updateParameters(with: gradients) { _, theta, g in
+            theta.withUnsafeMutableBufferPointer { theta in
+                g.withUnsafeBufferPointer { g in
+                    guard let tp = theta.baseAddress, let gp = g.baseAddress else { return }
+                    split.run(.addScaled(y: tp, x: gp, w: -learningRate), count: theta.count)
+                }
+            }
         }
     }
     public var state: OptimizerState { OptimizerState() }
@@ -93,16 +124,19 @@ public struct Momentum: Optimizer {
     }
 
     public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double) {
+        update(&network, gradients: gradients, learningRate: learningRate, split: .onCallingThread)
+    }
+
+    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double,
+                                                  split: ParallelElementwise) {
         velocity.prepare(for: network)
         let (mu, nesterov) = (momentum, self.nesterov)
         network.updateParameters(with: gradients) { k, theta, g in
             velocity.arrays[k].withUnsafeMutableBufferPointer { v in
                 theta.withUnsafeMutableBufferPointer { theta in
                     g.withUnsafeBufferPointer { g in
-                        for i in 0..<theta.count {
-                            v[i] = mu * v[i] - learningRate * g[i]
-                            theta[i] += nesterov ? mu * v[i] - learningRate * g[i] : v[i]
-                        }
+                        guard let tp = theta.baseAddress, let gp = g.baseAddress, let vp = v.baseAddress else { return }
+                        split.run(.momentum(theta: tp, g: gp, v: vp, mu: mu, eta: learningRate, nesterov: nesterov), count: theta.count)
                     }
                 }
             }
@@ -137,6 +171,11 @@ public struct Adam: Optimizer {
     }
 
     public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double) {
+        update(&network, gradients: gradients, learningRate: learningRate, split: .onCallingThread)
+    }
+
+    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double,
+                                                  split: ParallelElementwise) {
         m.prepare(for: network)
         v.prepare(for: network)
         steps += 1
@@ -149,44 +188,13 @@ public struct Adam: Optimizer {
                 v.arrays[k].withUnsafeMutableBufferPointer { v in
                     theta.withUnsafeMutableBufferPointer { theta in
                         g.withUnsafeBufferPointer { g in
-                            Adam.step(theta, g, m, v, b1: b1, b2: b2, stepSize: stepSize,
-                                      inverseCorrection2: inverseCorrection2, epsilon: eps)
+                            guard let tp = theta.baseAddress, let gp = g.baseAddress, let mp = m.baseAddress, let vp = v.baseAddress else { return }
+                            split.run(.adam(theta: tp, g: gp, m: mp, v: vp, beta1: b1, beta2: b2, stepSize: stepSize,
+                                            inverseCorrection2: inverseCorrection2, epsilon: eps), count: theta.count)
                         }
                     }
                 }
             }
-        }
-    }
-
-    /// One pass over θ, g, m and v, four parameters at a time in SIMD registers. Written with
-    /// `SIMD4` because the scalar loop does not vectorise (its square root keeps a libm fallback for
-    /// negative inputs); the update reads and writes every parameter once per batch.
-    private static func step(_ theta: UnsafeMutableBufferPointer<Double>, _ g: UnsafeBufferPointer<Double>,
-                             _ m: UnsafeMutableBufferPointer<Double>, _ v: UnsafeMutableBufferPointer<Double>,
-                             b1: Double, b2: Double, stepSize: Double, inverseCorrection2: Double, epsilon: Double) {
-        let count = theta.count
-        guard count > 0 else { return }
-        let (theta, g, m, v) = (theta.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!)
-        typealias V = SIMD4<Double>
-        func load(_ p: UnsafePointer<Double>, _ i: Int) -> V { UnsafeRawPointer(p + i).loadUnaligned(as: V.self) }
-        func store(_ x: V, _ p: UnsafeMutablePointer<Double>, _ i: Int) { UnsafeMutableRawPointer(p + i).storeBytes(of: x, as: V.self) }
-        var i = 0
-        while i + 4 <= count {
-            let gi = load(g, i)
-            let mi = b1 * load(m, i) + (1 - b1) * gi
-            let vi = b2 * load(v, i) + (1 - b2) * gi * gi
-            store(mi, m, i)
-            store(vi, v, i)
-            store(load(theta, i) - stepSize * mi / ((vi * inverseCorrection2).squareRoot() + epsilon), theta, i)
-            i += 4
-        }
-        while i < count {
-            let mi = b1 * m[i] + (1 - b1) * g[i]
-            let vi = b2 * v[i] + (1 - b2) * g[i] * g[i]
-            m[i] = mi
-            v[i] = vi
-            theta[i] -= stepSize * mi / ((vi * inverseCorrection2).squareRoot() + epsilon)
-            i += 1
         }
     }
 

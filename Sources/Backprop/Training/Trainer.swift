@@ -190,7 +190,7 @@ public final class Trainer<Backend: LinearAlgebra> {
         if configuration.logGradients {
             for l in norms.indices { norms[l] += gradients.weightNorm(layer: l) / Double(batches) }
         }
-        optimizer.update(&state.network, gradients: gradients, learningRate: rate)
+        optimizer.update(&state.network, gradients: gradients, learningRate: rate, split: parallel.split)
         return loss
     }
 
