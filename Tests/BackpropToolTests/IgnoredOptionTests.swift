@@ -37,7 +37,7 @@ import TestSupport
         try "a,b,label\n0,1,0\n1,0,1\n".write(toFile: csv, atomically: true, encoding: .utf8)
         try expectRefused(["train", "--data", csv, "--checkpoint", dir.appendingPathComponent("c").path],
                           "no checkpoint is written without --checkpoint-every N")
-        try expectRefused(["train", "--data", csv, "--labels", "l.idx"], "--labels l.idx: only IDX images in --data take a labels file")
+        try expectRefused(["train", "--data", csv, "--labels", "l.idx"], "--labels l.idx: only IDX images or a .npy array in --data take a labels file")
         try expectRefused(["train", "--labels", "l.idx"], "Fashion-MNIST, which brings its own labels")
         try expectRefused(["train", "--data", csv, "--test-labels", "l.idx"], "no --test-data is given")
         try expectRefused(["predict", "m.json", "images.idx", "--label-column", "label"],
