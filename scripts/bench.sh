@@ -2,7 +2,9 @@
 # What `make bench` and `make bench-quick` run: builds the C comparison program and the bench,
 # runs it (kernels, training steps, an epoch, NumPy beside it, peak memory, epochs on 1 and 2 MPI
 # processes when Open MPI is installed), then draws the plots.
-#   scripts/bench.sh [--quick] [--check-allocations]
+#   scripts/bench.sh [--quick] [--check-allocations] [--hosts]
+# --hosts: only the distributed runs across the two test hosts of scripts/hosts.sh (as root; it
+# creates and removes them), over the bare link and rate-limited ones (`make bench-hosts`).
 # Tables go to standard output; results/bench.csv, results/bench.json and results/*.png are written.
 # Needs: a C compiler and pkg-config's openblas (scripts/setup.sh), Swift. Optional: python3 with
 # NumPy for the comparison, and matplotlib for the plots (installed from PyPI when missing; if that
@@ -12,15 +14,25 @@ cd "$(dirname "$0")/.."
 
 args=()
 quick=0
+hosts=0
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1; args+=(--quick) ;;
     --check-allocations) args+=(--check-allocations) ;;
-    *) echo "bench.sh: unknown option $arg (known: --quick, --check-allocations)" >&2; exit 2 ;;
+    --hosts) hosts=1 ;;
+    *) echo "bench.sh: unknown option $arg (known: --quick, --check-allocations, --hosts)" >&2; exit 2 ;;
   esac
 done
 results=results
 mkdir -p "$results" .build
+
+if [ "$hosts" = 1 ]; then
+  swift build -c release --product backprop-bench
+  swift build -c release --product backprop --traits MPI --scratch-path .build-mpi
+  export BACKPROP_HOSTS=${BACKPROP_HOSTS:-bp$$}
+  exec scripts/hosts.sh with .build/release/backprop-bench "${args[@]}" --only hosts --results "$results/hosts" \
+    --mpi-backprop "$PWD/.build-mpi/release/backprop" --hosts-script "$PWD/scripts/hosts.sh"
+fi
 
 # The same CBLAS calls from C, linked to the same OpenBLAS.
 cc_bin=.build/cblas-bench

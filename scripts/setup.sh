@@ -5,7 +5,8 @@
 #   with --python, python3 and then Python's safetensors, numpy, onnx, onnxruntime and tensorboard
 #   (from PyPI), the readers the file tests compare against (and the benchmark's NumPy baseline),
 #   and, if it can be had, PyTorch's CPU build pinned below (the PyTorch checks are skipped without it);
-#   with --mpi, Open MPI (mpi.h and pkg-config's ompi, and mpirun) for distributed training.
+#   with --mpi, Open MPI (mpi.h and pkg-config's ompi, and mpirun) for distributed training;
+#   with --hosts, iproute2 (ip netns, tc) for the test hosts of scripts/hosts.sh.
 # As root it calls apt-get directly; otherwise through sudo.
 set -euo pipefail
 
@@ -13,12 +14,14 @@ torch_pin="torch==2.13.0+cpu"
 want_dataset=0
 want_python=0
 want_mpi=0
+want_hosts=0
 for arg in "$@"; do
   case "$arg" in
     --dataset) want_dataset=1 ;;
     --python) want_python=1 ;;
     --mpi) want_mpi=1 ;;
-    *) echo "setup.sh: unknown option $arg (known: --dataset, --python, --mpi)" >&2; exit 2 ;;
+    --hosts) want_hosts=1 ;;
+    *) echo "setup.sh: unknown option $arg (known: --dataset, --python, --mpi, --hosts)" >&2; exit 2 ;;
   esac
 done
 
@@ -40,6 +43,10 @@ fi
 if [ "$want_mpi" = 1 ]; then
   if ! { command -v pkg-config >/dev/null && pkg-config --exists ompi; }; then missing+=(libopenmpi-dev); fi
   command -v mpirun >/dev/null 2>&1 || missing+=(openmpi-bin)
+fi
+
+if [ "$want_hosts" = 1 ] && ! { command -v ip >/dev/null 2>&1 && command -v tc >/dev/null 2>&1; }; then
+  missing+=(iproute2)
 fi
 
 if [ "$want_python" = 1 ] && ! command -v python3 >/dev/null 2>&1; then

@@ -15,6 +15,9 @@ struct DistributedResult: Encodable {
     var waitingSeconds: Double?
     var allReduceCalls: Int
     var valuesPerCall: Int
+    /// Between two test hosts (`scripts/hosts.sh`): the link, "veth" or "veth at RATE" when rate-limited;
+    /// nil for processes on one machine.
+    var link: String?
     var command: String
 
     var allReduceShare: Double { allReduceSeconds / trainingSeconds }
@@ -37,29 +40,70 @@ func measureDistributed(tool: String, quick: Bool, log: (String) -> Void) -> ([D
         let launch = ["--oversubscribe", "-np", String(processes), "-x", "OPENBLAS_NUM_THREADS=1", "-x", "BACKPROP_MPI_TIME_WAITING=1"]
             + (getuid() == 0 ? ["--allow-run-as-root"] : []) + (threads > 1 ? ["--bind-to", "none"] : [])
         let arguments = launch + [tool] + common + ["--threads", String(threads)]
-        let command = "mpirun " + arguments.joined(separator: " ")
-        log("distributed: \(command)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: mpirun)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            notes.append("\(command): \(error)")
-            continue
+        switch runDistributed(mpirun, arguments, processes: processes, threads: threads, epochs: epochs, log: log) {
+        case .success(let result): results.append(result)
+        case .failure(let note): notes.append(note.message)
         }
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let result = parseDistributed(text, processes: processes, threads: threads,
-                                                                            epochs: epochs, command: command) else {
-            notes.append("\(command) failed (status \(process.terminationStatus)): \(text.suffix(300))")
-            continue
-        }
-        results.append(result)
     }
     return (results, notes.isEmpty ? nil : notes.joined(separator: "; "))
+}
+
+/// Runs the default network on two test hosts (`script`, i.e. `scripts/hosts.sh`, with its hosts up),
+/// one process each, over the bare link and the link rate-limited to each of `rates` (tc tbf).
+func measureHosts(tool: String, script: String, quick: Bool, rates: [String], log: (String) -> Void) -> ([DistributedResult], String?) {
+    let epochs = quick ? 1 : 2
+    let arguments = ["mpirun", tool, "train", "--distributed", "--epochs", String(epochs), "--validation-fraction", "0",
+                     "--patience", "0", "--threads", "1"] + (quick ? ["--limit", "10000"] : [])
+    var results: [DistributedResult] = []
+    var notes: [String] = []
+    for rate in [nil] + rates.map(Optional.some) {
+        if let failure = runScript(script, ["slow", rate ?? "off"]) { notes.append(failure); continue }
+        switch runDistributed(script, arguments, processes: 2, threads: 1, epochs: epochs, log: log) {
+        case .success(var result):
+            result.link = rate.map { "veth at \($0)" } ?? "veth"
+            results.append(result)
+        case .failure(let note): notes.append(note.message)
+        }
+    }
+    if let failure = runScript(script, ["slow", "off"]) { notes.append(failure) }
+    return (results, notes.isEmpty ? nil : notes.joined(separator: "; "))
+}
+
+/// A failed distributed run: its command, status and the end of its output.
+struct DistributedFailure: Error { let message: String }
+
+/// Runs `executable arguments...` (mpirun, or a script that starts it) with OpenBLAS at one thread and
+/// the wait for the slowest process timed apart, and reads process 0's report.
+func runDistributed(_ executable: String, _ arguments: [String], processes: Int, threads: Int, epochs: Int,
+                    log: (String) -> Void) -> Result<DistributedResult, DistributedFailure> {
+    let command = ([URL(fileURLWithPath: executable).lastPathComponent] + arguments).joined(separator: " ")
+    log("distributed: \(command)")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(["OPENBLAS_NUM_THREADS": "1", "BACKPROP_MPI_TIME_WAITING": "1"]) { $1 }
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    process.standardInput = FileHandle.nullDevice
+    do { try process.run() } catch { return .failure(DistributedFailure(message: "\(command): \(error)")) }
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    guard process.terminationStatus == 0, let result = parseDistributed(text, processes: processes, threads: threads,
+                                                                        epochs: epochs, command: command) else {
+        return .failure(DistributedFailure(message: "\(command) failed (status \(process.terminationStatus)): \(text.suffix(300))"))
+    }
+    return .success(result)
+}
+
+/// Runs `script arguments...`; nil when it succeeds, else what went wrong.
+private func runScript(_ script: String, _ arguments: [String]) -> String? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: script)
+    process.arguments = arguments
+    do { try process.run() } catch { return "\(script): \(error)" }
+    process.waitUntilExit()
+    return process.terminationStatus == 0 ? nil : "\(script) \(arguments.joined(separator: " ")) failed (status \(process.terminationStatus))"
 }
 
 /// The numbers of process 0's "training ... on N samples" and "distributed over ..." lines.
@@ -71,16 +115,16 @@ func parseDistributed(_ text: String, processes: Int, threads: Int, epochs: Int,
     let waiting = text.firstMatch(of: /after ([0-9.]+) s waiting for the slowest process/).flatMap { Double($0.1) }
     return DistributedResult(processes: processes, threads: threads, samples: samples, epochs: epochs, samplesPerSecond: rate,
                              trainingSeconds: seconds, allReduceSeconds: reduce, waitingSeconds: waiting, allReduceCalls: calls,
-                             valuesPerCall: values, command: command)
+                             valuesPerCall: values, link: nil, command: command)
 }
 
 func distributedTable(_ results: [DistributedResult]) -> Table {
-    var table = Table(header: ["processes × threads", "samples/s", "vs 1 × 1", "training s", "all-reduce s", "share",
+    var table = Table(header: [results.contains { $0.link != nil } ? "link" : "processes × threads", "samples/s", "vs 1 × 1", "training s", "all-reduce s", "share",
                                "calls", "ms per call", "values per call", "waiting s"],
                       rightAligned: Set(1...9))
     let base = results.first { $0.processes == 1 && $0.threads == 1 }?.samplesPerSecond
     for r in results {
-        table.rows.append(["\(r.processes) × \(r.threads)", format(r.samplesPerSecond, "%.0f"),
+        table.rows.append([r.link ?? "\(r.processes) × \(r.threads)", format(r.samplesPerSecond, "%.0f"),
                            ratioText(base.map { r.samplesPerSecond / $0 }), format(r.trainingSeconds),
                            format(r.allReduceSeconds, "%.3f"), format(100 * r.allReduceShare, "%.1f%%"), String(r.allReduceCalls),
                            format(r.allReduceCalls > 0 ? 1e3 * r.allReduceSeconds / Double(r.allReduceCalls) : nil, "%.3f"),

@@ -7,7 +7,8 @@ import Foundation
 
 let usage = """
     usage: backprop-bench [--quick] [--results DIR] [--c-bench PATH] [--python PYTHON] [--numpy-script PATH]
-                          [--backprop PATH] [--mpi-backprop PATH] [--data DIR] [--only SECTIONS] [--check-allocations]
+                          [--backprop PATH] [--mpi-backprop PATH] [--hosts-script PATH] [--data DIR] [--only SECTIONS]
+                          [--check-allocations]
       --quick              a small subset (make bench-quick)
       --results DIR        where bench.csv and bench.json go (default: results)
       --c-bench PATH       the compiled bench/cblas_bench.c (without it, no C column)
@@ -17,8 +18,11 @@ let usage = """
                            (default: beside this binary)
       --mpi-backprop PATH  a backprop built with --traits MPI: epochs on 1 and 2 MPI processes and the
                            all-reduce time (without it, that section is skipped)
+      --hosts-script PATH  scripts/hosts.sh, its two test hosts up (as root): with --mpi-backprop, epochs on
+                           one process per host, over the bare link and rate-limited to 1 and 0.1 Gbit/s
+                           (section hosts, run only with this option)
       --data DIR           Fashion-MNIST's IDX files (default: \(FashionMNIST.defaultDirectory))
-      --only SECTIONS      comma-separated subset of kernels,steps,epoch,numpy,memory,distributed
+      --only SECTIONS      comma-separated subset of kernels,steps,epoch,numpy,memory,distributed,hosts
       --check-allocations  exit with status 1 when a steady-state training step allocates
                            (with OpenBLAS at 1 thread; at 2, OpenBLAS mallocs inside its threaded gemm)
     """
@@ -30,7 +34,7 @@ do {
     while let argument = arguments.popFirst() {
         switch argument {
         case "--quick", "--check-allocations": flags.insert(argument)
-        case "--results", "--c-bench", "--python", "--numpy-script", "--backprop", "--mpi-backprop", "--data", "--only":
+        case "--results", "--c-bench", "--python", "--numpy-script", "--backprop", "--mpi-backprop", "--hosts-script", "--data", "--only":
             guard let value = arguments.popFirst() else { print(usage); exit(2) }
             options[argument] = value
         case "-h", "--help": print(usage); exit(0)
@@ -39,7 +43,7 @@ do {
     }
 }
 let quick = flags.contains("--quick")
-let sections = Set((options["--only"] ?? "kernels,steps,epoch,numpy,memory,distributed").split(separator: ",").map(String.init))
+let sections = Set((options["--only"] ?? "kernels,steps,epoch,numpy,memory,distributed,hosts").split(separator: ",").map(String.init))
 let resultsDirectory = options["--results"] ?? "results"
 let benchStarted = MonotonicClock.seconds()
 
@@ -171,7 +175,23 @@ if sections.contains("distributed") {
     if let distributedNote { print("note: \(distributedNote)") }
 }
 
-// 6. The targets, and the files.
+// 6. The same across two test hosts (network namespaces), over a bare and a rate-limited link.
+if sections.contains("hosts"), let script = options["--hosts-script"] {
+    section("Distributed training across two test hosts: one process on each, Open MPI over TCP on a veth link"
+            + (quick ? " (first 10,000 samples, 1 epoch)" : ""))
+    if let tool = options["--mpi-backprop"] {
+        let (hosts, note) = measureHosts(tool: tool, script: script, quick: quick, rates: ["1gbit", "100mbit"], log: log)
+        print("The network and options above, 1 thread per process; the link bare (a veth pair: memory copies), then")
+        print("rate-limited with tc's tbf (this kernel has no netem for a delay) to 1 Gbit/s and 100 Mbit/s.\n")
+        print(distributedTable(hosts).text)
+        distributed += hosts
+        if let note { print("note: \(note)") }
+    } else {
+        print("note: skipped: --hosts-script needs --mpi-backprop")
+    }
+}
+
+// 7. The targets, and the files.
 let targets = evaluateTargets(kernels: kernels, steps: steps, epochs: epochs, numpy: numpy, memory: memory)
 section("Targets")
 print(targetTable(targets).text)

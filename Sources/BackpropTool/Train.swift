@@ -41,6 +41,9 @@ struct Train: ParsableCommand {
     @Flag(help: "Data-parallel training across the processes of an MPI job: start with `mpirun -np N backprop train --distributed ...` (needs a build with --traits MPI).")
     var distributed = false
 
+    @Option(help: ArgumentHelp("With --distributed: end every process when an exchange with the others has not completed in this many seconds (a lost host or link), saying who stopped answering.", valueName: "SECONDS"))
+    var exchangeTimeout = 60.0
+
     /// Whether this build has MPI (the package trait MPI).
     static var builtWithMPI: Bool {
         #if MPI
@@ -69,6 +72,9 @@ struct Train: ParsableCommand {
         }
         if let save { try OutputPath.check(save, option: "--save") }
         if checkpointEvery > 0 { try OutputPath.check(checkpoint, option: "--checkpoint") }
+        if !(exchangeTimeout > 0 && exchangeTimeout.isFinite) {
+            throw ValidationError("--exchange-timeout must be a positive number of seconds, got \(exchangeTimeout)")
+        }
         if distributed && !Self.builtWithMPI {
             throw ValidationError("--distributed: this backprop was built without MPI; build it with `swift build -c release --traits MPI` (Debian's libopenmpi-dev and openmpi-bin installed) and start it with `mpirun -np N backprop train --distributed ...`")
         }
@@ -76,42 +82,22 @@ struct Train: ParsableCommand {
 
     func run() throws {
         #if MPI
-        if distributed {
-            let mpi = try MPICommunicator.start()
-            // A measuring aid (`make bench` sets it): time the wait for the slowest process apart from the exchange.
-            mpi.separatesWaiting = ProcessInfo.processInfo.environment["BACKPROP_MPI_TIME_WAITING"] == "1"
-            // Several processes on one machine share its cores: OpenBLAS's own threads would oversubscribe them.
-            if let local = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap(Int.init), local > 1 {
-                BLASThreads.set(1)
-            }
-            do {
-                try train(reduction: mpi, synchronize: {
-                    // Start the clocks together: the all-reduce time then excludes waiting for slower start-up.
-                    try mpi.barrier()
-                    mpi.resetStatistics()
-                }) {
-                    "all-reduce \(String(format: "%.3f", mpi.reductionSeconds)) s in \(mpi.reductions) calls of \(mpi.reducedValues / max(mpi.reductions, 1)) values"
-                        + (mpi.separatesWaiting ? String(format: " after %.3f s waiting for the slowest process", mpi.waitingSeconds) : "")
-                }
-            } catch {
-                // The other processes may be waiting in an all-reduce this one will never join: end them all.
-                FileHandle.standardError.write(Data("Error: process \(mpi.rank) of \(mpi.size): \(error)\n".utf8))
-                mpi.abort(code: 1)
-            }
-            mpi.finish()
-            return
-        }
+        if distributed { return try runDistributed() }
         #endif
-        try train(reduction: nil, synchronize: {}) { "" }
+        try train(reduction: nil, synchronize: {}, checkpointWritten: { _, _ in }) { "" }
     }
 
     /// The run, on one process or as process `reduction.rank` of a distributed run (process 0 prints and writes files).
-    private func train(reduction: (any GradientReduction)?, synchronize: () throws -> Void, reductionSummary: () -> String) throws {
+    /// `checkpointWritten` is told, on every process, of each checkpoint on process 0's disk: the one
+    /// resumed from, and each written (its path and the epoch it was written after).
+    func train(reduction: (any GradientReduction)?, synchronize: () throws -> Void, checkpointWritten: (String, Int) -> Void,
+               reductionSummary: () -> String) throws {
         let leader = (reduction?.rank ?? 0) == 0
         let processes = reduction?.size ?? 1
         func say(_ line: String) { if leader { print(line) } }
         let run = try resume.map(resumed) ?? fresh()
         let config = run.trainer.configuration
+        if let resume { checkpointWritten(resume, run.trainer.history.count) }
         say("training \(run.description) on \(run.training.count) samples"
             + (run.validation.map { ", validating on \($0.count)" } ?? "")
             + "; \(run.trainer.optimizer.name), η = \(config.learningRate), batch \(config.batchSize), \(config.threads) thread(s)"
@@ -138,9 +124,12 @@ struct Train: ParsableCommand {
             try log?.epoch(trainer, training: run.training, scaler: run.scaler)
             let epoch = trainer.history.count
             let last = trainer.state.stopped || epoch == config.epochs
-            guard leader && every > 0 && (epoch % every == 0 || last) else { return }
-            try Checkpoint(trainer, scaler: run.scaler, classNames: run.classNames, run: run.record).save(to: checkpoint)
-            terminal.report(.checkpoint(path: checkpoint, epoch: epoch))
+            guard every > 0 && (epoch % every == 0 || last) else { return }
+            if leader {
+                try Checkpoint(trainer, scaler: run.scaler, classNames: run.classNames, run: run.record).save(to: checkpoint)
+                terminal.report(.checkpoint(path: checkpoint, epoch: epoch))
+            }
+            checkpointWritten(checkpoint, epoch)
         }, progress: { event in
             if case .batch = event {
                 step += 1

@@ -31,15 +31,18 @@ import TestSupport
         zip(a, b).map { abs($0 - $1) }.max()! / a.map(abs).max()!
     }
 
-    /// Trains `size` copies on `size` threads, each one process of a group; returns each one's layers.
-    static func trainGroup(size: Int, tamper: Bool = false) throws -> [[DenseLayer]] {
+    /// Trains `size` copies on `size` threads, each one process of a group (validating on `validation`);
+    /// returns each one's layers, and each one's epochs in `histories`.
+    static func trainGroup(size: Int, tamper: Bool = false, validation: Dataset? = nil,
+                           histories: Histories? = nil) throws -> [[DenseLayer]] {
         let group = ThreadGroup(size: size, tamper: tamper)
         let results = Results(size)
         let threads = (0..<size).map { rank in
             Thread {
                 do {
                     let (trainer, data, scaler) = try trainer()
-                    try trainer.train(training: data, validation: nil, scaler: scaler, reduction: group.member(rank))
+                    let history = try trainer.train(training: data, validation: validation, scaler: scaler, reduction: group.member(rank))
+                    histories?.set(rank, history)
                     results.set(rank, .success(trainer.network.layers))
                 } catch {
                     results.set(rank, .failure(error))
@@ -76,6 +79,27 @@ import TestSupport
             #expect(bits.allSatisfy { $0 == bits[0] }, "\(size) processes end with bit-identical weights")
             let difference = Self.relativeDifference(one, Self.parameters(ranks[0]))
             #expect(difference <= 1e-12, "\(size) processes against one: \(difference)")
+        }
+    }
+
+    /// Each process validates its shard of the split; the reduced figures are the whole split's, on
+    /// every process, as one process computes them.
+    @Test func theValidationSplitIsEvaluatedInShardsAndReduced() throws {
+        let validation = try TrainerTests.spirals(perClass: 37, seed: 11)
+        let (single, data, scaler) = try Self.trainer()
+        let one = try single.train(training: data, validation: validation, scaler: scaler)
+        #expect(one.allSatisfy { $0.validationLoss != nil && $0.validationAccuracy != nil })
+        for size in [2, 3] {
+            let histories = Histories()
+            _ = try Self.trainGroup(size: size, validation: validation, histories: histories)
+            for rank in 0..<size {
+                let mine = histories.get(rank)
+                #expect(mine.count == one.count)
+                for (a, b) in zip(one, mine) {
+                    #expect(abs(a.validationLoss! - b.validationLoss!) <= 1e-12 * a.validationLoss!, "\(size) processes, rank \(rank): \(a.validationLoss!) against \(b.validationLoss!)")
+                    #expect(a.validationAccuracy == b.validationAccuracy, "\(size) processes, rank \(rank), epoch \(a.epoch)")
+                }
+            }
         }
     }
 
@@ -152,6 +176,14 @@ final class ThreadGroup: @unchecked Sendable {  // Guarded by the condition's lo
             return all.allSatisfy { $0[0].bitPattern == value }
         }
     }
+}
+
+/// Each member thread's epochs.
+final class Histories: @unchecked Sendable {  // Guarded by the lock.
+    private let lock = NSLock()
+    private var slots: [Int: [EpochMetrics]] = [:]
+    func set(_ rank: Int, _ history: [EpochMetrics]) { lock.withLock { slots[rank] = history } }
+    func get(_ rank: Int) -> [EpochMetrics] { lock.withLock { slots[rank] ?? [] } }
 }
 
 /// One result per member thread.

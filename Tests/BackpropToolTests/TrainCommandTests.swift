@@ -48,7 +48,7 @@ import TestSupport
         for option in ["--data", "--labels", "--test-data", "--hidden", "--activation", "--output", "--initializer", "--optimizer",
                        "--learning-rate", "--schedule", "--batch-size", "--epochs", "--seed", "--threads", "--validation-fraction",
                        "--patience", "--monitor", "--weight-decay", "--dropout", "--scaling", "--save", "--checkpoint", "--checkpoint-every",
-                       "--resume", "--log-gradients", "--limit", "--distributed"] {
+                       "--resume", "--log-gradients", "--limit", "--distributed", "--exchange-timeout"] {
             #expect(help.contains(option), "train --help does not mention \(option)")
         }
     }
@@ -59,6 +59,8 @@ import TestSupport
             (["train", "--hidden", "64,x"], "'x' is not a positive layer size"),
             (["train", "--batch-size", "0"], "batch size must be at least 1"),
             (["train", "--save", "model.txt"], "must end in .json or .safetensors"),
+            (["train", "--exchange-timeout", "0"], "--exchange-timeout must be a positive number of seconds, got 0.0"),
+            (["train", "--exchange-timeout", "nan"], "--exchange-timeout must be a positive number of seconds, got nan"),
             (["train", "--data", "/nonexistent/train.csv"], "/nonexistent/train.csv"),
             (["train", "--data", "images.idx"], "need --labels"),
             (["evaluate", "/nonexistent/model.json"], "/nonexistent/model.json"),

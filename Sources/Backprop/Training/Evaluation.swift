@@ -23,14 +23,25 @@ extension Network {
     /// Evaluates the network on `data` (inputs scaled by `scaler`, labels one-hot), in batches of
     /// `batchSize` through the forward pass. Outputs must have one unit per class.
     public func evaluate(_ data: Dataset, scaler: FeatureScaler, batchSize: Int = 1000) -> Evaluation {
+        let (totalLoss, confusion) = evaluationSums(data, rows: 0..<data.count, scaler: scaler, batchSize: batchSize)
+        let correct = (0..<outputCount).reduce(0) { $0 + confusion[$1][$1] }
+        return Evaluation(loss: data.count == 0 ? 0 : totalLoss / Double(data.count),
+                          accuracy: data.count == 0 ? 0 : Double(correct) / Double(data.count),
+                          confusion: confusion)
+    }
+
+    /// The summed loss and the confusion counts of the samples at `rows` of `data` (what ``evaluate(_:scaler:batchSize:)``
+    /// averages), so that parts of a data set evaluated apart add up to the whole.
+    func evaluationSums(_ data: Dataset, rows all: Range<Int>, scaler: FeatureScaler, batchSize: Int = 1000)
+        -> (loss: Double, confusion: [[Int]]) {
         precondition(data.featureCount == inputCount && data.classCount <= outputCount,
                      "evaluate: data has \(data.featureCount) features and \(data.classCount) classes; the network takes \(inputCount) inputs and gives \(outputCount) outputs")
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: outputCount), count: outputCount)
         var totalLoss = 0.0
-        var start = 0
+        var start = all.lowerBound
         var workspace: Workspace? = nil
-        while start < data.count {
-            let n = min(batchSize, data.count - start)
+        while start < all.upperBound {
+            let n = min(batchSize, all.upperBound - start)
             if workspace?.batch != n { workspace = Workspace(batch: n, layers: layers) }
             let rows = start..<(start + n)
             var x = Matrix(rows: n, columns: inputCount), t = Matrix(rows: n, columns: outputCount)
@@ -44,10 +55,7 @@ extension Network {
             }
             start += n
         }
-        let correct = (0..<outputCount).reduce(0) { $0 + confusion[$1][$1] }
-        return Evaluation(loss: data.count == 0 ? 0 : totalLoss / Double(data.count),
-                          accuracy: data.count == 0 ? 0 : Double(correct) / Double(data.count),
-                          confusion: confusion)
+        return (totalLoss, confusion)
     }
 }
 

@@ -73,7 +73,8 @@ public final class Trainer<Backend: LinearAlgebra> {
     /// process must call it with the same data, configuration and starting state. Each computes the
     /// gradients of its ``GradientReduction/shard(of:)`` of every batch, one ``GradientReduction/sum(_:)``
     /// per step combines them, and all take the same step, so their weights stay identical (checked
-    /// at the end of every epoch). Every process evaluates the validation split itself.
+    /// at the end of every epoch). Each process evaluates its shard of the validation split, and one
+    /// sum of the loss and correct counts gives every process the whole split's figures.
     /// - Throws: ``TrainingError/dataMismatch(_:)`` when the data does not fit the network,
     ///   ``TrainingError/nonFinite(epoch:batch:what:)`` when a loss or gradient overflows,
     ///   ``TrainingError/processesDiverged(epoch:)`` when processes end an epoch with different weights,
@@ -94,7 +95,7 @@ public final class Trainer<Backend: LinearAlgebra> {
         while !state.stopped && state.history.count < configuration.epochs {
             var metrics = try trainEpoch(training, scaler: scaler, distributed, progress)
             if let validation {
-                let result = state.network.evaluate(validation, scaler: scaler)
+                let result = try validate(validation, scaler: scaler, distributed)
                 metrics.validationLoss = result.loss
                 metrics.validationAccuracy = result.accuracy
             }
@@ -111,6 +112,21 @@ public final class Trainer<Backend: LinearAlgebra> {
             }
         }
         return state.history
+    }
+
+    /// The validation loss and accuracy: on one process of the whole split; on several, each
+    /// evaluates its ``GradientReduction/shard(of:)`` and one ``GradientReduction/sum(_:)`` of the
+    /// summed loss and the correct count combines them (every process gets the same figures).
+    private func validate(_ data: Dataset, scaler: FeatureScaler,
+                          _ distributed: (any GradientReduction)?) throws -> (loss: Double, accuracy: Double) {
+        guard let distributed, data.count > 0 else {
+            let result = state.network.evaluate(data, scaler: scaler)
+            return (result.loss, result.accuracy)
+        }
+        let part = state.network.evaluationSums(data, rows: distributed.shard(of: data.count), scaler: scaler)
+        var sums = [part.loss, Double(part.confusion.indices.reduce(0) { $0 + part.confusion[$1][$1] })]
+        try sums.withUnsafeMutableBufferPointer { try distributed.sum($0) }
+        return (sums[0] / Double(data.count), sums[1] / Double(data.count))
     }
 
     /// One epoch: a fresh shuffle, then ``trainBatch(_:epoch:batch:of:rate:_:scaler:_:)`` on each
