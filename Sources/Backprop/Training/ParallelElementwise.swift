@@ -4,7 +4,7 @@ import Kernels
 /// into contiguous parts run on the trainer's threads, so every core works through the serial
 /// tail of a data-parallel step. The trainer hands one to ``Optimizer/update(_:gradients:learningRate:split:)``.
 ///
-/// Arrays shorter than ``minimumSplit`` run on the calling thread. Part boundaries are multiples
+/// Arrays shorter than `minimumSplit` run on the calling thread. Part boundaries are multiples
 /// of 64 elements, so no two threads write one cache line. Each element gets the same arithmetic
 /// whatever the split: results do not depend on the thread count. Allocates nothing after `init`.
 public final class ParallelElementwise: ParallelWork, @unchecked Sendable {  // Used by one trainer at a time.
