@@ -10,7 +10,8 @@ import CKernels
 /// both precisions (`KernelsTests` measures it against libm); sigmoid and tanh are built from it
 /// and stay within a few ulps (tanh through e^x − 1, so relatively accurate near 0).
 public enum Kernel {
-    /// The instruction set the kernels run with here: "avx512", "avx2+fma" or "baseline".
+    /// The instruction set the kernels run with here: "avx512", "avx2+fma" or "baseline" (or, in a
+    /// ThreadSanitizer build, which compiles only the baseline version, "baseline (…)" saying so).
     public static var instructionSet: String { String(cString: ck_isa()) }
 
     // The length checks, without an array (a variadic parameter would allocate on every call).
