@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "CKernels"),
         .target(name: "Kernels", dependencies: ["CKernels"]),
         // Matrices, the BLAS and reference backends, LAPACK solvers.
-        .target(name: "Linalg", dependencies: ["CBLAS"]),
+        .target(name: "Linalg", dependencies: ["CBLAS", "Kernels"]),
         // Arrays printed exactly as NumPy prints them.
         .target(name: "NumPyFormat"),
         // IDX and CSV readers, scaling, batching.

@@ -16,23 +16,23 @@ struct Kernel {
     /// Whether the reference backend is timed at this size (it is slow: m·n·k scalar steps).
     let timeReference: Bool
     /// Makes a closure that runs the kernel once on `backend`, with its operands preallocated.
-    let prepare: (_ backend: LinearAlgebra.Type) -> () -> Void
+    let prepare: (_ backend: any LinearAlgebra<Double>.Type) -> () -> Void
 }
 
 /// C ← op(A)·op(B) for op(A) m×k and op(B) k×n.
 func gemmKernel(_ m: Int, _ n: Int, _ k: Int, _ transA: Transpose = .none, _ transB: Transpose = .none,
                 referenceUpTo limit: Double) -> Kernel {
     var rng = SeededGenerator(seed: 1)
-    let a = transA == .none ? Matrix.randomUniform(rows: m, columns: k, using: &rng)
-        : Matrix.randomUniform(rows: k, columns: m, using: &rng)
-    let b = transB == .none ? Matrix.randomUniform(rows: k, columns: n, using: &rng)
-        : Matrix.randomUniform(rows: n, columns: k, using: &rng)
+    let a = transA == .none ? Matrix<Double>.randomUniform(rows: m, columns: k, using: &rng)
+        : Matrix<Double>.randomUniform(rows: k, columns: m, using: &rng)
+    let b = transB == .none ? Matrix<Double>.randomUniform(rows: k, columns: n, using: &rng)
+        : Matrix<Double>.randomUniform(rows: n, columns: k, using: &rng)
     let t = { (x: Transpose) in x == .none ? "N" : "T" }
     let flops = 2 * Double(m) * Double(n) * Double(k)
     let label = transA == .none && transB == .none ? "\(m)×\(n)×\(k)" : "\(m)×\(n)×\(k) \(t(transA))\(t(transB))"
     return Kernel(name: "gemm", shape: label, squareSize: m == n && n == k ? n : nil, flops: flops,
                   cSpec: "gemm:\(m):\(n):\(k):\(t(transA)):\(t(transB))", timeReference: flops <= limit) { backend in
-        var c = Matrix(rows: m, columns: n)
+        var c = Matrix<Double>(rows: m, columns: n)
         return { backend.gemm(transA, transB, alpha: 1, a, b, beta: 0, into: &c) }
     }
 }
@@ -40,9 +40,9 @@ func gemmKernel(_ m: Int, _ n: Int, _ k: Int, _ transA: Transpose = .none, _ tra
 /// y ← op(A)·x for op(A) m×n.
 func gemvKernel(_ m: Int, _ n: Int, _ transA: Transpose = .none) -> Kernel {
     var rng = SeededGenerator(seed: 2)
-    let a = transA == .none ? Matrix.randomUniform(rows: m, columns: n, using: &rng)
-        : Matrix.randomUniform(rows: n, columns: m, using: &rng)
-    let x = Matrix.randomUniform(rows: 1, columns: n, using: &rng).elements
+    let a = transA == .none ? Matrix<Double>.randomUniform(rows: m, columns: n, using: &rng)
+        : Matrix<Double>.randomUniform(rows: n, columns: m, using: &rng)
+    let x = Matrix<Double>.randomUniform(rows: 1, columns: n, using: &rng).elements
     let label = transA == .none ? "\(m)×\(n)" : "\(m)×\(n) T"
     return Kernel(name: "gemv", shape: label, squareSize: m == n ? n : nil, flops: 2 * Double(m * n),
                   cSpec: "gemv:\(m):\(n):\(transA == .none ? "N" : "T")", timeReference: true) { backend in
@@ -54,11 +54,11 @@ func gemvKernel(_ m: Int, _ n: Int, _ transA: Transpose = .none) -> Kernel {
 /// A ← A + α·x·yᵀ for A m×n.
 func gerKernel(_ m: Int, _ n: Int) -> Kernel {
     var rng = SeededGenerator(seed: 3)
-    let x = Matrix.randomUniform(rows: 1, columns: m, using: &rng).elements
-    let y = Matrix.randomUniform(rows: 1, columns: n, using: &rng).elements
+    let x = Matrix<Double>.randomUniform(rows: 1, columns: m, using: &rng).elements
+    let y = Matrix<Double>.randomUniform(rows: 1, columns: n, using: &rng).elements
     return Kernel(name: "ger", shape: "\(m)×\(n)", squareSize: m == n ? n : nil, flops: 2 * Double(m * n),
                   cSpec: "ger:\(m):\(n)", timeReference: true) { backend in
-        var a = Matrix(rows: m, columns: n)
+        var a = Matrix<Double>(rows: m, columns: n)
         return { backend.ger(alpha: 1e-9, x, y, into: &a) }
     }
 }
@@ -68,25 +68,25 @@ func gerKernel(_ m: Int, _ n: Int) -> Kernel {
 /// terms, ∂L/∂W by `gemm`, ∂L/∂b by `gemv`), through the public `Network` API.
 func denseKernel(batch: Int, fanIn: Int, fanOut: Int, activation: Activation, withGradients: Bool) -> Kernel {
     var rng = SeededGenerator(seed: 4)
-    let layer = DenseLayer(weights: Initializer.he.weights(fanIn: fanIn, fanOut: fanOut, using: &rng),
+    let layer = DenseLayer<Double>(weights: Initializer.he.weights(fanIn: fanIn, fanOut: fanOut, using: &rng),
                            bias: [Double](repeating: 0.1, count: fanOut), activation: activation)
-    let x = Matrix.randomUniform(rows: batch, columns: fanIn, using: &rng)
-    let t = Matrix.randomUniform(rows: batch, columns: fanOut, in: 0..<1, using: &rng)
+    let x = Matrix<Double>.randomUniform(rows: batch, columns: fanIn, using: &rng)
+    let t = Matrix<Double>.randomUniform(rows: batch, columns: fanOut, in: 0..<1, using: &rng)
     let gemmFlops = 2 * Double(batch) * Double(fanIn) * Double(fanOut)
     return Kernel(name: withGradients ? "dense-gradients" : "dense-forward",
                   shape: "\(batch)×\(fanIn)→\(fanOut) \(activation.rawValue)", squareSize: nil,
                   flops: withGradients ? 2 * gemmFlops : gemmFlops, cSpec: nil,
                   timeReference: Double(batch * fanIn * fanOut) <= 3e7) { backend in
-        func make<B: LinearAlgebra>(_: B.Type) -> () -> Void {
+        func make<B: LinearAlgebra>(_: B.Type) -> () -> Void where B.Scalar == Double {
             let network = try! Network<B>(layers: [layer], loss: .squaredError)
-            let workspace = Workspace(batch: batch, layers: network.layers)
-            var gradients = Gradients(zerosLike: network.layers)
+            let workspace = Workspace<Double>(batch: batch, layers: network.layers)
+            var gradients = Gradients<Double>(zerosLike: network.layers)
             if withGradients {
                 return { network.gradients(inputs: x, targets: t, workspace: workspace, into: &gradients) }
             }
             return { network.forward(x, workspace: workspace) }
         }
-        return backend == BLAS.self ? make(BLAS.self) : make(Reference.self)
+        return backend == BLAS<Double>.self ? make(BLAS<Double>.self) : make(Reference<Double>.self)
     }
 }
 
@@ -201,7 +201,7 @@ func measureKernels(_ kernels: [Kernel], cBench: String?, quick: Bool, log: (Str
             }
             log("kernels: Swift BLAS backend at \(threads) thread(s), round \(round + 1) of \(rounds)")
             for (i, kernel) in kernels.enumerated() {
-                let t = Timing.median(budget: budget, kernel.prepare(BLAS.self))
+                let t = Timing.median(budget: budget, kernel.prepare(BLAS<Double>.self))
                 let old = threads == 1 ? results[i].blas1 : results[i].blas2
                 let best = min(old ?? .infinity, t)
                 if threads == 1 { results[i].blas1 = best } else { results[i].blas2 = best }
@@ -213,7 +213,7 @@ func measureKernels(_ kernels: [Kernel], cBench: String?, quick: Bool, log: (Str
     for (i, kernel) in kernels.enumerated() where kernel.timeReference {
         let big = kernel.flops > 5e7
         results[i].reference = Timing.median(warmUp: big ? 1 : 2, samples: big ? 3 : 7, budget: budget,
-                                             kernel.prepare(Reference.self))
+                                             kernel.prepare(Reference<Double>.self))
     }
     return results
 }

@@ -57,6 +57,8 @@ struct StepResult: Encodable {
     var network: String
     var batch: Int
     var backend: String
+    /// The precision the network computes in.
+    var precision: Precision
     var mode: ThreadMode
     /// Median seconds of one step (forward, backward, optimiser update, and in the trainer the
     /// batch's feature conversion, one-hot targets, finiteness check and progress event).
@@ -75,7 +77,7 @@ struct StepResult: Encodable {
     var overFloor: Double { stepSeconds / floorSeconds }
 
     private enum Keys: String, CodingKey {
-        case network, batch, backend, mode, stepSeconds, floorSeconds, allocationsPerStep, steps, path
+        case network, batch, backend, precision, mode, stepSeconds, floorSeconds, allocationsPerStep, steps, path
         case stepsPerSecond, samplesPerSecond, overFloor
     }
 
@@ -85,6 +87,7 @@ struct StepResult: Encodable {
         try c.encode(network, forKey: .network)
         try c.encode(batch, forKey: .batch)
         try c.encode(backend, forKey: .backend)
+        try c.encode(precision, forKey: .precision)
         try c.encode(mode, forKey: .mode)
         try c.encode(stepSeconds, forKey: .stepSeconds)
         try c.encode(floorSeconds, forKey: .floorSeconds)
@@ -98,15 +101,15 @@ struct StepResult: Encodable {
 }
 
 /// One `gemm` call's operands: C ← op(A)·op(B) + β·C.
-struct GemmCall { var transA: Transpose, transB: Transpose, a: Matrix, b: Matrix, beta: Double, c: Matrix }
+struct GemmCall<Scalar: BLASScalar> { var transA: Transpose, transB: Transpose, a: Matrix<Scalar>, b: Matrix<Scalar>, beta: Scalar, c: Matrix<Scalar> }
 
 /// The `gemm` calls of one training step (Forward.swift and Backward.swift): per layer, H = X·W
 /// (β = 1 onto the broadcast bias); then from the top, ∂L/∂W = Xᵀ·Δ and, below the top layer's
 /// inputs, Δ·Wᵀ. Operands are preallocated; the closure runs them in order.
 func gemmCalls<B: LinearAlgebra>(_: B.Type, sizes: [Int], batch: Int, bias: Bool) -> () -> Void {
     var rng = SeededGenerator(seed: 9)
-    func random(_ r: Int, _ c: Int) -> Matrix { .randomUniform(rows: r, columns: c, using: &rng) }
-    var calls: [GemmCall] = []
+    func random(_ r: Int, _ c: Int) -> Matrix<B.Scalar> { .randomUniform(rows: r, columns: c, using: &rng) }
+    var calls: [GemmCall<B.Scalar>] = []
     let layers = sizes.count - 1
     for l in 0..<layers {
         calls.append(GemmCall(transA: .none, transB: .none, a: random(batch, sizes[l]), b: random(sizes[l], sizes[l + 1]),
@@ -176,14 +179,15 @@ func trainerSteps<B: LinearAlgebra>(_: B.Type, spec: NetworkSpec, data: Dataset,
 }
 
 /// Times the lesson's step as a loop: `Network.gradients` into a reused workspace, then the
-/// optimiser's update (batch `inputs.rows`).
-func loopSteps<B: LinearAlgebra>(_: B.Type, spec: NetworkSpec, inputs: Matrix, targets: Matrix,
+/// optimiser's update (batch `inputs.rows`), in `B`'s precision.
+func loopSteps<B: LinearAlgebra>(_: B.Type, spec: NetworkSpec, inputs: Matrix<Double>, targets: Matrix<Double>,
                                  budget: Double) -> (median: Double, allocationsPerStep: Double?) {
     BLASThreads.set(1)
     var network = spec.make(B.self)
     var optimizer = Optimizers.make(spec.optimizer)!
-    let workspace = Workspace(batch: inputs.rows, layers: network.layers)
-    var gradients = Gradients(zerosLike: network.layers)
+    let workspace = Workspace<B.Scalar>(batch: inputs.rows, layers: network.layers)
+    var gradients = Gradients<B.Scalar>(zerosLike: network.layers)
+    let inputs = inputs.converted(to: B.Scalar.self), targets = targets.converted(to: B.Scalar.self)
     let step = {
         network.gradients(inputs: inputs, targets: targets, workspace: workspace, into: &gradients)
         optimizer.update(&network, gradients: gradients, learningRate: 0.5)
@@ -196,37 +200,49 @@ func loopSteps<B: LinearAlgebra>(_: B.Type, spec: NetworkSpec, inputs: Matrix, t
     return (median, allocations)
 }
 
-/// Training steps per second for each network, batch size, backend and thread mode, beside their floors.
+/// The backends a step is measured on: BLAS in both precisions, the reference in float64 (its
+/// float32 loops run no faster, and it is the specification, not a contender).
+let stepBackends: [(name: String, precision: Precision)] = [("blas", .float64), ("blas", .float32), ("reference", .float64)]
+
+/// Runs `body` with the backend named `name` in `precision`.
+func withBackend<R>(_ name: String, _ precision: Precision, _ body: (any LinearAlgebra.Type) -> R) -> R {
+    switch (name, precision) {
+    case ("blas", .float64): return body(BLAS<Double>.self)
+    case ("blas", .float32): return body(BLAS<Float>.self)
+    case (_, .float64): return body(Reference<Double>.self)
+    case (_, .float32): return body(Reference<Float>.self)
+    }
+}
+
+/// Training steps per second for each network, batch size, backend, precision and thread mode, beside their floors.
 func measureSteps(data: Dataset, quick: Bool, log: (String) -> Void) -> [StepResult] {
     var results: [StepResult] = []
     let budget = quick ? 0.15 : 0.5
 
     // The lesson's quiz network, one sample: the quiz's own numbers.
     let quizX = Lesson.quiz.inputs, quizT = Lesson.quiz.targets
-    for backend in [BLAS.name, Reference.name] {
-        log("steps: \(NetworkSpec.quiz.name), \(backend)")
-        let (median, allocations) = backend == BLAS.name
-            ? loopSteps(BLAS.self, spec: .quiz, inputs: quizX, targets: quizT, budget: budget)
-            : loopSteps(Reference.self, spec: .quiz, inputs: quizX, targets: quizT, budget: budget)
-        let floor = backend == BLAS.name
-            ? floorSeconds(BLAS.self, spec: .quiz, batch: 1, mode: .one, budget: budget)
-            : floorSeconds(Reference.self, spec: .quiz, batch: 1, mode: .one, budget: budget)
-        results.append(StepResult(network: NetworkSpec.quiz.name, batch: 1, backend: backend, mode: .one,
-                                  stepSeconds: median, floorSeconds: floor, allocationsPerStep: allocations,
-                                  steps: 0, path: "loop"))
+    for (backend, precision) in stepBackends {
+        log("steps: \(NetworkSpec.quiz.name), \(backend), \(precision.rawValue)")
+        func run<B: LinearAlgebra>(_: B.Type) -> StepResult {
+            let (median, allocations) = loopSteps(B.self, spec: .quiz, inputs: quizX, targets: quizT, budget: budget)
+            let floor = floorSeconds(B.self, spec: .quiz, batch: 1, mode: .one, budget: budget)
+            return StepResult(network: NetworkSpec.quiz.name, batch: 1, backend: backend, precision: precision, mode: .one,
+                              stepSeconds: median, floorSeconds: floor, allocationsPerStep: allocations, steps: 0, path: "loop")
+        }
+        results.append(withBackend(backend, precision) { run($0) })
     }
 
     let specs: [NetworkSpec] = quick ? [.large] : [.small, .large]
     let batches = quick ? [1, 128] : [1, 32, 128, 512]
     for spec in specs {
         for batch in batches {
-            for backend in [BLAS.name, Reference.name] {
-                let modes: [ThreadMode] = backend == BLAS.name ? ThreadMode.allCases : [.one, .workers]
+            for (backend, precision) in stepBackends {
+                let modes: [ThreadMode] = backend == "blas" ? ThreadMode.allCases : [.one, .workers]
                 for mode in modes {
                     // Batch 1 cannot be split: the two-worker mode would repeat the one-thread row.
                     if batch == 1 && mode == .workers { continue }
-                    if quick && backend == Reference.name && batch > 1 { continue }
-                    log("steps: \(spec.name), batch \(batch), \(backend), \(mode.rawValue)")
+                    if quick && backend == "reference" && batch > 1 { continue }
+                    log("steps: \(spec.name), batch \(batch), \(backend), \(precision.rawValue), \(mode.rawValue)")
                     // A probe of a few steps sets how many fit the budget.
                     func run<B: LinearAlgebra>(_ b: B.Type) -> StepResult {
                         let probe = trainerSteps(B.self, spec: spec, data: data, batch: batch, mode: mode, steps: 6)
@@ -235,11 +251,11 @@ func measureSteps(data: Dataset, quick: Bool, log: (String) -> Void) -> [StepRes
                                                  steps: min(max(wanted, 8), 4000))
                         BLASThreads.set(mode.blasThreads)
                         let floor = floorSeconds(B.self, spec: spec, batch: batch, mode: mode, budget: budget)
-                        return StepResult(network: spec.name, batch: batch, backend: B.name, mode: mode,
+                        return StepResult(network: spec.name, batch: batch, backend: B.name, precision: precision, mode: mode,
                                           stepSeconds: timed.median, floorSeconds: floor,
                                           allocationsPerStep: timed.allocationsPerStep, steps: timed.steps, path: "trainer")
                     }
-                    results.append(backend == BLAS.name ? run(BLAS.self) : run(Reference.self))
+                    results.append(withBackend(backend, precision) { run($0) })
                 }
             }
         }
@@ -252,6 +268,7 @@ func measureSteps(data: Dataset, quick: Bool, log: (String) -> Void) -> [StepRes
 struct EpochResult: Encodable {
     var network: String
     var backend: String
+    var precision: Precision
     var mode: ThreadMode
     var batch: Int
     var samples: Int
@@ -262,26 +279,34 @@ struct EpochResult: Encodable {
     var trainingLoss: Double
 }
 
+/// One Fashion-MNIST epoch of 784-256-128-10 Adam at batch 128 on BLAS, per thread mode and precision.
 func measureEpochs(data: Dataset, steps: [StepResult], quick: Bool, log: (String) -> Void) -> [EpochResult] {
     var results: [EpochResult] = []
     let spec = NetworkSpec.large, batch = 128
     for mode in ThreadMode.allCases {
-        log("epoch: \(spec.name), \(data.count) samples, blas, \(mode.rawValue)")
-        BLASThreads.set(mode.blasThreads)
-        var config = TrainingConfiguration()
-        config.epochs = 1
-        config.batchSize = batch
-        config.validationFraction = 0
-        config.patience = nil
-        config.threads = mode.workers
-        let trainer = try! Trainer(network: spec.make(BLAS.self), optimizer: Adam(), configuration: config)
-        let scaler = FeatureScaler.fit(.standardize, on: data)
-        let metrics = try! trainer.train(training: data, validation: nil, scaler: scaler)[0]
-        let floor = steps.first { $0.network == spec.name && $0.batch == batch && $0.backend == BLAS.name && $0.mode == mode }
-        results.append(EpochResult(network: spec.name, backend: BLAS.name, mode: mode, batch: batch, samples: data.count,
-                                   seconds: metrics.seconds, samplesPerSecond: metrics.samplesPerSecond,
-                                   floorSamplesPerSecond: floor.map { Double(batch) / $0.floorSeconds },
-                                   trainingLoss: metrics.trainingLoss))
+        for precision in [Precision.float64, .float32] {
+            log("epoch: \(spec.name), \(data.count) samples, blas, \(precision.rawValue), \(mode.rawValue)")
+            BLASThreads.set(mode.blasThreads)
+            var config = TrainingConfiguration()
+            config.epochs = 1
+            config.batchSize = batch
+            config.validationFraction = 0
+            config.patience = nil
+            config.threads = mode.workers
+            func run<B: LinearAlgebra>(_: B.Type) -> EpochMetrics {
+                let trainer = try! Trainer(network: spec.make(B.self), optimizer: Adam(), configuration: config)
+                let scaler = FeatureScaler.fit(.standardize, on: data)
+                return try! trainer.train(training: data, validation: nil, scaler: scaler)[0]
+            }
+            let metrics = withBackend("blas", precision) { run($0) }
+            let floor = steps.first {
+                $0.network == spec.name && $0.batch == batch && $0.backend == "blas" && $0.precision == precision && $0.mode == mode
+            }
+            results.append(EpochResult(network: spec.name, backend: "blas", precision: precision, mode: mode, batch: batch,
+                                       samples: data.count, seconds: metrics.seconds, samplesPerSecond: metrics.samplesPerSecond,
+                                       floorSamplesPerSecond: floor.map { Double(batch) / $0.floorSeconds },
+                                       trainingLoss: metrics.trainingLoss))
+        }
     }
     BLASThreads.set(1)
     return results

@@ -62,7 +62,7 @@ func swiftPeerEpoch(_ problem: PeerProblem, data: Dataset) -> PeerRun {
     config.patience = nil
     config.threads = 2
     config.learningRate = problem.learningRate
-    let trainer = try! Trainer(network: problem.spec.make(BLAS.self), optimizer: Optimizers.make(problem.spec.optimizer)!,
+    let trainer = try! Trainer(network: problem.spec.make(BLAS<Double>.self), optimizer: Optimizers.make(problem.spec.optimizer)!,
                                configuration: config)
     let metrics = try! trainer.train(training: data, validation: nil, scaler: FeatureScaler.fit(.standardize, on: data))[0]
     return PeerRun(framework: "backprop", problem: problem.name, precision: "float64", samples: data.count,

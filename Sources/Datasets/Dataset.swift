@@ -136,7 +136,8 @@ public struct Dataset: Sendable, Equatable {
             classCount: classCount, source: source)
     }
 
-    /// Converts the rows `indices` to `Double`, applies `scaler`, and writes them one after another
+    /// Converts the rows `indices` to `T` (`Float` or `Double`; the scaling is computed in `Double`
+    /// and rounded once), applies `scaler`, and writes them one after another
     /// into `buffer`: row `k` of the result occupies `buffer[k·featureCount ..< (k+1)·featureCount]`.
     /// Elements of `buffer` past `indices.count × featureCount` are left untouched. Allocates nothing.
     ///
@@ -146,8 +147,8 @@ public struct Dataset: Sendable, Equatable {
     /// Inlinable so a caller's index collection is specialised: iterating an unspecialised
     /// `some Collection<Int>` allocates per element, and the trainer calls this on every batch.
     @inlinable
-    public func copyFeatures(
-        rows indices: some Collection<Int>, scaler: FeatureScaler, into buffer: UnsafeMutableBufferPointer<Double>
+    public func copyFeatures<T: KernelScalar>(
+        rows indices: some Collection<Int>, scaler: FeatureScaler, into buffer: UnsafeMutableBufferPointer<T>
     ) {
         precondition(
             scaler.featureCount == featureCount,
@@ -190,7 +191,7 @@ public struct Dataset: Sendable, Equatable {
     ///
     /// - Precondition: every index is in `0..<count` and `buffer.count >= indices.count × classCount`.
     @inlinable  // Specialised for the caller's index collection, as copyFeatures.
-    public func copyOneHotLabels(rows indices: some Collection<Int>, into buffer: UnsafeMutableBufferPointer<Double>) {
+    public func copyOneHotLabels<T: KernelScalar>(rows indices: some Collection<Int>, into buffer: UnsafeMutableBufferPointer<T>) {
         let (needed, overflow) = indices.count.multipliedReportingOverflow(by: classCount)
         precondition(!overflow && buffer.count >= needed, "buffer of \(buffer.count) cannot hold \(indices.count) rows × \(classCount)")
         guard needed > 0, var out = buffer.baseAddress else { return }

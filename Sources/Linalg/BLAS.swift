@@ -6,12 +6,15 @@ import CBLAS
 /// Shapes are checked in Swift before the call, so a mismatch is a Swift precondition naming
 /// the shapes, never an OpenBLAS message on stderr. Sizes are converted to CBLAS's 32-bit
 /// `blasint` with a check that they fit.
-public enum BLAS: LinearAlgebra {
-    public static let name = "blas"
+///
+/// `BLAS<Float>` calls the single-precision routines (`cblas_sgemm`, …), `BLAS<Double>` the
+/// double-precision ones (`cblas_dgemm`, …).
+public enum BLAS<Scalar: BLASScalar>: LinearAlgebra {
+    public static var name: String { "blas" }
 
     @inlinable
-    public static func gemm(_ transA: Transpose, _ transB: Transpose, alpha: Double,
-                            _ a: Matrix, _ b: Matrix, beta: Double, into c: inout Matrix) {
+    public static func gemm(_ transA: Transpose, _ transB: Transpose, alpha: Scalar,
+                            _ a: Matrix<Scalar>, _ b: Matrix<Scalar>, beta: Scalar, into c: inout Matrix<Scalar>) {
         let (m, n, k) = ShapeCheck.gemm(transA, transB, a, b, c)
         if m == 0 || n == 0 { return }
         if k == 0 {  // op(A)·op(B) is empty: C ← β·C, which BLAS may skip when β = 1.
@@ -22,18 +25,16 @@ public enum BLAS: LinearAlgebra {
         a.elements.withUnsafeBufferPointer { pa in
             b.elements.withUnsafeBufferPointer { pb in
                 c.elements.withUnsafeMutableBufferPointer { pc in
-                    cblas_dgemm(CblasRowMajor, transA.cblas, transB.cblas,
-                                blasInt(m), blasInt(n), blasInt(k),
-                                alpha, pa.baseAddress, lda, pb.baseAddress, ldb,
-                                beta, pc.baseAddress, ldc)
+                    Scalar._gemm(transA.cblas, transB.cblas, blasInt(m), blasInt(n), blasInt(k),
+                                 alpha, pa.baseAddress, lda, pb.baseAddress, ldb, beta, pc.baseAddress, ldc)
                 }
             }
         }
     }
 
     @inlinable
-    public static func gemv(_ transA: Transpose, alpha: Double, _ a: Matrix, _ x: [Double],
-                            beta: Double, into y: inout [Double]) {
+    public static func gemv(_ transA: Transpose, alpha: Scalar, _ a: Matrix<Scalar>, _ x: [Scalar],
+                            beta: Scalar, into y: inout [Scalar]) {
         let (m, n) = ShapeCheck.gemv(transA, a, x, y)
         if m == 0 { return }
         if n == 0 {
@@ -44,60 +45,59 @@ public enum BLAS: LinearAlgebra {
             x.withUnsafeBufferPointer { px in
                 y.withUnsafeMutableBufferPointer { py in
                     // CBLAS takes A's stored shape, not op(A)'s.
-                    cblas_dgemv(CblasRowMajor, transA.cblas, blasInt(a.rows), blasInt(a.columns),
-                                alpha, pa.baseAddress, blasInt(max(1, a.columns)),
-                                px.baseAddress, 1, beta, py.baseAddress, 1)
+                    Scalar._gemv(transA.cblas, blasInt(a.rows), blasInt(a.columns), alpha, pa.baseAddress,
+                                 blasInt(max(1, a.columns)), px.baseAddress, beta, py.baseAddress)
                 }
             }
         }
     }
 
     @inlinable
-    public static func ger(alpha: Double, _ x: [Double], _ y: [Double], into a: inout Matrix) {
+    public static func ger(alpha: Scalar, _ x: [Scalar], _ y: [Scalar], into a: inout Matrix<Scalar>) {
         ShapeCheck.ger(x, y, a)
         if a.rows == 0 || a.columns == 0 { return }
         let lda = blasInt(max(1, a.columns))
         x.withUnsafeBufferPointer { px in
             y.withUnsafeBufferPointer { py in
                 a.elements.withUnsafeMutableBufferPointer { pa in
-                    cblas_dger(CblasRowMajor, blasInt(x.count), blasInt(y.count), alpha,
-                               px.baseAddress, 1, py.baseAddress, 1, pa.baseAddress, lda)
+                    Scalar._ger(blasInt(x.count), blasInt(y.count), alpha, px.baseAddress, py.baseAddress,
+                                pa.baseAddress, lda)
                 }
             }
         }
     }
 
     @inlinable
-    public static func axpy(alpha: Double, _ x: [Double], into y: inout [Double]) {
+    public static func axpy(alpha: Scalar, _ x: [Scalar], into y: inout [Scalar]) {
         ShapeCheck.sameLength("axpy", x, y)
         if x.isEmpty { return }
         x.withUnsafeBufferPointer { px in
             y.withUnsafeMutableBufferPointer { py in
-                cblas_daxpy(blasInt(px.count), alpha, px.baseAddress, 1, py.baseAddress, 1)
+                Scalar._axpy(blasInt(px.count), alpha, px.baseAddress, py.baseAddress)
             }
         }
     }
 
     @inlinable
-    public static func scal(alpha: Double, _ x: inout [Double]) {
+    public static func scal(alpha: Scalar, _ x: inout [Scalar]) {
         if x.isEmpty { return }
         if alpha == 0 {
-            // dscal(0) may keep NaN (0·NaN); β = 0 means "overwrite", as in gemm.
+            // scal(0) may keep NaN (0·NaN); β = 0 means "overwrite", as in gemm.
             for i in x.indices { x[i] = 0 }
             return
         }
         x.withUnsafeMutableBufferPointer { px in
-            cblas_dscal(blasInt(px.count), alpha, px.baseAddress, 1)
+            Scalar._scal(blasInt(px.count), alpha, px.baseAddress)
         }
     }
 
     @inlinable
-    public static func dot(_ x: [Double], _ y: [Double]) -> Double {
+    public static func dot(_ x: [Scalar], _ y: [Scalar]) -> Scalar {
         ShapeCheck.sameLength("dot", x, y)
         if x.isEmpty { return 0 }
         return x.withUnsafeBufferPointer { px in
             y.withUnsafeBufferPointer { py in
-                cblas_ddot(blasInt(px.count), px.baseAddress, 1, py.baseAddress, 1)
+                Scalar._dot(blasInt(px.count), px.baseAddress, py.baseAddress)
             }
         }
     }

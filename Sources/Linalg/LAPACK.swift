@@ -26,65 +26,62 @@ public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Factorisations and solvers from LAPACK (through LAPACKE's row-major interface).
+/// Factorisations and solvers from LAPACK (through LAPACKE's row-major interface), in `Float`
+/// (the `s` routines) or `Double` (the `d` routines); errors name the routine with its precision letter.
 /// Inputs are taken by value and never modified; LAPACK works on copies it may overwrite.
 public enum LAPACK {
     /// Solves A·X = B for square A (`n × n`) and B (`n × nrhs`) by LU with partial pivoting (`dgesv`).
     /// - Throws: ``LinearAlgebraError/singularMatrix(pivot:)`` when A is singular.
-    public static func solve(_ a: Matrix, _ b: Matrix) throws -> Matrix {
+    public static func solve<Scalar: BLASScalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>) throws -> Matrix<Scalar> {
         precondition(a.rows == a.columns && b.rows == a.rows,
                      "LAPACK.solve: A \(a.rows)×\(a.columns) and B \(b.rows)×\(b.columns) do not form a square system")
         var lu = a, x = b
         var pivots = [Int32](repeating: 0, count: a.rows)
         if a.rows == 0 || b.columns == 0 { return x }
-        let info = LAPACKE_dgesv(LAPACK_ROW_MAJOR, lapackInt(a.rows), lapackInt(b.columns),
-                                 &lu.elements, lapackInt(a.columns), &pivots,
-                                 &x.elements, lapackInt(b.columns))
-        try check(info, "dgesv") { .singularMatrix(pivot: $0) }
+        let info = Scalar._gesv(lapackInt(a.rows), lapackInt(b.columns), &lu.elements, lapackInt(a.columns), &pivots,
+                                &x.elements, lapackInt(b.columns))
+        try check(info, Scalar.routine("gesv")) { .singularMatrix(pivot: $0) }
         return x
     }
 
     /// The least-squares solution X (`n × nrhs`) minimising ‖A·X − B‖ for A `m × n` with m ≥ n and
     /// full column rank, or the minimum-norm solution of the underdetermined system when m < n (`dgels`).
     /// - Throws: ``LinearAlgebraError/rankDeficient(index:)`` when A lacks full rank.
-    public static func leastSquares(_ a: Matrix, _ b: Matrix) throws -> Matrix {
+    public static func leastSquares<Scalar: BLASScalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>) throws -> Matrix<Scalar> {
         precondition(b.rows == a.rows,
                      "LAPACK.leastSquares: A \(a.rows)×\(a.columns) and B \(b.rows)×\(b.columns) differ in rows")
         let (m, n, nrhs) = (a.rows, a.columns, b.columns)
         // dgels overwrites a max(m, n) × nrhs right-hand side with the solution in its first n rows.
         var qr = a
-        var work = Matrix(rows: max(m, n), columns: nrhs)
+        var work = Matrix<Scalar>(rows: max(m, n), columns: nrhs)
         work.elements.replaceSubrange(0..<(m * nrhs), with: b.elements)
-        if m == 0 || n == 0 || nrhs == 0 { return Matrix(rows: n, columns: nrhs) }
-        let info = LAPACKE_dgels(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "N")),
-                                 lapackInt(m), lapackInt(n), lapackInt(nrhs),
-                                 &qr.elements, lapackInt(n), &work.elements, lapackInt(nrhs))
-        try check(info, "dgels") { .rankDeficient(index: $0) }
+        if m == 0 || n == 0 || nrhs == 0 { return Matrix<Scalar>(rows: n, columns: nrhs) }
+        let info = Scalar._gels(lapackInt(m), lapackInt(n), lapackInt(nrhs), &qr.elements, lapackInt(n),
+                                &work.elements, lapackInt(nrhs))
+        try check(info, Scalar.routine("gels")) { .rankDeficient(index: $0) }
         return Matrix(rows: n, columns: nrhs, elements: Array(work.elements[0..<(n * nrhs)]))
     }
 
     /// The reduced QR factorisation A = Q·R of A (`m × n`), with k = min(m, n):
     /// Q is `m × k` with orthonormal columns (QᵀQ = I), R is `k × n` upper triangular
     /// (`dgeqrf`, then `dorgqr` for the explicit Q).
-    public static func qr(_ a: Matrix) throws -> (q: Matrix, r: Matrix) {
+    public static func qr<Scalar: BLASScalar>(_ a: Matrix<Scalar>) throws -> (q: Matrix<Scalar>, r: Matrix<Scalar>) {
         let (m, n) = (a.rows, a.columns)
         let k = min(m, n)
-        if k == 0 { return (Matrix(rows: m, columns: 0), Matrix(rows: 0, columns: n)) }
+        if k == 0 { return (Matrix<Scalar>(rows: m, columns: 0), Matrix<Scalar>(rows: 0, columns: n)) }
         var factors = a
-        var tau = [Double](repeating: 0, count: k)
-        let info = LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, lapackInt(m), lapackInt(n),
-                                  &factors.elements, lapackInt(n), &tau)
-        try check(info, "dgeqrf") { .illegalArgument(routine: "dgeqrf", index: $0) }
+        var tau = [Scalar](repeating: 0, count: k)
+        let info = Scalar._geqrf(lapackInt(m), lapackInt(n), &factors.elements, lapackInt(n), &tau)
+        try check(info, Scalar.routine("geqrf")) { .illegalArgument(routine: Scalar.routine("geqrf"), index: $0) }
 
-        var r = Matrix(rows: k, columns: n)
+        var r = Matrix<Scalar>(rows: k, columns: n)
         for i in 0..<k {
             for j in i..<n { r[i, j] = factors[i, j] }
         }
-        // dorgqr builds Q in place from the reflectors in the first k columns (leading dimension n).
-        let info2 = LAPACKE_dorgqr(LAPACK_ROW_MAJOR, lapackInt(m), lapackInt(k), lapackInt(k),
-                                   &factors.elements, lapackInt(n), tau)
-        try check(info2, "dorgqr") { .illegalArgument(routine: "dorgqr", index: $0) }
-        var q = Matrix(rows: m, columns: k)
+        // orgqr builds Q in place from the reflectors in the first k columns (leading dimension n).
+        let info2 = Scalar._orgqr(lapackInt(m), lapackInt(k), lapackInt(k), &factors.elements, lapackInt(n), tau)
+        try check(info2, Scalar.routine("orgqr")) { .illegalArgument(routine: Scalar.routine("orgqr"), index: $0) }
+        var q = Matrix<Scalar>(rows: m, columns: k)
         for i in 0..<m {
             for j in 0..<k { q[i, j] = factors[i, j] }
         }
@@ -94,17 +91,16 @@ public enum LAPACK {
     /// The thin singular value decomposition A = U·diag(σ)·Vᵀ of A (`m × n`), with k = min(m, n):
     /// U is `m × k`, σ has k values in decreasing order, Vᵀ is `k × n` (`dgesdd`, divide and conquer).
     /// - Throws: ``LinearAlgebraError/noConvergence(routine:info:)`` when the iteration fails.
-    public static func svd(_ a: Matrix) throws -> (u: Matrix, singularValues: [Double], vt: Matrix) {
+    public static func svd<Scalar: BLASScalar>(_ a: Matrix<Scalar>) throws -> (u: Matrix<Scalar>, singularValues: [Scalar], vt: Matrix<Scalar>) {
         let (m, n) = (a.rows, a.columns)
         let k = min(m, n)
-        var u = Matrix(rows: m, columns: k), vt = Matrix(rows: k, columns: n)
-        var s = [Double](repeating: 0, count: k)
+        var u = Matrix<Scalar>(rows: m, columns: k), vt = Matrix<Scalar>(rows: k, columns: n)
+        var s = [Scalar](repeating: 0, count: k)
         if k == 0 { return (u, s, vt) }
         var work = a
-        let info = LAPACKE_dgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "S")), lapackInt(m), lapackInt(n),
-                                  &work.elements, lapackInt(n), &s,
-                                  &u.elements, lapackInt(k), &vt.elements, lapackInt(n))
-        try check(info, "dgesdd") { .noConvergence(routine: "dgesdd", info: $0) }
+        let info = Scalar._gesdd(lapackInt(m), lapackInt(n), &work.elements, lapackInt(n), &s,
+                                 &u.elements, lapackInt(k), &vt.elements, lapackInt(n))
+        try check(info, Scalar.routine("gesdd")) { .noConvergence(routine: Scalar.routine("gesdd"), info: $0) }
         return (u, s, vt)
     }
 

@@ -7,7 +7,7 @@ public enum Transpose: Sendable {
 
     /// The operand's shape after this transpose is applied to a `rows × columns` matrix.
     @inlinable
-    func shape(_ m: Matrix) -> (rows: Int, columns: Int) {
+    func shape<Scalar: BLASScalar>(_ m: Matrix<Scalar>) -> (rows: Int, columns: Int) {
         self == .none ? (m.rows, m.columns) : (m.columns, m.rows)
     }
 }
@@ -19,40 +19,45 @@ public enum Transpose: Sendable {
 /// as a generic parameter so the compiler specialises the hot path for it.
 ///
 /// Shapes are checked before any work: a mismatch stops with a precondition naming both shapes.
-/// Vectors are `[Double]`; matrices are row-major ``Matrix``. Nothing is allocated by these calls.
-public protocol LinearAlgebra: SendableMetatype {
+/// Vectors are `[Scalar]`; matrices are row-major ``Matrix``. Nothing is allocated by these calls.
+/// A backend computes in one precision, its `Scalar`: `BLAS<Float>` calls the `cblas_s*` routines,
+/// `BLAS<Double>` the `cblas_d*` ones.
+public protocol LinearAlgebra<Scalar>: SendableMetatype {
+    /// The precision this backend computes in (`Float` or `Double`).
+    associatedtype Scalar: BLASScalar
+
     /// A short name for reports: "blas" or "reference".
     static var name: String { get }
 
     /// C ← α·op(A)·op(B) + β·C, with op(A) `m × k`, op(B) `k × n`, C `m × n`.
     /// When β is 0, C's old contents are ignored (NaN in C does not propagate).
-    static func gemm(_ transA: Transpose, _ transB: Transpose, alpha: Double,
-                     _ a: Matrix, _ b: Matrix, beta: Double, into c: inout Matrix)
+    static func gemm(_ transA: Transpose, _ transB: Transpose, alpha: Scalar,
+                     _ a: Matrix<Scalar>, _ b: Matrix<Scalar>, beta: Scalar, into c: inout Matrix<Scalar>)
 
     /// y ← α·op(A)·x + β·y, with op(A) `m × n`, x of length n, y of length m.
     /// When β is 0, y's old contents are ignored.
-    static func gemv(_ transA: Transpose, alpha: Double, _ a: Matrix, _ x: [Double],
-                     beta: Double, into y: inout [Double])
+    static func gemv(_ transA: Transpose, alpha: Scalar, _ a: Matrix<Scalar>, _ x: [Scalar],
+                     beta: Scalar, into y: inout [Scalar])
 
     /// A ← α·x·yᵀ + A, with x of length `A.rows` and y of length `A.columns` (an outer product).
-    static func ger(alpha: Double, _ x: [Double], _ y: [Double], into a: inout Matrix)
+    static func ger(alpha: Scalar, _ x: [Scalar], _ y: [Scalar], into a: inout Matrix<Scalar>)
 
     /// y ← α·x + y, for vectors of equal length.
-    static func axpy(alpha: Double, _ x: [Double], into y: inout [Double])
+    static func axpy(alpha: Scalar, _ x: [Scalar], into y: inout [Scalar])
 
     /// x ← α·x.
-    static func scal(alpha: Double, _ x: inout [Double])
+    static func scal(alpha: Scalar, _ x: inout [Scalar])
 
     /// xᵀ·y, for vectors of equal length.
-    static func dot(_ x: [Double], _ y: [Double]) -> Double
+    static func dot(_ x: [Scalar], _ y: [Scalar]) -> Scalar
 }
 
 /// Shape checks shared by both backends, so both stop with the same message.
 @usableFromInline
 enum ShapeCheck {
     @inlinable
-    static func gemm(_ transA: Transpose, _ transB: Transpose, _ a: Matrix, _ b: Matrix,
-                     _ c: Matrix) -> (m: Int, n: Int, k: Int) {
+    static func gemm<Scalar: BLASScalar>(_ transA: Transpose, _ transB: Transpose, _ a: Matrix<Scalar>, _ b: Matrix<Scalar>,
+                     _ c: Matrix<Scalar>) -> (m: Int, n: Int, k: Int) {
         let (m, k) = transA.shape(a)
         let (kb, n) = transB.shape(b)
         precondition(k == kb && c.rows == m && c.columns == n,
@@ -61,7 +66,7 @@ enum ShapeCheck {
     }
 
     @inlinable
-    static func gemv(_ transA: Transpose, _ a: Matrix, _ x: [Double], _ y: [Double]) -> (m: Int, n: Int) {
+    static func gemv<Scalar: BLASScalar>(_ transA: Transpose, _ a: Matrix<Scalar>, _ x: [Scalar], _ y: [Scalar]) -> (m: Int, n: Int) {
         let (m, n) = transA.shape(a)
         precondition(x.count == n && y.count == m,
                      "gemv: op(A) \(m)×\(n) · x[\(x.count)] does not fit y[\(y.count)]")
@@ -69,13 +74,13 @@ enum ShapeCheck {
     }
 
     @inlinable
-    static func ger(_ x: [Double], _ y: [Double], _ a: Matrix) {
+    static func ger<Scalar: BLASScalar>(_ x: [Scalar], _ y: [Scalar], _ a: Matrix<Scalar>) {
         precondition(x.count == a.rows && y.count == a.columns,
                      "ger: x[\(x.count)] · y[\(y.count)]ᵀ does not fit A \(a.rows)×\(a.columns)")
     }
 
     @inlinable
-    static func sameLength(_ op: StaticString, _ x: [Double], _ y: [Double]) {
+    static func sameLength<Scalar: BLASScalar>(_ op: StaticString, _ x: [Scalar], _ y: [Scalar]) {
         precondition(x.count == y.count, "\(op): x[\(x.count)] and y[\(y.count)] differ in length")
     }
 }

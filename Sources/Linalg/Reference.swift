@@ -1,15 +1,19 @@
 /// The pure-Swift reference backend: plain loop nests that follow the BLAS definitions
 /// word for word. It is the specification the BLAS backend is tested against, and is kept
 /// simple to read rather than fast.
-public enum Reference: LinearAlgebra {
-    public static let name = "reference"
+/// Generic over the precision: `Reference<Float>` rounds every operation to `Float` as a float32
+/// BLAS does, accumulating in `Scalar` in the order of the definitions.
+public enum Reference<Scalar: BLASScalar>: LinearAlgebra {
+    public static var name: String { "reference" }
 
-    public static func gemm(_ transA: Transpose, _ transB: Transpose, alpha: Double,
-                            _ a: Matrix, _ b: Matrix, beta: Double, into c: inout Matrix) {
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    public static func gemm(_ transA: Transpose, _ transB: Transpose, alpha: Scalar,
+                            _ a: Matrix<Scalar>, _ b: Matrix<Scalar>, beta: Scalar, into c: inout Matrix<Scalar>) {
         let (m, n, k) = ShapeCheck.gemm(transA, transB, a, b, c)
         for i in 0..<m {
             for j in 0..<n {
-                var sum = 0.0
+                var sum: Scalar = 0
                 for p in 0..<k {
                     let aip = transA == .none ? a[i, p] : a[p, i]
                     let bpj = transB == .none ? b[p, j] : b[j, p]
@@ -20,11 +24,13 @@ public enum Reference: LinearAlgebra {
         }
     }
 
-    public static func gemv(_ transA: Transpose, alpha: Double, _ a: Matrix, _ x: [Double],
-                            beta: Double, into y: inout [Double]) {
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    public static func gemv(_ transA: Transpose, alpha: Scalar, _ a: Matrix<Scalar>, _ x: [Scalar],
+                            beta: Scalar, into y: inout [Scalar]) {
         let (m, n) = ShapeCheck.gemv(transA, a, x, y)
         for i in 0..<m {
-            var sum = 0.0
+            var sum: Scalar = 0
             for j in 0..<n {
                 sum += (transA == .none ? a[i, j] : a[j, i]) * x[j]
             }
@@ -32,7 +38,9 @@ public enum Reference: LinearAlgebra {
         }
     }
 
-    public static func ger(alpha: Double, _ x: [Double], _ y: [Double], into a: inout Matrix) {
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    public static func ger(alpha: Scalar, _ x: [Scalar], _ y: [Scalar], into a: inout Matrix<Scalar>) {
         ShapeCheck.ger(x, y, a)
         for i in 0..<a.rows {
             for j in 0..<a.columns {
@@ -41,18 +49,24 @@ public enum Reference: LinearAlgebra {
         }
     }
 
-    public static func axpy(alpha: Double, _ x: [Double], into y: inout [Double]) {
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    public static func axpy(alpha: Scalar, _ x: [Scalar], into y: inout [Scalar]) {
         ShapeCheck.sameLength("axpy", x, y)
         for i in x.indices { y[i] += alpha * x[i] }
     }
 
-    public static func scal(alpha: Double, _ x: inout [Double]) {
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    public static func scal(alpha: Scalar, _ x: inout [Scalar]) {
         for i in x.indices { x[i] = alpha == 0 ? 0 : alpha * x[i] }
     }
 
-    public static func dot(_ x: [Double], _ y: [Double]) -> Double {
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    public static func dot(_ x: [Scalar], _ y: [Scalar]) -> Scalar {
         ShapeCheck.sameLength("dot", x, y)
-        var sum = 0.0
+        var sum: Scalar = 0
         for i in x.indices { sum += x[i] * y[i] }
         return sum
     }

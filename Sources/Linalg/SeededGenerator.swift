@@ -65,20 +65,21 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
 }
 
 extension Matrix {
-    /// A `rows × columns` matrix of independent draws from N(0, scale²).
+    /// A `rows × columns` matrix of independent draws from N(0, scale²), each drawn in `Double` and
+    /// rounded to `Scalar` (so a `Float` matrix is the rounded `Double` one of the same generator).
     public static func randomNormal(rows: Int, columns: Int, scale: Double = 1,
                                     using generator: inout SeededGenerator) -> Matrix {
         var m = Matrix(rows: rows, columns: columns)
-        for i in m.elements.indices { m.elements[i] = scale * generator.nextNormal() }
+        for i in m.elements.indices { m.elements[i] = Scalar(scale * generator.nextNormal()) }
         return m
     }
 
-    /// A `rows × columns` matrix of independent draws from U[low, high).
+    /// A `rows × columns` matrix of independent draws from U[low, high), drawn in `Double` and rounded to `Scalar`.
     public static func randomUniform(rows: Int, columns: Int, in range: Range<Double> = -1..<1,
                                      using generator: inout SeededGenerator) -> Matrix {
         var m = Matrix(rows: rows, columns: columns)
         let width = range.upperBound - range.lowerBound
-        for i in m.elements.indices { m.elements[i] = range.lowerBound + width * generator.nextUniform() }
+        for i in m.elements.indices { m.elements[i] = Scalar(range.lowerBound + width * generator.nextUniform()) }
         return m
     }
 }

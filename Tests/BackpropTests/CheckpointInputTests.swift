@@ -15,7 +15,7 @@ import TestSupport
     static func container() throws -> SafeTensors {
         let data = try TrainerTests.spirals(perClass: 20, seed: 3)
         var rng = SeededGenerator(seed: 4)
-        let network = try Network<Reference>.make(sizes: [2, 3, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
+        let network = try Network<Reference<Double>>.make(sizes: [2, 3, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
         var config = TrainingConfiguration()
         config.epochs = 1
         config.batchSize = 16
@@ -106,7 +106,7 @@ import TestSupport
         let data = try TrainerTests.spirals(perClass: 10, seed: 5)
         func train(batchSize: Int) throws -> [Double] {
             var rng = SeededGenerator(seed: 6)
-            let network = try Network<Reference>.make(sizes: [2, 4, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
+            let network = try Network<Reference<Double>>.make(sizes: [2, 4, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
             var config = TrainingConfiguration()
             config.epochs = 2
             config.batchSize = batchSize
@@ -123,9 +123,9 @@ import TestSupport
     /// with an OptimizerStateError, not an out-of-bounds write in the first update.
     @Test func trainerRefusesOptimizerStateOfWrongShape() throws {
         var rng = SeededGenerator(seed: 8)
-        let network = try Network<Reference>.make(sizes: [2, 3, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
+        let network = try Network<Reference<Double>>.make(sizes: [2, 3, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
         let state = TrainerState(network: network, rng: SeededGenerator(seed: 9))
-        func resume(_ slots: [String: [[Double]]]) throws -> Trainer<Reference> {
+        func resume(_ slots: [String: [[Double]]]) throws -> Trainer<Reference<Double>> {
             try Trainer(resuming: state, optimizer: Adam(), optimizerState: OptimizerState(step: 1, slots: slots),
                         schedule: ConstantRate(), scheduleState: [], configuration: TrainingConfiguration())
         }

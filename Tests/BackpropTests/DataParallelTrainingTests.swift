@@ -8,10 +8,10 @@ import TestSupport
 /// threads of this one exchanging buffers through ``ThreadGroup`` (what `mpirun` provides otherwise).
 @Suite(.serialized) struct DataParallelTrainingTests {
     /// Spirals, 2-16-16-2 ReLU with dropout and Adam, batches of 37 (uneven shards), 4 epochs.
-    static func trainer(threads: Int = 1) throws -> (Trainer<BLAS>, Dataset, FeatureScaler) {
+    static func trainer(threads: Int = 1) throws -> (Trainer<BLAS<Double>>, Dataset, FeatureScaler) {
         let data = try TrainerTests.spirals(perClass: 100, seed: 5)
         var rng = SeededGenerator(seed: 9)
-        let network = try Network<BLAS>.make(sizes: [2, 16, 16, 2], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
+        let network = try Network<BLAS<Double>>.make(sizes: [2, 16, 16, 2], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
         var config = TrainingConfiguration()
         config.epochs = 4
         config.batchSize = 37
@@ -23,7 +23,7 @@ import TestSupport
         return (try Trainer(network: network, configuration: config), data, .fit(.standardize, on: data))
     }
 
-    static func parameters(_ layers: [DenseLayer]) -> [Double] {
+    static func parameters(_ layers: [DenseLayer<Double>]) -> [Double] {
         layers.flatMap { $0.weights.elements + ($0.bias ?? []) }
     }
 
@@ -34,7 +34,7 @@ import TestSupport
     /// Trains `size` copies on `size` threads, each one process of a group (validating on `validation`);
     /// returns each one's layers, and each one's epochs in `histories`.
     static func trainGroup(size: Int, tamper: Bool = false, validation: Dataset? = nil,
-                           histories: Histories? = nil) throws -> [[DenseLayer]] {
+                           histories: Histories? = nil) throws -> [[DenseLayer<Double>]] {
         let group = ThreadGroup(size: size, tamper: tamper)
         let results = Results(size)
         let threads = (0..<size).map { rank in
@@ -75,7 +75,7 @@ import TestSupport
         let data = try TrainerTests.spirals(perClass: 100, seed: 5)
         func run(_ threads: Int) throws -> [Double] {
             var rng = SeededGenerator(seed: 9)
-            let network = try Network<BLAS>.make(sizes: [2, 256, 128, 2], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
+            let network = try Network<BLAS<Double>>.make(sizes: [2, 256, 128, 2], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
             var config = TrainingConfiguration()
             config.epochs = 2
             config.batchSize = 64
@@ -217,9 +217,9 @@ final class Histories: @unchecked Sendable {  // Guarded by the lock.
 /// One result per member thread.
 private final class Results: @unchecked Sendable {  // Guarded by the lock.
     private let lock = NSLock()
-    private var slots: [Result<[DenseLayer], any Error>?]
+    private var slots: [Result<[DenseLayer<Double>], any Error>?]
     init(_ size: Int) { slots = Array(repeating: nil, count: size) }
-    func set(_ rank: Int, _ result: Result<[DenseLayer], any Error>) { lock.withLock { slots[rank] = result } }
+    func set(_ rank: Int, _ result: Result<[DenseLayer<Double>], any Error>) { lock.withLock { slots[rank] = result } }
     var complete: Bool { lock.withLock { slots.allSatisfy { $0 != nil } } }
-    var values: [Result<[DenseLayer], any Error>?] { lock.withLock { slots } }
+    var values: [Result<[DenseLayer<Double>], any Error>?] { lock.withLock { slots } }
 }

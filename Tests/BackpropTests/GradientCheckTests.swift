@@ -24,7 +24,7 @@ import TestSupport
         return all
     }()
 
-    func check<B: LinearAlgebra>(_ backend: B.Type, _ s: Setup) throws -> GradientCheckReport {
+    func check<B: LinearAlgebra>(_ backend: B.Type, _ s: Setup) throws -> GradientCheckReport where B.Scalar == Double {
         var rng = SeededGenerator(seed: UInt64(s.batch * 100 + (s.bias ? 1 : 0)))
         let network = try Network<B>.make(sizes: [4, 6, 5, 3], hidden: s.hidden, output: s.output, loss: s.loss,
                                           initializer: .glorot, bias: s.bias, using: &rng)
@@ -34,8 +34,8 @@ import TestSupport
             layers[l].bias = (0..<layers[l].fanOut).map { _ in 0.3 * rng.nextNormal() }
         }
         let shifted = try Network<B>(layers: layers, loss: s.loss)
-        let x = Matrix.randomNormal(rows: s.batch, columns: 4, using: &rng)
-        var t = Matrix.randomUniform(rows: s.batch, columns: 3, in: 0..<1, using: &rng)
+        let x = Matrix<Double>.randomNormal(rows: s.batch, columns: 4, using: &rng)
+        var t = Matrix<Double>.randomUniform(rows: s.batch, columns: 3, in: 0..<1, using: &rng)
         if s.loss == .crossEntropy {
             for i in 0..<s.batch { for j in 0..<3 { t[i, j] = j == (i % 3) ? 1 : 0 } }
         }
@@ -44,7 +44,7 @@ import TestSupport
 
     @Test(arguments: setups)
     func gradientsAgreeWithFiniteDifferencesOnBothBackends(setup: Setup) throws {
-        for report in [try check(BLAS.self, setup), try check(Reference.self, setup)] {
+        for report in [try check(BLAS<Double>.self, setup), try check(Reference<Double>.self, setup)] {
             // Rounding bounds the agreement (see gradientCheck); a wrong derivative gives errors near 1.
             #expect(report.worst < 1e-4, "\(setup.testDescription): \(report.layers.map(\.worst))")
             // Guard against passing on zeros: every layer's gradient is clearly non-zero.
@@ -55,11 +55,11 @@ import TestSupport
 
     @Test func aWrongGradientIsCaughtInItsLayer() throws {
         var rng = SeededGenerator(seed: 3)
-        let network = try Network<BLAS>.make(sizes: [3, 4, 2], hidden: .tanh, output: .identity, loss: .squaredError, using: &rng)
-        let x = Matrix.randomNormal(rows: 4, columns: 3, using: &rng)
-        let t = Matrix.randomNormal(rows: 4, columns: 2, using: &rng)
-        var g = Gradients(zerosLike: network.layers)
-        network.gradients(inputs: x, targets: t, workspace: Workspace(batch: 4, layers: network.layers), into: &g)
+        let network = try Network<BLAS<Double>>.make(sizes: [3, 4, 2], hidden: .tanh, output: .identity, loss: .squaredError, using: &rng)
+        let x = Matrix<Double>.randomNormal(rows: 4, columns: 3, using: &rng)
+        let t = Matrix<Double>.randomNormal(rows: 4, columns: 2, using: &rng)
+        var g = Gradients<Double>(zerosLike: network.layers)
+        network.gradients(inputs: x, targets: t, workspace: Workspace<Double>(batch: 4, layers: network.layers), into: &g)
         #expect(network.gradientCheck(g, inputs: x, targets: t).worst < 1e-4)
         // One entry of layer 1 off by 1%: that layer reports a relative error of about 1e-2, layer 0 stays clean.
         g.weights[1].elements[3] *= 1.01
@@ -70,9 +70,9 @@ import TestSupport
 
     @Test func largeLayersAreSampled() throws {
         var rng = SeededGenerator(seed: 1)
-        let network = try Network<BLAS>.make(sizes: [50, 40, 3], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
-        let x = Matrix.randomNormal(rows: 3, columns: 50, using: &rng)
-        let t = Matrix([[1, 0, 0], [0, 1, 0], [0, 0, 1]])
+        let network = try Network<BLAS<Double>>.make(sizes: [50, 40, 3], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
+        let x = Matrix<Double>.randomNormal(rows: 3, columns: 50, using: &rng)
+        let t = Matrix<Double>([[1, 0, 0], [0, 1, 0], [0, 0, 1]])
         let report = network.gradientCheck(inputs: x, targets: t, samplesPerLayer: 100)
         #expect(report.layers.map(\.checked) == [100, 100])
         #expect(report.layers.map(\.total) == [50 * 40 + 40, 40 * 3 + 3])

@@ -7,13 +7,13 @@ import TestSupport
 @Suite struct GradientTests {
     /// A random network of the given hidden activations and output, with biases.
     static func randomNetwork<B: LinearAlgebra>(_ backend: B.Type, sizes: [Int], hidden: Activation, output: Activation,
-                                                loss: Loss, seed: UInt64) -> Network<B> {
+                                                loss: Loss, seed: UInt64) -> Network<B> where B.Scalar == Double {
         var rng = SeededGenerator(seed: seed)
-        var layers: [DenseLayer] = []
+        var layers: [DenseLayer<Double>] = []
         for l in 0..<(sizes.count - 1) {
-            let w = Matrix.randomNormal(rows: sizes[l], columns: sizes[l + 1], scale: 0.8, using: &rng)
-            let b = Matrix.randomNormal(rows: 1, columns: sizes[l + 1], scale: 0.3, using: &rng).elements
-            layers.append(DenseLayer(weights: w, bias: b, activation: l == sizes.count - 2 ? output : hidden))
+            let w = Matrix<Double>.randomNormal(rows: sizes[l], columns: sizes[l + 1], scale: 0.8, using: &rng)
+            let b = Matrix<Double>.randomNormal(rows: 1, columns: sizes[l + 1], scale: 0.3, using: &rng).elements
+            layers.append(DenseLayer<Double>(weights: w, bias: b, activation: l == sizes.count - 2 ? output : hidden))
         }
         return try! Network<B>(layers: layers, loss: loss)
     }
@@ -25,19 +25,19 @@ import TestSupport
 
     @Test(arguments: cases)
     func gradientsMatchCentralDifferences(hidden: Activation, output: Activation, loss: Loss) {
-        let network = Self.randomNetwork(BLAS.self, sizes: [4, 5, 3], hidden: hidden, output: output, loss: loss, seed: 3)
+        let network = Self.randomNetwork(BLAS<Double>.self, sizes: [4, 5, 3], hidden: hidden, output: output, loss: loss, seed: 3)
         var rng = SeededGenerator(seed: 5)
-        let x = Matrix.randomNormal(rows: 6, columns: 4, using: &rng)
-        var t = Matrix.randomUniform(rows: 6, columns: 3, in: 0..<1, using: &rng)
+        let x = Matrix<Double>.randomNormal(rows: 6, columns: 4, using: &rng)
+        var t = Matrix<Double>.randomUniform(rows: 6, columns: 3, in: 0..<1, using: &rng)
         if loss == .crossEntropy {  // One-hot targets.
             for i in 0..<6 { for j in 0..<3 { t[i, j] = j == i % 3 ? 1 : 0 } }
         }
-        var g = Gradients(zerosLike: network.layers)
-        network.gradients(inputs: x, targets: t, workspace: Workspace(batch: 6, layers: network.layers), into: &g)
+        var g = Gradients<Double>(zerosLike: network.layers)
+        network.gradients(inputs: x, targets: t, workspace: Workspace<Double>(batch: 6, layers: network.layers), into: &g)
 
         let h = 1e-6
-        func lossAt(_ n: Network<BLAS>) -> Double {
-            let out = Workspace(batch: 6, layers: n.layers)
+        func lossAt(_ n: Network<BLAS<Double>>) -> Double {
+            let out = Workspace<Double>(batch: 6, layers: n.layers)
             n.forward(x, workspace: out)
             let last = out.layers[out.layers.count - 1]
             return n.loss.value(outputs: last.activations, preActivations: last.preActivations, targets: t)
@@ -61,14 +61,14 @@ import TestSupport
 
     @Test(arguments: cases)
     func samplePathEqualsBatchPathOnOneSample(hidden: Activation, output: Activation, loss: Loss) {
-        let network = Self.randomNetwork(Reference.self, sizes: [3, 4, 2], hidden: hidden, output: output, loss: loss, seed: 9)
+        let network = Self.randomNetwork(Reference<Double>.self, sizes: [3, 4, 2], hidden: hidden, output: output, loss: loss, seed: 9)
         let x: [Double] = [0.3, -1.2, 0.8]
         let t: [Double] = loss == .crossEntropy ? [0, 1] : [0.25, -0.5]
         let viaVectors = network.sampleStep(input: x, target: t, learningRate: 0.4)
-        var g = Gradients(zerosLike: network.layers)
-        let viaMatrices = network.gradients(inputs: Matrix(rows: 1, columns: 3, elements: x),
-                                            targets: Matrix(rows: 1, columns: 2, elements: t),
-                                            workspace: Workspace(batch: 1, layers: network.layers), into: &g)
+        var g = Gradients<Double>(zerosLike: network.layers)
+        let viaMatrices = network.gradients(inputs: Matrix<Double>(rows: 1, columns: 3, elements: x),
+                                            targets: Matrix<Double>(rows: 1, columns: 2, elements: t),
+                                            workspace: Workspace<Double>(batch: 1, layers: network.layers), into: &g)
         #expect(Tolerance.vectors.accepts(viaVectors.loss, viaMatrices))
         let steps = g.scaled(by: -0.4)
         for l in network.layers.indices {
@@ -78,11 +78,11 @@ import TestSupport
     }
 
     @Test func aBatchOfOneSampleRepeatedGivesThatSamplesStep() {
-        let network = Self.randomNetwork(BLAS.self, sizes: [3, 4, 2], hidden: .tanh, output: .sigmoid, loss: .squaredError, seed: 2)
+        let network = Self.randomNetwork(BLAS<Double>.self, sizes: [3, 4, 2], hidden: .tanh, output: .sigmoid, loss: .squaredError, seed: 2)
         let x: [Double] = [0.5, 0.1, -0.2], t: [Double] = [0.6, 0.1]
         let single = network.sampleStep(input: x, target: t, learningRate: 0.5)
-        let repeated = network.computeStep(inputs: Matrix(rows: 5, columns: 3, elements: Array((0..<5).map { _ in x }.joined())),
-                                           targets: Matrix(rows: 5, columns: 2, elements: Array((0..<5).map { _ in t }.joined())),
+        let repeated = network.computeStep(inputs: Matrix<Double>(rows: 5, columns: 3, elements: Array((0..<5).map { _ in x }.joined())),
+                                           targets: Matrix<Double>(rows: 5, columns: 2, elements: Array((0..<5).map { _ in t }.joined())),
                                            learningRate: 0.5)
         for l in network.layers.indices {
             #expect(Approximate.firstMismatch(repeated.steps.weights[l], single.steps.weights[l], .vectors) == nil)

@@ -4,7 +4,7 @@ import TestSupport
 
 /// Each initialiser's defining property, checked on draws large enough for the statistics to be tight.
 @Suite struct InitializerTests {
-    func moments(_ m: Matrix) -> (mean: Double, std: Double) {
+    func moments(_ m: Matrix<Double>) -> (mean: Double, std: Double) {
         let n = Double(m.elements.count)
         let mean = m.elements.reduce(0, +) / n
         return (mean, (m.elements.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n).squareRoot())
@@ -22,7 +22,7 @@ import TestSupport
 
     @Test func glorotIsUniformWithinItsBound() {
         var rng = SeededGenerator(seed: 2)
-        let w = Initializer.glorot.weights(fanIn: 300, fanOut: 100, using: &rng)
+        let w: Matrix<Double> = Initializer.glorot.weights(fanIn: 300, fanOut: 100, using: &rng)
         let bound = (6.0 / 400).squareRoot()
         #expect(w.elements.allSatisfy { abs($0) <= bound })
         // U(−a, a) has standard deviation a/√3.
@@ -33,25 +33,25 @@ import TestSupport
     func orthogonalHasOrthonormalRowsOrColumns(shape: (Int, Int)) {
         let (fanIn, fanOut) = shape
         var rng = SeededGenerator(seed: 3)
-        let w = Initializer.orthogonal.weights(fanIn: fanIn, fanOut: fanOut, using: &rng)
+        let w: Matrix<Double> = Initializer.orthogonal.weights(fanIn: fanIn, fanOut: fanOut, using: &rng)
         #expect(w.rows == fanIn && w.columns == fanOut)
         // Tall: WᵀW = I (orthonormal columns); wide: WWᵀ = I (orthonormal rows).
         let k = min(fanIn, fanOut)
-        var gram = Matrix(rows: k, columns: k)
+        var gram = Matrix<Double>(rows: k, columns: k)
         if fanIn >= fanOut {
-            Reference.gemm(.transpose, .none, alpha: 1, w, w, beta: 0, into: &gram)
+            Reference<Double>.gemm(.transpose, .none, alpha: 1, w, w, beta: 0, into: &gram)
         } else {
-            Reference.gemm(.none, .transpose, alpha: 1, w, w, beta: 0, into: &gram)
+            Reference<Double>.gemm(.none, .transpose, alpha: 1, w, w, beta: 0, into: &gram)
         }
-        #expect(Approximate.firstMismatch(gram, .identity(k), Approximate.identity(size: 8)) == nil)
+        #expect(Approximate.firstMismatch(gram, Matrix<Double>.identity(k), Approximate.identity(size: 8)) == nil)
     }
 
     @Test func theSameSeedGivesTheSameWeights() {
         for initializer in Initializer.allCases {
             var a = SeededGenerator(seed: 9), b = SeededGenerator(seed: 9), c = SeededGenerator(seed: 10)
-            let wa = initializer.weights(fanIn: 7, fanOut: 4, using: &a)
-            #expect(wa == initializer.weights(fanIn: 7, fanOut: 4, using: &b))
-            #expect(wa != initializer.weights(fanIn: 7, fanOut: 4, using: &c))
+            let wa: Matrix<Double> = initializer.weights(fanIn: 7, fanOut: 4, using: &a)
+            #expect(wa == initializer.weights(fanIn: 7, fanOut: 4, using: &b) as Matrix<Double>)
+            #expect(wa != initializer.weights(fanIn: 7, fanOut: 4, using: &c) as Matrix<Double>)
         }
     }
 }

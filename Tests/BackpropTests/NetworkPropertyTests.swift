@@ -9,14 +9,14 @@ import TestSupport
                                                 (.softmax, .crossEntropy)]
 
     /// A random network of 1 to 3 layers with sizes 1 to 6, and a matching batch.
-    static func generate(_ rng: inout SeededGenerator, batch: Int) throws -> (Network<BLAS>, Matrix, Matrix) {
+    static func generate(_ rng: inout SeededGenerator, batch: Int) throws -> (Network<BLAS<Double>>, Matrix<Double>, Matrix<Double>) {
         let depth = 1 + Int(rng.next() % 3)
         let sizes = (0...depth).map { _ in 1 + Int(rng.next() % 6) }
         let (output, loss) = outputs[Int(rng.next() % UInt64(outputs.count))]
-        let network = try Network<BLAS>.make(sizes: sizes, hidden: hidden[Int(rng.next() % 4)], output: output, loss: loss,
+        let network = try Network<BLAS<Double>>.make(sizes: sizes, hidden: hidden[Int(rng.next() % 4)], output: output, loss: loss,
                                              initializer: .glorot, bias: rng.next() % 2 == 0, using: &rng)
-        let x = Matrix.randomNormal(rows: batch, columns: sizes[0], using: &rng)
-        var t = Matrix.randomUniform(rows: batch, columns: sizes[depth], in: 0..<1, using: &rng)
+        let x = Matrix<Double>.randomNormal(rows: batch, columns: sizes[0], using: &rng)
+        var t = Matrix<Double>.randomUniform(rows: batch, columns: sizes[depth], in: 0..<1, using: &rng)
         if loss == .crossEntropy {
             for i in 0..<batch { for j in 0..<sizes[depth] { t[i, j] = j == i % sizes[depth] ? 1 : 0 } }
         }
@@ -38,8 +38,8 @@ import TestSupport
         for _ in 0..<100 {
             let (network, x, t) = try Self.generate(&rng, batch: 1)
             let n = 2 + Int(rng.next() % 6)
-            let xs = Matrix(rows: n, columns: x.columns, elements: Array((0..<n).map { _ in x.elements }.joined()))
-            let ts = Matrix(rows: n, columns: t.columns, elements: Array((0..<n).map { _ in t.elements }.joined()))
+            let xs = Matrix<Double>(rows: n, columns: x.columns, elements: Array((0..<n).map { _ in x.elements }.joined()))
+            let ts = Matrix<Double>(rows: n, columns: t.columns, elements: Array((0..<n).map { _ in t.elements }.joined()))
             let single = network.sampleStep(input: x.elements, target: t.elements, learningRate: 0.3)
             let batch = network.computeStep(inputs: xs, targets: ts, learningRate: 0.3)
             #expect(Tolerance.vectors.accepts(batch.loss, single.loss))
@@ -58,7 +58,7 @@ import TestSupport
             let n = 2 + Int(rng.next() % 5)
             let (network, x, t) = try Self.generate(&rng, batch: n)
             let batch = network.computeStep(inputs: x, targets: t, learningRate: 0.5)
-            var mean = Gradients(zerosLike: network.layers)
+            var mean = Gradients<Double>(zerosLike: network.layers)
             for i in 0..<n {
                 let s = network.sampleStep(input: x.row(i), target: t.row(i), learningRate: 0.5)
                 for l in network.layers.indices {

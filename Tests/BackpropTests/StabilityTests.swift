@@ -16,26 +16,26 @@ import TestSupport
 
     @Test func softmaxCrossEntropyWithHugeLogitsIsFiniteAndExact() throws {
         // One layer, identity weights, so H = X: logits [3000, 0, −3000], target class 1.
-        let layer = DenseLayer(weights: Matrix.identity(3), bias: nil, activation: .softmax)
-        let network = try Network<BLAS>(layers: [layer], loss: .crossEntropy)
-        let x = Matrix([[3000, 0, -3000]]), t = Matrix([[0, 1, 0]])
+        let layer = DenseLayer<Double>(weights: Matrix<Double>.identity(3), bias: nil, activation: .softmax)
+        let network = try Network<BLAS<Double>>(layers: [layer], loss: .crossEntropy)
+        let x = Matrix<Double>([[3000, 0, -3000]]), t = Matrix<Double>([[0, 1, 0]])
         let result = network.computeStep(inputs: x, targets: t, learningRate: 1)
         // y = [1, e^−3000, 0] → loss = −log y_1 = 3000 exactly (log-softmax, not log of an underflowed 0).
         #expect(result.outputs.elements == [1, 0, 0])
         #expect(result.loss == 3000)
         // Step = η·xᵀ(t − y) = xᵀ·[−1, 1, 0]: row i is x_i·[−1, 1, 0].
-        #expect(result.steps.weights[0] == Matrix([[-3000, 3000, 0], [0, 0, 0], [3000, -3000, 0]]))
+        #expect(result.steps.weights[0] == Matrix<Double>([[-3000, 3000, 0], [0, 0, 0], [3000, -3000, 0]]))
     }
 
     @Test func sigmoidNetworkWithHugePreActivationsHasFiniteSteps() throws {
         let layers = [
-            DenseLayer(weights: Matrix([[2000, -2000]]), bias: [0, 0], activation: .sigmoid),
-            DenseLayer(weights: Matrix([[3000], [-3000]]), bias: nil, activation: .sigmoid),
+            DenseLayer<Double>(weights: Matrix<Double>([[2000, -2000]]), bias: [0, 0], activation: .sigmoid),
+            DenseLayer<Double>(weights: Matrix<Double>([[3000], [-3000]]), bias: nil, activation: .sigmoid),
         ]
-        try check(Network<BLAS>(layers: layers, loss: .squaredError))
-        try check(Network<Reference>(layers: layers, loss: .squaredError))
-        func check<B>(_ network: Network<B>) {
-            let result = network.computeStep(inputs: Matrix([[1], [-1]]), targets: Matrix([[0.5], [0.5]]), learningRate: 1)
+        try check(Network<BLAS<Double>>(layers: layers, loss: .squaredError))
+        try check(Network<Reference<Double>>(layers: layers, loss: .squaredError))
+        func check<B>(_ network: Network<B>) where B.Scalar == Double {
+            let result = network.computeStep(inputs: Matrix<Double>([[1], [-1]]), targets: Matrix<Double>([[0.5], [0.5]]), learningRate: 1)
             let all = [result.loss] + result.outputs.elements + result.steps.weights.flatMap(\.elements)
             #expect(all.allSatisfy { $0.isFinite })
             // x = 1: a = σ([2000, −2000]) = [1, 0], y = σ(3000) = 1; x = −1: a = [0, 1], y = σ(−3000) = 0.

@@ -39,7 +39,7 @@ import TestSupport
     func everyOptimizerLearnsXOR(name: String, rate: Double) throws {
         let data = try Self.xor(samples: 200, seed: 1)
         var rng = SeededGenerator(seed: 2)
-        let network = try Network<BLAS>.make(sizes: [2, 8, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
+        let network = try Network<BLAS<Double>>.make(sizes: [2, 8, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
         var config = TrainingConfiguration()
         config.epochs = 150
         config.batchSize = 20
@@ -58,7 +58,7 @@ import TestSupport
     @Test func adamSeparatesTwoSpirals() throws {
         let data = try Self.spirals(perClass: 200, seed: 3)
         var rng = SeededGenerator(seed: 4)
-        let network = try Network<BLAS>.make(sizes: [2, 32, 32, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
+        let network = try Network<BLAS<Double>>.make(sizes: [2, 32, 32, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
         var config = TrainingConfiguration()
         config.epochs = 300
         config.batchSize = 32
@@ -74,9 +74,9 @@ import TestSupport
 
     @Test func sameSeedGivesBitIdenticalWeightsAndAnotherSeedDoesNot() throws {
         let data = try Self.spirals(perClass: 100, seed: 5)
-        func run(seed: UInt64, threads: Int) throws -> [DenseLayer] {
+        func run(seed: UInt64, threads: Int) throws -> [DenseLayer<Double>] {
             var rng = SeededGenerator(seed: seed)
-            let network = try Network<BLAS>.make(sizes: [2, 16, 2], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
+            let network = try Network<BLAS<Double>>.make(sizes: [2, 16, 2], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
             var config = TrainingConfiguration()
             config.epochs = 5
             config.batchSize = 40
@@ -84,11 +84,11 @@ import TestSupport
             config.seed = seed
             config.threads = threads
             let trainer = try Trainer(network: network, configuration: config)
-            let (training, validation) = Trainer<BLAS>.split(data, validationFraction: 0.2, seed: seed)
+            let (training, validation) = Trainer<BLAS<Double>>.split(data, validationFraction: 0.2, seed: seed)
             try trainer.train(training: training, validation: validation, scaler: .fit(.standardize, on: training))
             return trainer.network.layers
         }
-        let bits = { (layers: [DenseLayer]) in layers.flatMap { $0.weights.elements.map(\.bitPattern) + ($0.bias ?? []).map(\.bitPattern) } }
+        let bits = { (layers: [DenseLayer<Double>]) in layers.flatMap { $0.weights.elements.map(\.bitPattern) + ($0.bias ?? []).map(\.bitPattern) } }
         #expect(bits(try run(seed: 7, threads: 1)) == bits(try run(seed: 7, threads: 1)))
         #expect(bits(try run(seed: 7, threads: 2)) == bits(try run(seed: 7, threads: 2)))
         #expect(bits(try run(seed: 7, threads: 1)) != bits(try run(seed: 8, threads: 1)))
@@ -99,7 +99,7 @@ import TestSupport
         let features = (0..<40).map { Double($0 % 7) }
         let data = try Dataset(features: .doubles(features), labels: (0..<40).map { $0 % 2 }, featureCount: 1, classCount: 2)
         var rng = SeededGenerator(seed: 1)
-        let network = try Network<BLAS>.make(sizes: [1, 4, 2], hidden: .identity, output: .identity, loss: .squaredError, using: &rng)
+        let network = try Network<BLAS<Double>>.make(sizes: [1, 4, 2], hidden: .identity, output: .identity, loss: .squaredError, using: &rng)
         var config = TrainingConfiguration()
         config.batchSize = 10
         config.learningRate = 1e300
@@ -124,7 +124,7 @@ import TestSupport
         let (train, test) = try FashionMNIST.load()
         let slice = train.subset(Array(0..<2000))
         var rng = SeededGenerator(seed: 1)
-        let network = try Network<BLAS>.make(sizes: [784, 128, 10], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
+        let network = try Network<BLAS<Double>>.make(sizes: [784, 128, 10], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
         var config = TrainingConfiguration()
         config.epochs = 1
         config.batchSize = 32
@@ -139,7 +139,7 @@ import TestSupport
     @Test func dataThatDoesNotFitTheNetworkIsAnError() throws {
         let data = try Self.xor(samples: 8, seed: 1)
         var rng = SeededGenerator(seed: 1)
-        let network = try Network<BLAS>.make(sizes: [3, 2], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
+        let network = try Network<BLAS<Double>>.make(sizes: [3, 2], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
         let trainer = try Trainer(network: network)
         #expect(throws: TrainingError.dataMismatch("xor has 2 features per sample; the network takes 3 inputs")) {
             try trainer.train(training: data, validation: nil, scaler: .identity(featureCount: 2))
@@ -172,11 +172,11 @@ import TestSupport
 
     @Test func earlyStoppingRestoresTheBestWeightsByTheMonitor() throws {
         let data = try TrainerTests.spirals(perClass: 80, seed: 21)
-        let (training, validation) = Trainer<BLAS>.split(data, validationFraction: 0.25, seed: 3)
+        let (training, validation) = Trainer<BLAS<Double>>.split(data, validationFraction: 0.25, seed: 3)
         let scaler = FeatureScaler.fit(.standardize, on: training)
         for monitor in Monitor.allCases {
             var rng = SeededGenerator(seed: 5)
-            let network = try Network<BLAS>.make(sizes: [2, 24, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
+            let network = try Network<BLAS<Double>>.make(sizes: [2, 24, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
             var config = TrainingConfiguration()
             config.epochs = 60
             config.batchSize = 16

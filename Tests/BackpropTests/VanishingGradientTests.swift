@@ -9,7 +9,7 @@ import Testing
         let (train, _) = try FashionMNIST.load()
         let slice = train.subset(Array(0..<1000))
         var rng = SeededGenerator(seed: 1)
-        let network = try Network<BLAS>.make(sizes: [784, 64, 64, 64, 64, 64, 10], hidden: hidden, output: .softmax,
+        let network = try Network<BLAS<Double>>.make(sizes: [784, 64, 64, 64, 64, 64, 10], hidden: hidden, output: .softmax,
                                              loss: .crossEntropy, using: &rng)
         var config = TrainingConfiguration()
         config.epochs = 1

@@ -13,12 +13,12 @@ import TestSupport
             Transcript.current?.begin("compare-backends")
             // listing: compare-backends
             var rng = SeededGenerator(seed: 7)
-            let fast = try Network<BLAS>.make(sizes: [20, 16, 8, 3], hidden: .tanh, output: .softmax,
+            let fast = try Network<BLAS<Double>>.make(sizes: [20, 16, 8, 3], hidden: .tanh, output: .softmax,
                                               loss: .crossEntropy, using: &rng)
-            let slow = fast.on(Reference.self)          // the same weights, computed with plain loops
+            let slow = fast.on(Reference<Double>.self)          // the same weights, computed with plain loops
 
-            let inputs = Matrix.randomNormal(rows: 32, columns: 20, using: &rng)   // batch × inputCount
-            var targets = Matrix(rows: 32, columns: 3)                            // one-hot classes
+            let inputs = Matrix<Double>.randomNormal(rows: 32, columns: 20, using: &rng)   // batch × inputCount
+            var targets = Matrix<Double>(rows: 32, columns: 3)                            // one-hot classes
             for i in 0..<32 { targets[i, i % 3] = 1 }
 
             let a = fast.computeStep(inputs: inputs, targets: targets, learningRate: 0.1)
@@ -55,27 +55,27 @@ import TestSupport
                 static var name: String { "transposing" }
 
                 static func gemm(_ transA: Transpose, _ transB: Transpose, alpha: Double,
-                                 _ a: Matrix, _ b: Matrix, beta: Double, into c: inout Matrix) {
+                                 _ a: Matrix<Double>, _ b: Matrix<Double>, beta: Double, into c: inout Matrix<Double>) {
                     var ct = c.transposed
-                    BLAS.gemm(transB == .none ? .transpose : .none, transA == .none ? .transpose : .none,
+                    BLAS<Double>.gemm(transB == .none ? .transpose : .none, transA == .none ? .transpose : .none,
                               alpha: alpha, b, a, beta: beta, into: &ct)
                     c = ct.transposed
                 }
-                static func gemv(_ transA: Transpose, alpha: Double, _ a: Matrix, _ x: [Double],
+                static func gemv(_ transA: Transpose, alpha: Double, _ a: Matrix<Double>, _ x: [Double],
                                  beta: Double, into y: inout [Double]) {
-                    BLAS.gemv(transA, alpha: alpha, a, x, beta: beta, into: &y)
+                    BLAS<Double>.gemv(transA, alpha: alpha, a, x, beta: beta, into: &y)
                 }
-                static func ger(alpha: Double, _ x: [Double], _ y: [Double], into a: inout Matrix) {
-                    BLAS.ger(alpha: alpha, x, y, into: &a)
+                static func ger(alpha: Double, _ x: [Double], _ y: [Double], into a: inout Matrix<Double>) {
+                    BLAS<Double>.ger(alpha: alpha, x, y, into: &a)
                 }
                 static func axpy(alpha: Double, _ x: [Double], into y: inout [Double]) {
-                    BLAS.axpy(alpha: alpha, x, into: &y)
+                    BLAS<Double>.axpy(alpha: alpha, x, into: &y)
                 }
                 static func scal(alpha: Double, _ x: inout [Double]) {
-                    BLAS.scal(alpha: alpha, &x)
+                    BLAS<Double>.scal(alpha: alpha, &x)
                 }
                 static func dot(_ x: [Double], _ y: [Double]) -> Double {
-                    BLAS.dot(x, y)
+                    BLAS<Double>.dot(x, y)
                 }
             }
             // end listing
@@ -95,8 +95,8 @@ import TestSupport
             var rng = SeededGenerator(seed: 3)
             let network = try Network<Transposing>.make(sizes: [6, 5, 4, 2], hidden: .sigmoid, output: .identity,
                                                         loss: .squaredError, using: &rng)
-            let inputs = Matrix.randomNormal(rows: 4, columns: 6, using: &rng)
-            let targets = Matrix.randomUniform(rows: 4, columns: 2, in: 0..<1, using: &rng)
+            let inputs = Matrix<Double>.randomNormal(rows: 4, columns: 6, using: &rng)
+            let targets = Matrix<Double>.randomUniform(rows: 4, columns: 2, in: 0..<1, using: &rng)
             print("gradient check passes:", network.gradientCheck(inputs: inputs, targets: targets).worst < 1e-4)
             // end listing
         }

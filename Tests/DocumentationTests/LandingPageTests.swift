@@ -8,11 +8,11 @@ import TestSupport
 @Suite struct LandingPageTests {
     @Test func backprop() throws {
         // listing: backprop-step
-        var network = try Network<BLAS>(layers: [
-            DenseLayer(weights: Matrix([[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]]), activation: .sigmoid),
-            DenseLayer(weights: Matrix([[0.1], [-0.3]]), activation: .sigmoid),
+        var network = try Network<BLAS<Double>>(layers: [
+            DenseLayer<Double>(weights: Matrix<Double>([[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]]), activation: .sigmoid),
+            DenseLayer<Double>(weights: Matrix<Double>([[0.1], [-0.3]]), activation: .sigmoid),
         ], loss: .squaredError)
-        let result = network.step(inputs: Matrix([[0.5, 0.1, -0.2]]), targets: Matrix([[0.6]]), learningRate: 0.5)
+        let result = network.step(inputs: Matrix<Double>([[0.5, 0.1, -0.2]]), targets: Matrix<Double>([[0.6]]), learningRate: 0.5)
         // result.steps.weights[1] is the quiz's [[0.00804047], [0.00555918]]; the network is updated.
         // end listing
         #expect(NumPyFormat.string(result.steps.weights[1].elements) == "[0.00804047 0.00555918]")
@@ -21,12 +21,12 @@ import TestSupport
 
     @Test func linalg() {
         // listing: linalg-gemm
-        let x = Matrix([[1, 2, 3], [4, 5, 6]])          // batch × fanIn = 2 × 3
-        let w = Matrix([[1, 0], [0, 1], [1, 1]])        // fanIn × fanOut = 3 × 2
-        var h = Matrix(rows: 2, columns: 2)
-        BLAS.gemm(.none, .none, alpha: 1, x, w, beta: 0, into: &h)   // h = x·w: [[4, 5], [10, 11]]
+        let x = Matrix<Double>([[1, 2, 3], [4, 5, 6]])          // batch × fanIn = 2 × 3
+        let w = Matrix<Double>([[1, 0], [0, 1], [1, 1]])        // fanIn × fanOut = 3 × 2
+        var h = Matrix<Double>(rows: 2, columns: 2)
+        BLAS<Double>.gemm(.none, .none, alpha: 1, x, w, beta: 0, into: &h)   // h = x·w: [[4, 5], [10, 11]]
         // end listing
-        #expect(h == Matrix([[4, 5], [10, 11]]))
+        #expect(h == Matrix<Double>([[4, 5], [10, 11]]))
     }
 
     @Test func datasets() throws {

@@ -23,16 +23,16 @@ import TestSupport
             let x = [0.1, 0.3]                                 // one sample: a row of two inputs
             let target = 1.0
             let learnRate = 0.5
-            let weightsInputHidden = Matrix([[0.4], [-0.2]])   // fan_in × fan_out = 2 × 1
-            let weightsHiddenOutput = Matrix([[0.1]])          // 1 × 1
+            let weightsInputHidden = Matrix<Double>([[0.4], [-0.2]])   // fan_in × fan_out = 2 × 1
+            let weightsHiddenOutput = Matrix<Double>([[0.1]])          // 1 × 1
 
             // h = x·W. x is a row, so BLAS computes Wᵀ·x: dgemv, transposed.
             var h = [0.0]
-            BLAS.gemv(.transpose, alpha: 1, weightsInputHidden, x, beta: 0, into: &h)
+            BLAS<Double>.gemv(.transpose, alpha: 1, weightsInputHidden, x, beta: 0, into: &h)
             let a = h.map(Activation.sigmoid)
 
             var outputIn = [0.0]
-            BLAS.gemv(.transpose, alpha: 1, weightsHiddenOutput, a, beta: 0, into: &outputIn)
+            BLAS<Double>.gemv(.transpose, alpha: 1, weightsHiddenOutput, a, beta: 0, into: &outputIn)
             let output = Activation.sigmoid(outputIn[0])       // ŷ
 
             print("h =", NumPyFormat.string(h))
@@ -50,7 +50,7 @@ import TestSupport
 
             // δ_h = (W_ho·δ_o) ⊙ a ⊙ (1 − a); W_ho·δ_o is dgemv without transpose.
             var hiddenErrorTerm = [0.0]
-            BLAS.gemv(.none, alpha: 1, weightsHiddenOutput, [outputErrorTerm], beta: 0, into: &hiddenErrorTerm)
+            BLAS<Double>.gemv(.none, alpha: 1, weightsHiddenOutput, [outputErrorTerm], beta: 0, into: &hiddenErrorTerm)
             for j in hiddenErrorTerm.indices { hiddenErrorTerm[j] *= a[j] * (1 - a[j]) }
 
             print("δ_o =", NumPyFormat.string([outputErrorTerm]))
@@ -62,10 +62,10 @@ import TestSupport
             Transcript.current?.begin("worked-example-steps")
             // listing: worked-example-steps
             // Δw_ij = η·x_i·δ_j is an outer product: dger adds it to a matrix of zeros.
-            var deltaHiddenOutput = Matrix(rows: 1, columns: 1)
-            BLAS.ger(alpha: learnRate, a, [outputErrorTerm], into: &deltaHiddenOutput)
-            var deltaInputHidden = Matrix(rows: 2, columns: 1)
-            BLAS.ger(alpha: learnRate, x, hiddenErrorTerm, into: &deltaInputHidden)
+            var deltaHiddenOutput = Matrix<Double>(rows: 1, columns: 1)
+            BLAS<Double>.ger(alpha: learnRate, a, [outputErrorTerm], into: &deltaHiddenOutput)
+            var deltaInputHidden = Matrix<Double>(rows: 2, columns: 1)
+            BLAS<Double>.ger(alpha: learnRate, x, hiddenErrorTerm, into: &deltaInputHidden)
 
             print("ΔW_ho =", NumPyFormat.string(deltaHiddenOutput.elements))
             print("Δw_ih =", NumPyFormat.string(deltaInputHidden.elements))
@@ -81,7 +81,7 @@ import TestSupport
             Transcript.current?.begin("worked-example-library")
             // listing: worked-example-library
             let example = Lesson.workedExample
-            let network = example.network(BLAS.self)
+            let network = example.network(BLAS<Double>.self)
             let result = network.computeStep(inputs: example.inputs, targets: example.targets,
                                              learningRate: example.learningRate)
             print("ŷ =", NumPyFormat.string(result.outputs.elements))
@@ -105,7 +105,7 @@ import TestSupport
             Transcript.current?.begin("quiz")
             // listing: quiz
             let quiz = Lesson.quiz                     // x = [0.5, 0.1, −0.2], target 0.6, η = 0.5
-            let result = quiz.network(BLAS.self).computeStep(inputs: quiz.inputs, targets: quiz.targets,
+            let result = quiz.network(BLAS<Double>.self).computeStep(inputs: quiz.inputs, targets: quiz.targets,
                                                              learningRate: quiz.learningRate)
             let hiddenOutput = result.steps.weights[1]  // 2 × 1
             let inputHidden = result.steps.weights[0]   // 3 × 2
@@ -133,45 +133,45 @@ import TestSupport
             Transcript.current?.begin("batch-gemm")
             // listing: batch-gemm
             // Three samples, one a row: X is batch × fan_in, T is batch × fan_out.
-            let X = Matrix([[0.5, 0.1, -0.2], [0.1, 0.3, 0.2], [-0.4, 0.2, 0.6]])
-            let T = Matrix([[0.6], [0.2], [0.9]])
+            let X = Matrix<Double>([[0.5, 0.1, -0.2], [0.1, 0.3, 0.2], [-0.4, 0.2, 0.6]])
+            let T = Matrix<Double>([[0.6], [0.2], [0.9]])
             let W1 = Lesson.quiz.layers[0].weights   // 3 × 2
             let W2 = Lesson.quiz.layers[1].weights   // 2 × 1
             let eta = 0.5, n = Double(X.rows)
 
             // Forward for all samples at once: H = X·W (dgemm), A = σ(H).
-            var H1 = Matrix(rows: 3, columns: 2), A1 = Matrix(rows: 3, columns: 2)
-            BLAS.gemm(.none, .none, alpha: 1, X, W1, beta: 0, into: &H1)
+            var H1 = Matrix<Double>(rows: 3, columns: 2), A1 = Matrix<Double>(rows: 3, columns: 2)
+            BLAS<Double>.gemm(.none, .none, alpha: 1, X, W1, beta: 0, into: &H1)
             Activation.sigmoid.apply(H1, into: &A1)
-            var H2 = Matrix(rows: 3, columns: 1), Y = Matrix(rows: 3, columns: 1)
-            BLAS.gemm(.none, .none, alpha: 1, A1, W2, beta: 0, into: &H2)
+            var H2 = Matrix<Double>(rows: 3, columns: 1), Y = Matrix<Double>(rows: 3, columns: 1)
+            BLAS<Double>.gemm(.none, .none, alpha: 1, A1, W2, beta: 0, into: &H2)
             Activation.sigmoid.apply(H2, into: &Y)
 
             // Error terms, a row per sample: Δ2 = (T − Y) ⊙ Y(1 − Y), Δ1 = (Δ2·W2ᵀ) ⊙ A1(1 − A1).
-            var D2 = Matrix(rows: 3, columns: 1), D1 = Matrix(rows: 3, columns: 2)
+            var D2 = Matrix<Double>(rows: 3, columns: 1), D1 = Matrix<Double>(rows: 3, columns: 2)
             Loss.squaredError.outputErrorTerms(outputs: Y, preActivations: H2, targets: T,
                                                activation: .sigmoid, into: &D2)
-            BLAS.gemm(.none, .transpose, alpha: 1, D2, W2, beta: 0, into: &D1)
+            BLAS<Double>.gemm(.none, .transpose, alpha: 1, D2, W2, beta: 0, into: &D1)
             Activation.sigmoid.multiplyDerivative(into: &D1, preActivations: H1, activations: A1)
 
             // Steps for the batch-mean loss: ΔW = (η/n)·Aᵀ·Δ, dgemm with the first operand transposed.
-            var step2 = Matrix(rows: 2, columns: 1), step1 = Matrix(rows: 3, columns: 2)
-            BLAS.gemm(.transpose, .none, alpha: eta / n, A1, D2, beta: 0, into: &step2)
-            BLAS.gemm(.transpose, .none, alpha: eta / n, X, D1, beta: 0, into: &step1)
+            var step2 = Matrix<Double>(rows: 2, columns: 1), step1 = Matrix<Double>(rows: 3, columns: 2)
+            BLAS<Double>.gemm(.transpose, .none, alpha: eta / n, A1, D2, beta: 0, into: &step2)
+            BLAS<Double>.gemm(.transpose, .none, alpha: eta / n, X, D1, beta: 0, into: &step1)
             print(NumPyFormat.string(step2.elements, shape: [2, 1]))
             print(NumPyFormat.string(step1.elements, shape: [3, 2]))
             // end listing
 
             Transcript.current?.begin("batch-library")
             // listing: batch-library
-            let network = Lesson.quiz.network(BLAS.self)
+            let network = Lesson.quiz.network(BLAS<Double>.self)
             let batched = network.computeStep(inputs: X, targets: T, learningRate: eta)
 
             // The lesson's single-sample step (dgemv, dger) for each row, averaged with daxpy.
-            var mean = Matrix(rows: 3, columns: 2)
+            var mean = Matrix<Double>(rows: 3, columns: 2)
             for i in 0..<X.rows {
                 let one = network.sampleStep(input: X.row(i), target: T.row(i), learningRate: eta)
-                BLAS.axpy(alpha: 1 / n, one.steps.weights[0].elements, into: &mean.elements)
+                BLAS<Double>.axpy(alpha: 1 / n, one.steps.weights[0].elements, into: &mean.elements)
             }
             print(NumPyFormat.string(batched.steps.weights[0].elements, shape: [3, 2]))
             print(NumPyFormat.string(mean.elements, shape: [3, 2]))
@@ -182,7 +182,7 @@ import TestSupport
             #expect(Approximate.firstMismatch(mean, step1, tolerance) == nil)
             #expect(Approximate.isNontrivial(step1.elements))
             // The Reference backend's loops give the same step.
-            let reference = network.on(Reference.self).computeStep(inputs: X, targets: T, learningRate: eta)
+            let reference = network.on(Reference<Double>.self).computeStep(inputs: X, targets: T, learningRate: eta)
             #expect(Approximate.firstMismatch(reference.steps.weights[0], step1, tolerance) == nil)
         }
         try ArticleCheck.outputs(of: transcript, article: Self.article, tests: #filePath)
@@ -198,7 +198,7 @@ import TestSupport
 
             // The lesson's network, wider: 784 inputs, 64 sigmoid hidden units, 10 softmax outputs.
             var rng = SeededGenerator(seed: 1)
-            let network = try Network<BLAS>.make(sizes: [784, 64, 10], hidden: .sigmoid, output: .softmax,
+            let network = try Network<BLAS<Double>>.make(sizes: [784, 64, 10], hidden: .sigmoid, output: .softmax,
                                                  loss: .crossEntropy, using: &rng)
             var configuration = TrainingConfiguration()
             configuration.epochs = 5

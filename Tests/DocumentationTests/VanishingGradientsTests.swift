@@ -24,17 +24,17 @@ import TestSupport
             // listing: layer-norms
             // One batch through six layers, once with sigmoid hidden units and once with ReLU.
             var rng = SeededGenerator(seed: 1)
-            let inputs = Matrix.randomNormal(rows: 50, columns: 784, using: &rng)   // batch × 784
-            var targets = Matrix(rows: 50, columns: 10)
+            let inputs = Matrix<Double>.randomNormal(rows: 50, columns: 784, using: &rng)   // batch × 784
+            var targets = Matrix<Double>(rows: 50, columns: 10)
             for i in 0..<50 { targets[i, i % 10] = 1 }
 
             for hidden in [Activation.sigmoid, .relu] {
                 var weightsRNG = SeededGenerator(seed: 2)
-                let network = try Network<BLAS>.make(sizes: [784, 64, 64, 64, 64, 64, 10], hidden: hidden,
+                let network = try Network<BLAS<Double>>.make(sizes: [784, 64, 64, 64, 64, 64, 10], hidden: hidden,
                                                      output: .softmax, loss: .crossEntropy, using: &weightsRNG)
-                var gradients = Gradients(zerosLike: network.layers)
+                var gradients = Gradients<Double>(zerosLike: network.layers)
                 network.gradients(inputs: inputs, targets: targets,
-                                  workspace: Workspace(batch: 50, layers: network.layers), into: &gradients)
+                                  workspace: Workspace<Double>(batch: 50, layers: network.layers), into: &gradients)
                 // ‖∂L/∂W_l‖ / √(fan_in·fan_out): the root-mean-square entry, comparable across layer sizes.
                 let rms = network.layers.indices.map { l in
                     gradients.weightNorm(layer: l) / Double(network.layers[l].weights.elements.count).squareRoot()

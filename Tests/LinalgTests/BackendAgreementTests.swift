@@ -17,14 +17,14 @@ import TestSupport
         var rng = SeededGenerator(seed: UInt64(m * 1_000_000 + n * 1000 + k))
         for transA in [Transpose.none, .transpose] {
             for transB in [Transpose.none, .transpose] {
-                let a = transA == .none ? Matrix.randomUniform(rows: m, columns: k, using: &rng)
-                                        : Matrix.randomUniform(rows: k, columns: m, using: &rng)
-                let b = transB == .none ? Matrix.randomUniform(rows: k, columns: n, using: &rng)
-                                        : Matrix.randomUniform(rows: n, columns: k, using: &rng)
-                let c0 = Matrix.randomUniform(rows: m, columns: n, using: &rng)
+                let a = transA == .none ? Matrix<Double>.randomUniform(rows: m, columns: k, using: &rng)
+                                        : Matrix<Double>.randomUniform(rows: k, columns: m, using: &rng)
+                let b = transB == .none ? Matrix<Double>.randomUniform(rows: k, columns: n, using: &rng)
+                                        : Matrix<Double>.randomUniform(rows: n, columns: k, using: &rng)
+                let c0 = Matrix<Double>.randomUniform(rows: m, columns: n, using: &rng)
                 var viaBLAS = c0, viaReference = c0
-                BLAS.gemm(transA, transB, alpha: 0.7, a, b, beta: -1.3, into: &viaBLAS)
-                Reference.gemm(transA, transB, alpha: 0.7, a, b, beta: -1.3, into: &viaReference)
+                BLAS<Double>.gemm(transA, transB, alpha: 0.7, a, b, beta: -1.3, into: &viaBLAS)
+                Reference<Double>.gemm(transA, transB, alpha: 0.7, a, b, beta: -1.3, into: &viaReference)
                 let mismatch = Approximate.firstMismatch(viaBLAS, viaReference, Approximate.backends(sumLength: k))
                 #expect(mismatch == nil, "gemm \(m)×\(n)×\(k) \(transA)/\(transB): \(mismatch ?? "")")
                 #expect(viaBLAS != c0, "gemm changed nothing")
@@ -34,15 +34,15 @@ import TestSupport
 
     @Test func gemmOnSmallIntegersIsExact() {
         // [[1,2,3],[4,5,6]]·[[7,8],[9,10],[11,12]] = [[58,64],[139,154]], by hand.
-        let a = Matrix([[1, 2, 3], [4, 5, 6]])
-        let b = Matrix([[7, 8], [9, 10], [11, 12]])
-        let expected = Matrix([[58, 64], [139, 154]])
-        for multiply in [BLAS.gemm, Reference.gemm] as [(Transpose, Transpose, Double, Matrix, Matrix, Double, inout Matrix) -> Void] {
-            var c = Matrix(rows: 2, columns: 2)
+        let a = Matrix<Double>([[1, 2, 3], [4, 5, 6]])
+        let b = Matrix<Double>([[7, 8], [9, 10], [11, 12]])
+        let expected = Matrix<Double>([[58, 64], [139, 154]])
+        for multiply in [BLAS<Double>.gemm, Reference<Double>.gemm] as [(Transpose, Transpose, Double, Matrix<Double>, Matrix<Double>, Double, inout Matrix<Double>) -> Void] {
+            var c = Matrix<Double>(rows: 2, columns: 2)
             multiply(.none, .none, 1, a, b, 0, &c)
             #expect(c == expected)
             // (AB)ᵀ = BᵀAᵀ, through the transpose flags on the stored matrices.
-            var ct = Matrix(rows: 2, columns: 2)
+            var ct = Matrix<Double>(rows: 2, columns: 2)
             multiply(.transpose, .transpose, 1, b, a, 0, &ct)
             #expect(ct == expected.transposed)
         }
@@ -50,26 +50,26 @@ import TestSupport
 
     @Test func betaZeroIgnoresGarbageInC() {
         var rng = SeededGenerator(seed: 7)
-        let a = Matrix.randomUniform(rows: 6, columns: 4, using: &rng)
-        let b = Matrix.randomUniform(rows: 4, columns: 5, using: &rng)
-        var viaBLAS = Matrix(rows: 6, columns: 5, repeating: .nan)
+        let a = Matrix<Double>.randomUniform(rows: 6, columns: 4, using: &rng)
+        let b = Matrix<Double>.randomUniform(rows: 4, columns: 5, using: &rng)
+        var viaBLAS = Matrix<Double>(rows: 6, columns: 5, repeating: .nan)
         var viaReference = viaBLAS
-        BLAS.gemm(.none, .none, alpha: 1, a, b, beta: 0, into: &viaBLAS)
-        Reference.gemm(.none, .none, alpha: 1, a, b, beta: 0, into: &viaReference)
+        BLAS<Double>.gemm(.none, .none, alpha: 1, a, b, beta: 0, into: &viaBLAS)
+        Reference<Double>.gemm(.none, .none, alpha: 1, a, b, beta: 0, into: &viaReference)
         #expect(viaBLAS.elements.allSatisfy { $0.isFinite })
         #expect(Approximate.firstMismatch(viaBLAS, viaReference, Approximate.backends(sumLength: 4)) == nil)
         var y = [Double](repeating: .nan, count: 6)
-        BLAS.gemv(.none, alpha: 1, a, [1, 2, 3, 4], beta: 0, into: &y)
+        BLAS<Double>.gemv(.none, alpha: 1, a, [1, 2, 3, 4], beta: 0, into: &y)
         #expect(y.allSatisfy { $0.isFinite })
     }
 
     @Test func zeroInnerDimensionScalesC() {
-        let a = Matrix(rows: 3, columns: 0), b = Matrix(rows: 0, columns: 2)
-        var viaBLAS = Matrix(rows: 3, columns: 2, repeating: 2)
+        let a = Matrix<Double>(rows: 3, columns: 0), b = Matrix<Double>(rows: 0, columns: 2)
+        var viaBLAS = Matrix<Double>(rows: 3, columns: 2, repeating: 2)
         var viaReference = viaBLAS
-        BLAS.gemm(.none, .none, alpha: 1, a, b, beta: 0.5, into: &viaBLAS)
-        Reference.gemm(.none, .none, alpha: 1, a, b, beta: 0.5, into: &viaReference)
-        #expect(viaBLAS == Matrix(rows: 3, columns: 2, repeating: 1))
+        BLAS<Double>.gemm(.none, .none, alpha: 1, a, b, beta: 0.5, into: &viaBLAS)
+        Reference<Double>.gemm(.none, .none, alpha: 1, a, b, beta: 0.5, into: &viaReference)
+        #expect(viaBLAS == Matrix<Double>(rows: 3, columns: 2, repeating: 1))
         #expect(viaReference == viaBLAS)
     }
 
@@ -77,14 +77,14 @@ import TestSupport
     func gemvAgreesBothWays(shape: (Int, Int)) {
         let (rows, columns) = shape
         var rng = SeededGenerator(seed: UInt64(rows * 1000 + columns))
-        let a = Matrix.randomUniform(rows: rows, columns: columns, using: &rng)
+        let a = Matrix<Double>.randomUniform(rows: rows, columns: columns, using: &rng)
         for trans in [Transpose.none, .transpose] {
             let (outCount, inCount) = trans == .none ? (rows, columns) : (columns, rows)
-            let x = Matrix.randomUniform(rows: 1, columns: inCount, using: &rng).elements
-            let y0 = Matrix.randomUniform(rows: 1, columns: outCount, using: &rng).elements
+            let x = Matrix<Double>.randomUniform(rows: 1, columns: inCount, using: &rng).elements
+            let y0 = Matrix<Double>.randomUniform(rows: 1, columns: outCount, using: &rng).elements
             var viaBLAS = y0, viaReference = y0
-            BLAS.gemv(trans, alpha: -0.6, a, x, beta: 2.5, into: &viaBLAS)
-            Reference.gemv(trans, alpha: -0.6, a, x, beta: 2.5, into: &viaReference)
+            BLAS<Double>.gemv(trans, alpha: -0.6, a, x, beta: 2.5, into: &viaBLAS)
+            Reference<Double>.gemv(trans, alpha: -0.6, a, x, beta: 2.5, into: &viaReference)
             let mismatch = Approximate.firstMismatch(viaBLAS, viaReference, Approximate.backends(sumLength: inCount))
             #expect(mismatch == nil, "gemv \(rows)×\(columns) \(trans): \(mismatch ?? "")")
             #expect(viaBLAS != y0)
@@ -95,13 +95,13 @@ import TestSupport
     func gerAgreesAndEqualsRankOneGemm(shape: (Int, Int)) {
         let (rows, columns) = shape
         var rng = SeededGenerator(seed: UInt64(rows * 7919 + columns))
-        let x = Matrix.randomUniform(rows: rows, columns: 1, using: &rng)
-        let y = Matrix.randomUniform(rows: 1, columns: columns, using: &rng)
-        let a0 = Matrix.randomUniform(rows: rows, columns: columns, using: &rng)
+        let x = Matrix<Double>.randomUniform(rows: rows, columns: 1, using: &rng)
+        let y = Matrix<Double>.randomUniform(rows: 1, columns: columns, using: &rng)
+        let a0 = Matrix<Double>.randomUniform(rows: rows, columns: columns, using: &rng)
         var viaBLAS = a0, viaReference = a0, viaGemm = a0
-        BLAS.ger(alpha: 1.7, x.elements, y.elements, into: &viaBLAS)
-        Reference.ger(alpha: 1.7, x.elements, y.elements, into: &viaReference)
-        Reference.gemm(.none, .none, alpha: 1.7, x, y, beta: 1, into: &viaGemm)
+        BLAS<Double>.ger(alpha: 1.7, x.elements, y.elements, into: &viaBLAS)
+        Reference<Double>.ger(alpha: 1.7, x.elements, y.elements, into: &viaReference)
+        Reference<Double>.gemm(.none, .none, alpha: 1.7, x, y, beta: 1, into: &viaGemm)
         #expect(Approximate.firstMismatch(viaBLAS, viaReference, Approximate.backends(sumLength: 1)) == nil)
         #expect(Approximate.firstMismatch(viaBLAS, viaGemm, Approximate.backends(sumLength: 1)) == nil)
         #expect(viaBLAS != a0)
@@ -110,25 +110,25 @@ import TestSupport
     @Test(arguments: [1, 2, 17, 1000])
     func levelOneOperationsAgree(count: Int) {
         var rng = SeededGenerator(seed: UInt64(count))
-        let x = Matrix.randomUniform(rows: 1, columns: count, using: &rng).elements
-        let y0 = Matrix.randomUniform(rows: 1, columns: count, using: &rng).elements
+        let x = Matrix<Double>.randomUniform(rows: 1, columns: count, using: &rng).elements
+        let y0 = Matrix<Double>.randomUniform(rows: 1, columns: count, using: &rng).elements
         var axpyBLAS = y0, axpyReference = y0
-        BLAS.axpy(alpha: 0.3, x, into: &axpyBLAS)
-        Reference.axpy(alpha: 0.3, x, into: &axpyReference)
+        BLAS<Double>.axpy(alpha: 0.3, x, into: &axpyBLAS)
+        Reference<Double>.axpy(alpha: 0.3, x, into: &axpyReference)
         #expect(Approximate.firstMismatch(axpyBLAS, axpyReference, Approximate.backends(sumLength: 1)) == nil)
         #expect(axpyBLAS != y0)
         var scalBLAS = x, scalReference = x
-        BLAS.scal(alpha: -2.5, &scalBLAS)
-        Reference.scal(alpha: -2.5, &scalReference)
+        BLAS<Double>.scal(alpha: -2.5, &scalBLAS)
+        Reference<Double>.scal(alpha: -2.5, &scalReference)
         #expect(scalBLAS == scalReference)  // One multiplication each: exact.
         #expect(scalBLAS == x.map { -2.5 * $0 })
-        let dotBLAS = BLAS.dot(x, y0), dotReference = Reference.dot(x, y0)
+        let dotBLAS = BLAS<Double>.dot(x, y0), dotReference = Reference<Double>.dot(x, y0)
         #expect(Approximate.backends(sumLength: count).accepts(dotBLAS, dotReference))
     }
 
     @Test func dotOfKnownVectors() {
         // 1·4 + 2·5 + 3·6 = 32.
-        #expect(BLAS.dot([1, 2, 3], [4, 5, 6]) == 32)
-        #expect(Reference.dot([1, 2, 3], [4, 5, 6]) == 32)
+        #expect(BLAS<Double>.dot([1, 2, 3], [4, 5, 6]) == 32)
+        #expect(Reference<Double>.dot([1, 2, 3], [4, 5, 6]) == 32)
     }
 }

@@ -13,8 +13,8 @@ import TestSupport
     }
 
     /// Values of mixed magnitude and sign.
-    static func values(_ rows: Int, _ columns: Int, _ rng: inout SeededGenerator) -> Matrix {
-        var m = Matrix.randomUniform(rows: rows, columns: columns, using: &rng)
+    static func values(_ rows: Int, _ columns: Int, _ rng: inout SeededGenerator) -> Matrix<Double> {
+        var m = Matrix<Double>.randomUniform(rows: rows, columns: columns, using: &rng)
         for i in m.elements.indices where rng.nextUniform() < 0.2 { m.elements[i] *= 1000 }
         return m
     }
@@ -30,10 +30,10 @@ import TestSupport
             let alpha: Double = [0, 1, -1, 0.37, 2.5][Int(rng.next() % 5)]
             let beta: Double = [0, 1, -0.5, 3][Int(rng.next() % 4)]
             // With β = 0 the old C is garbage (NaN) that must not leak into the result.
-            let c0 = beta == 0 ? Matrix(rows: m, columns: n, repeating: .nan) : Self.values(m, n, &rng)
+            let c0 = beta == 0 ? Matrix<Double>(rows: m, columns: n, repeating: .nan) : Self.values(m, n, &rng)
             var viaBLAS = c0, viaReference = c0
-            BLAS.gemm(transA, transB, alpha: alpha, a, b, beta: beta, into: &viaBLAS)
-            Reference.gemm(transA, transB, alpha: alpha, a, b, beta: beta, into: &viaReference)
+            BLAS<Double>.gemm(transA, transB, alpha: alpha, a, b, beta: beta, into: &viaBLAS)
+            Reference<Double>.gemm(transA, transB, alpha: alpha, a, b, beta: beta, into: &viaReference)
             // Entries reach 1000·1000·k, so the tolerance scales with that magnitude.
             let tolerance = Tolerance(absolute: 1e-9 * Double(max(k, 1)), relative: 1e-12)
             let mismatch = Approximate.firstMismatch(viaBLAS, viaReference, tolerance)
@@ -52,15 +52,15 @@ import TestSupport
             let beta: Double = [0, 1, -2][Int(rng.next() % 3)]
             let y0 = beta == 0 ? [Double](repeating: .nan, count: outCount) : Self.values(1, outCount, &rng).elements
             var yBLAS = y0, yReference = y0
-            BLAS.gemv(trans, alpha: 0.5, a, x, beta: beta, into: &yBLAS)
-            Reference.gemv(trans, alpha: 0.5, a, x, beta: beta, into: &yReference)
+            BLAS<Double>.gemv(trans, alpha: 0.5, a, x, beta: beta, into: &yBLAS)
+            Reference<Double>.gemv(trans, alpha: 0.5, a, x, beta: beta, into: &yReference)
             let tolerance = Tolerance(absolute: 1e-9 * Double(max(inCount, 1)), relative: 1e-12)
             #expect(Approximate.firstMismatch(yBLAS, yReference, tolerance) == nil, "gemv trial \(trial) \(rows)×\(columns)")
 
             let u = Self.values(1, rows, &rng).elements, v = Self.values(1, columns, &rng).elements
             var gerBLAS = a, gerReference = a
-            BLAS.ger(alpha: -1.5, u, v, into: &gerBLAS)
-            Reference.ger(alpha: -1.5, u, v, into: &gerReference)
+            BLAS<Double>.ger(alpha: -1.5, u, v, into: &gerBLAS)
+            Reference<Double>.ger(alpha: -1.5, u, v, into: &gerReference)
             #expect(Approximate.firstMismatch(gerBLAS, gerReference, Tolerance(absolute: 1e-9, relative: 1e-12)) == nil,
                     "ger trial \(trial) \(rows)×\(columns)")
         }
@@ -70,11 +70,11 @@ import TestSupport
         var rng = SeededGenerator(seed: 5)
         for _ in 0..<100 {
             let (m, n, k) = (Self.dimension(&rng), Self.dimension(&rng), Self.dimension(&rng))
-            let a = Matrix.randomUniform(rows: m, columns: k, using: &rng)
-            let b = Matrix.randomUniform(rows: k, columns: n, using: &rng)
-            var ab = Matrix(rows: m, columns: n), btat = Matrix(rows: n, columns: m)
-            BLAS.gemm(.none, .none, alpha: 1, a, b, beta: 0, into: &ab)
-            BLAS.gemm(.none, .none, alpha: 1, b.transposed, a.transposed, beta: 0, into: &btat)
+            let a = Matrix<Double>.randomUniform(rows: m, columns: k, using: &rng)
+            let b = Matrix<Double>.randomUniform(rows: k, columns: n, using: &rng)
+            var ab = Matrix<Double>(rows: m, columns: n), btat = Matrix<Double>(rows: n, columns: m)
+            BLAS<Double>.gemm(.none, .none, alpha: 1, a, b, beta: 0, into: &ab)
+            BLAS<Double>.gemm(.none, .none, alpha: 1, b.transposed, a.transposed, beta: 0, into: &btat)
             #expect(Approximate.firstMismatch(ab.transposed, btat, Approximate.backends(sumLength: k)) == nil, "\(m)×\(n)×\(k)")
         }
     }
@@ -83,12 +83,12 @@ import TestSupport
         var rng = SeededGenerator(seed: 6)
         for _ in 0..<100 {
             let (rows, columns) = (Self.dimension(&rng), Self.dimension(&rng))
-            let x = Matrix.randomUniform(rows: rows, columns: 1, using: &rng)
-            let y = Matrix.randomUniform(rows: 1, columns: columns, using: &rng)
-            let a0 = Matrix.randomUniform(rows: rows, columns: columns, using: &rng)
+            let x = Matrix<Double>.randomUniform(rows: rows, columns: 1, using: &rng)
+            let y = Matrix<Double>.randomUniform(rows: 1, columns: columns, using: &rng)
+            let a0 = Matrix<Double>.randomUniform(rows: rows, columns: columns, using: &rng)
             var viaGer = a0, viaGemm = a0
-            BLAS.ger(alpha: 0.75, x.elements, y.elements, into: &viaGer)
-            BLAS.gemm(.none, .none, alpha: 0.75, x, y, beta: 1, into: &viaGemm)
+            BLAS<Double>.ger(alpha: 0.75, x.elements, y.elements, into: &viaGer)
+            BLAS<Double>.gemm(.none, .none, alpha: 0.75, x, y, beta: 1, into: &viaGemm)
             #expect(Approximate.firstMismatch(viaGer, viaGemm, Approximate.backends(sumLength: 1)) == nil)
         }
     }

@@ -15,18 +15,23 @@ public enum Approximate {
     }
 
     /// The first index where `actual` and `expected` disagree under `tolerance`, described, or nil.
-    public static func firstMismatch(_ actual: [Double], _ expected: [Double], _ tolerance: Tolerance) -> String? {
+    /// The two may differ in precision (a float32 result against a float64 answer); both are compared in `Double`.
+    public static func firstMismatch<A: BinaryFloatingPoint, E: BinaryFloatingPoint>(
+        _ actual: [A], _ expected: [E], _ tolerance: Tolerance
+    ) -> String? {
         guard actual.count == expected.count else {
             return "lengths differ: \(actual.count) against \(expected.count)"
         }
-        for i in expected.indices where !tolerance.accepts(actual[i], expected[i]) {
-            return "element \(i): \(actual[i]) against \(expected[i]) (difference \(abs(actual[i] - expected[i])))"
+        for i in expected.indices where !tolerance.accepts(Double(actual[i]), Double(expected[i])) {
+            let (a, e) = (Double(actual[i]), Double(expected[i]))
+            return "element \(i): \(a) against \(e) (difference \(abs(a - e)))"
         }
         return nil
     }
 
     /// The same for matrices, which must also agree in shape.
-    public static func firstMismatch(_ actual: Matrix, _ expected: Matrix, _ tolerance: Tolerance) -> String? {
+    public static func firstMismatch<A: BLASScalar, E: BLASScalar>(_ actual: Matrix<A>, _ expected: Matrix<E>,
+                                                                    _ tolerance: Tolerance) -> String? {
         guard actual.rows == expected.rows && actual.columns == expected.columns else {
             return "shapes differ: \(actual.rows)×\(actual.columns) against \(expected.rows)×\(expected.columns)"
         }
@@ -34,7 +39,7 @@ public enum Approximate {
     }
 
     /// Whether some value is clearly away from zero: guards a comparison against passing on all zeros.
-    public static func isNontrivial(_ values: [Double], threshold: Double = 1e-12) -> Bool {
-        values.contains { abs($0) > threshold }
+    public static func isNontrivial<T: BinaryFloatingPoint>(_ values: [T], threshold: Double = 1e-12) -> Bool {
+        values.contains { abs(Double($0)) > threshold }
     }
 }

@@ -32,17 +32,32 @@ extension Network {
     /// difference quotient uncertain by about ε·|L|/h ≈ 1e-10 at h = 1e-6, so a gradient of 1e-6
     /// can show 1e-4 relative error without any fault; a wrong derivative shows errors near 1.
     /// Costs two forward passes per checked parameter. `inputs` is `batch × inputCount`, `targets` `batch × outputCount`.
-    public func gradientCheck(inputs: Matrix, targets: Matrix, step h: Double = 1e-6, samplesPerLayer: Int? = nil,
+    ///
+    /// The gradients checked are this network's, in its precision (the inputs and targets rounded to
+    /// it); the finite differences always run in `Double` — on this network when it is `Double`, else
+    /// on its promotion to `BLAS<Double>` (exact from `Float`) — since in `Float` the quotient's
+    /// rounding error ε·|L|/h would be about 1e-1 at h = 1e-6. A float32 gradient itself carries
+    /// rounding near 1e-6 relative, so expect float32 errors of 1e-5 to 1e-3 without any fault.
+    public func gradientCheck(inputs: Matrix<Double>, targets: Matrix<Double>, step h: Double = 1e-6, samplesPerLayer: Int? = nil,
                               seed: UInt64 = 1, floor: Double = 1e-6) -> GradientCheckReport {
-        var analytic = Gradients(zerosLike: layers)
-        gradients(inputs: inputs, targets: targets, workspace: Workspace(batch: inputs.rows, layers: layers), into: &analytic)
-        return gradientCheck(analytic, inputs: inputs, targets: targets, step: h, samplesPerLayer: samplesPerLayer,
-                             seed: seed, floor: floor)
+        var analytic = Gradients<Scalar>(zerosLike: layers)
+        gradients(inputs: inputs.converted(to: Scalar.self), targets: targets.converted(to: Scalar.self),
+                  workspace: Workspace(batch: inputs.rows, layers: layers), into: &analytic)
+        let promoted = Gradients<Double>(weights: analytic.weights.map { $0.converted(to: Double.self) },
+                                         biases: analytic.biases.map { $0?.map(Double.init) })
+        if let double = self as? Network<Reference<Double>> {
+            return double.gradientCheck(promoted, inputs: inputs, targets: targets, step: h, samplesPerLayer: samplesPerLayer, seed: seed, floor: floor)
+        }
+        return converted(to: BLAS<Double>.self).gradientCheck(promoted, inputs: inputs, targets: targets, step: h,
+                                                              samplesPerLayer: samplesPerLayer, seed: seed, floor: floor)
     }
+}
+
+extension Network where Backend.Scalar == Double {
 
     /// The same comparison for gradients `analytic` computed elsewhere (shaped like this network's
     /// parameters): how a new backend or a hand-written backward pass is checked.
-    public func gradientCheck(_ analytic: Gradients, inputs: Matrix, targets: Matrix, step h: Double = 1e-6,
+    public func gradientCheck(_ analytic: Gradients<Double>, inputs: Matrix<Double>, targets: Matrix<Double>, step h: Double = 1e-6,
                               samplesPerLayer: Int? = nil, seed: UInt64 = 1, floor: Double = 1e-6) -> GradientCheckReport {
         let workspace = Workspace(batch: inputs.rows, layers: layers)
 

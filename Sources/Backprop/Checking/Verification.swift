@@ -3,17 +3,19 @@ import Linalg
 extension TrainingCase {
     /// The first disagreement between `result` and this case's `expected` block, as "field: got x, expected y",
     /// or nil when every number agrees. A case without `expected` has nothing to disagree with.
-    public func firstMismatch(_ result: StepResult, tolerance: Tolerance = .vectors) -> String? {
+    /// A step in `Float` is compared in `Double` (exactly); pass ``Tolerance/float32Step`` for it.
+    public func firstMismatch<S: BLASScalar>(_ result: StepResult<S>, tolerance: Tolerance = .vectors) -> String? {
         guard let expected else { return nil }
-        func compare(_ field: String, _ got: [Double], _ want: [Double], columns: Int) -> String? {
-            for i in want.indices where !tolerance.accepts(got[i], want[i]) {
+        func compare(_ field: String, _ got: [S], _ want: [Double], columns: Int) -> String? {
+            let largest = want.reduce(0) { max($0, abs($1)) }
+            for i in want.indices where !tolerance.accepts(Double(got[i]), want[i], fieldLargest: largest) {
                 let index = columns > 0 ? "[\(i / columns)][\(i % columns)]" : "[\(i)]"
                 return "\(field)\(index): got \(got[i]), expected \(want[i])"
             }
             return nil
         }
         if let m = compare("outputs", result.outputs.elements, expected.outputs.elements, columns: expected.outputs.columns) { return m }
-        if !tolerance.accepts(result.loss, expected.loss) {
+        if !tolerance.accepts(result.loss, expected.loss, fieldLargest: abs(expected.loss)) {
             return "loss: got \(result.loss), expected \(expected.loss)"
         }
         for l in layers.indices {

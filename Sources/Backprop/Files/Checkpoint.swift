@@ -7,11 +7,15 @@ import Linalg
 /// generator, the early-stopping bookkeeping and the history, so that a resumed run ends with the
 /// same weights as one that never stopped (same backend and BLAS thread count).
 ///
-/// Stored as safetensors: every number that must be exact is a tensor (F64), and the rest is JSON
-/// in the metadata. Written atomically: a crash mid-write leaves the previous checkpoint intact.
+/// Stored as safetensors: every number that must be exact is a tensor (the network's parameters and
+/// the optimiser's arrays in the run's precision, F32 or F64; the rest F64), and the rest is JSON
+/// in the metadata. A run resumes only in the precision it was trained in. Written atomically: a crash mid-write leaves the previous checkpoint intact.
 public struct Checkpoint: Sendable {
-    /// The network at the end of the last finished epoch: its layers (each `fanIn × fanOut`) and loss.
-    public var definition: DenseNetwork
+    /// The network at the end of the last finished epoch: its layers (each `fanIn × fanOut`) and loss,
+    /// held in `Double` (exactly, for a float32 run).
+    public var definition: DenseNetwork<Double>
+    /// The precision the run trains in; ``trainer(_:file:)`` needs a backend of this precision.
+    public var precision: Precision
     /// The run's settings; a resumed run keeps them.
     public var configuration: TrainingConfiguration
     /// ``Optimizer/name`` of the optimiser, rebuilt through ``Optimizers/make(_:)``.
@@ -29,7 +33,7 @@ public struct Checkpoint: Sendable {
     /// The best monitored loss so far (early stopping).
     public var bestMonitored: Double
     /// The layers at the best monitored loss, restored when training stops early; nil before the first epoch.
-    public var bestLayers: [DenseLayer]?
+    public var bestLayers: [DenseLayer<Double>]?
     /// Epochs since the monitored loss last improved (early stopping).
     public var epochsWithoutImprovement: Int
     /// Whether early stopping has ended the run.
@@ -50,7 +54,8 @@ public struct Checkpoint: Sendable {
     public init<B: LinearAlgebra>(_ trainer: Trainer<B>, scaler: FeatureScaler, classNames: [String]? = nil,
                                   run: [String: String] = [:]) {
         let s = trainer.state
-        definition = s.network.definition
+        definition = s.network.definition.converted(to: Double.self)
+        precision = B.Scalar.precision
         configuration = trainer.configuration
         optimizerName = trainer.optimizer.name
         optimizerState = trainer.optimizer.state
@@ -59,7 +64,7 @@ public struct Checkpoint: Sendable {
         rng = s.rng
         history = s.history
         bestMonitored = s.bestMonitored
-        bestLayers = s.bestLayers
+        bestLayers = s.bestLayers.map { DenseNetwork<B.Scalar>.convert($0, to: Double.self) }
         epochsWithoutImprovement = s.epochsWithoutImprovement
         stopped = s.stopped
         self.scaler = scaler
@@ -68,23 +73,28 @@ public struct Checkpoint: Sendable {
     }
 
     /// The network's layers at the end of the last finished epoch (each `fanIn × fanOut`).
-    public var layers: [DenseLayer] { definition.layers }
+    public var layers: [DenseLayer<Double>] { definition.layers }
     /// The network's loss.
     public var loss: Loss { definition.loss }
 
     /// A trainer that continues this run. The optimiser and schedule are rebuilt by name
     /// (``Optimizers``, ``LearningRateSchedules``); `file` names the checkpoint in errors.
+    /// - Throws: ``FileFormatError`` when `B` computes in another precision than the run's.
     public func trainer<B: LinearAlgebra>(_ backend: B.Type, file: String = "checkpoint") throws -> Trainer<B> {
+        guard B.Scalar.precision == precision else {
+            throw FileFormatError(file: file, field: SafeTensorsReader.metadataField("precision"),
+                                  problem: "the run trains in \(precision.rawValue); it resumes only in \(precision.rawValue), not \(B.Scalar.precision.rawValue)")
+        }
         guard let optimizer = Optimizers.make(optimizerName) else {
             throw FileFormatError(file: file, field: SafeTensorsReader.metadataField("optimizer"), problem: "unknown optimizer \"\(optimizerName)\"")
         }
         guard let schedule = LearningRateSchedules.make(scheduleName) else {
             throw FileFormatError(file: file, field: SafeTensorsReader.metadataField("schedule"), problem: "unknown schedule \"\(scheduleName)\"")
         }
-        var state = TrainerState(network: Network<B>(definition), rng: rng)
+        var state = TrainerState(network: Network<B>(definition.converted(to: B.Scalar.self)), rng: rng)
         state.history = history
         state.bestMonitored = bestMonitored
-        state.bestLayers = bestLayers
+        state.bestLayers = bestLayers.map { DenseNetwork<Double>.convert($0, to: B.Scalar.self) }
         state.epochsWithoutImprovement = epochsWithoutImprovement
         state.stopped = stopped
         do {
@@ -120,11 +130,11 @@ public struct Checkpoint: Sendable {
     /// Exact numbers as tensors; the rest as JSON strings in the metadata.
     func container() -> SafeTensors {
         var tensors: [String: SafeTensors.Tensor] = [:]
-        ParameterTensors.put(layers, prefix: "layers", into: &tensors)
-        if let bestLayers { ParameterTensors.put(bestLayers, prefix: "best", into: &tensors) }
+        ParameterTensors.put(layers, prefix: "layers", precision: precision, into: &tensors)
+        if let bestLayers { ParameterTensors.put(bestLayers, prefix: "best", precision: precision, into: &tensors) }
         for (slot, arrays) in optimizerState.slots {
             for (k, array) in arrays.enumerated() {
-                tensors["optimizer.\(slot).\(k)"] = .init(shape: [array.count], values: array)
+                tensors["optimizer.\(slot).\(k)"] = .init(shape: [array.count], values: array, precision: precision)
             }
         }
         tensors["schedule.state"] = .init(shape: [scheduleState.count], values: scheduleState)
@@ -140,6 +150,7 @@ public struct Checkpoint: Sendable {
         var metadata: [String: String] = [
             "format": Self.formatName,
             "version": String(Self.version),
+            "precision": precision.rawValue,
             "loss": loss.rawValue,
             "activations": layers.map(\.activation.rawValue).joined(separator: ","),
             "biases": layers.map { $0.bias == nil ? "0" : "1" }.joined(separator: ","),
@@ -171,6 +182,14 @@ public struct Checkpoint: Sendable {
         guard try reader.string("version") == String(Self.version) else {
             throw reader.fail(field("version"), "unsupported version \(try reader.string("version")) (this build reads \(Self.version))")
         }
+        if let name = file.metadata["precision"] {
+            guard let given = Precision(rawValue: name) else {
+                throw reader.fail(field("precision"), "unknown precision \(Excerpt.quoted(name)) (expected float32 or float64)")
+            }
+            precision = given
+        } else {
+            precision = .float64  // Checkpoints from before float32 were all float64.
+        }
         let loss = try ParameterTensors.loss("loss", reader)
         let activations = try ParameterTensors.activations("activations", reader)
         let biases = try reader.string("biases").split(separator: ",").map { $0 == "1" }
@@ -182,7 +201,7 @@ public struct Checkpoint: Sendable {
         bestLayers = file.tensors["best.0.weight"] == nil ? nil
             : try ParameterTensors.layers(prefix: "best", activations: activations, biases: biases, reader)
         if let best = bestLayers, let l = best.indices.first(where: { best[$0].weights.shape != layers[$0].weights.shape }) {
-            let shape = { (m: Matrix) in "[\(m.rows), \(m.columns)]" }
+            let shape = { (m: Matrix<Double>) in "[\(m.rows), \(m.columns)]" }
             throw reader.fail(SafeTensors.field("best.\(l).weight", "shape"),
                               "has shape \(shape(best[l].weights)) but layers.\(l).weight has \(shape(layers[l].weights))")
         }

@@ -7,10 +7,10 @@ import Linalg
 enum LayersJSON {
     /// Reads and checks the layers: rectangular weights, bias lengths, known activations,
     /// and that each layer's fan-in is the previous layer's fan-out.
-    static func read(_ value: JSONValue, _ reader: JSONReader, field: String = "layers") throws(FileFormatError) -> [DenseLayer] {
+    static func read(_ value: JSONValue, _ reader: JSONReader, field: String = "layers") throws(FileFormatError) -> [DenseLayer<Double>] {
         let items = try reader.array(value, field)
         if items.isEmpty { throw reader.fail(field, "expected at least one layer, found none") }
-        var layers: [DenseLayer] = []
+        var layers: [DenseLayer<Double>] = []
         for (l, item) in items.enumerated() {
             let path = "\(field)[\(l)]"
             let object = try reader.object(item, path)
@@ -35,7 +35,7 @@ enum LayersJSON {
 
     /// The network of `layers` and `loss`, its rules checked; a rule that involves the loss names
     /// the field at fault.
-    static func network(_ layers: [DenseLayer], loss: Loss, _ reader: JSONReader, field: String = "layers") throws(FileFormatError) -> DenseNetwork {
+    static func network(_ layers: [DenseLayer<Double>], loss: Loss, _ reader: JSONReader, field: String = "layers") throws(FileFormatError) -> DenseNetwork<Double> {
         do {
             return try DenseNetwork(layers: layers, loss: loss)
         } catch {
@@ -52,8 +52,9 @@ enum LayersJSON {
         }
     }
 
-    /// The layers as JSON text, one weight row a line, indented by `indent` spaces.
-    static func write(_ layers: [DenseLayer], indent: Int) -> String {
+    /// The layers as JSON text, one weight row a line, indented by `indent` spaces; each number in
+    /// the shortest text that reads back to the same `Scalar` (so a float32 model's `0.1` is `0.1`).
+    static func write<Scalar: BLASScalar>(_ layers: [DenseLayer<Scalar>], indent: Int) -> String {
         let pad = String(repeating: " ", count: indent)
         let items = layers.map { layer in
             "\(pad)  {\n"
@@ -67,19 +68,20 @@ enum LayersJSON {
 }
 
 /// JSON text for numbers, strings, vectors and matrices. Numbers are written with Swift's
-/// shortest round-trip form, so reading them back gives the same bits.
+/// shortest round-trip form of their own precision, so reading them back (and rounding to that
+/// precision) gives the same bits.
 enum JSONText {
-    static func number(_ x: Double) -> String {
+    static func number<Scalar: BLASScalar>(_ x: Scalar) -> String {
         precondition(x.isFinite, "JSON has no representation for \(x)")
         return x.description
     }
 
-    static func vector(_ v: [Double]) -> String {
+    static func vector<Scalar: BLASScalar>(_ v: [Scalar]) -> String {
         "[" + v.map(number).joined(separator: ", ") + "]"
     }
 
     /// Rows on their own lines, indented by `indent` spaces.
-    static func matrix(_ m: Matrix, indent: Int) -> String {
+    static func matrix<Scalar: BLASScalar>(_ m: Matrix<Scalar>, indent: Int) -> String {
         let pad = String(repeating: " ", count: indent + 2)
         return "[\n" + (0..<m.rows).map { pad + vector(m.row($0)) }.joined(separator: ",\n")
             + "\n" + String(repeating: " ", count: indent) + "]"

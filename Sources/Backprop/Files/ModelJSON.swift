@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Linalg
 
 /// The JSON model format (described at ``SavedModel``): `layers` and `loss` as in the test-vector
 /// files, plus `format`, `version`, `scaling`, `class_names` and `metadata`.
@@ -9,7 +10,11 @@ enum ModelJSON {
         var fields: [String] = []
         fields.append("  \"format\": \(JSONText.string(SavedModel.formatName))")
         fields.append("  \"version\": \(SavedModel.version)")
-        fields.append("  \"layers\": \(LayersJSON.write(model.layers, indent: 2))")
+        fields.append("  \"precision\": \(JSONText.string(model.precision.rawValue))")
+        switch model.precision {
+        case .float32: fields.append("  \"layers\": \(LayersJSON.write(model.definition.converted(to: Float.self).layers, indent: 2))")
+        case .float64: fields.append("  \"layers\": \(LayersJSON.write(model.layers, indent: 2))")
+        }
         fields.append("  \"loss\": \(JSONText.string(model.loss.rawValue))")
         if let scaler = model.scaler {
             fields.append("  \"scaling\": {\n"
@@ -46,6 +51,14 @@ enum ModelJSON {
             throw r.fail("loss", "unknown loss \(Excerpt.quoted(lossName)) (expected one of \(known))")
         }
         let network = try LayersJSON.network(layers, loss: loss, r)
+        var precision = Precision.float64
+        if let value = root["precision"], value != .null {
+            let name = try r.string(value, "precision")
+            guard let given = Precision(rawValue: name) else {
+                throw r.fail("precision", "unknown precision \(Excerpt.quoted(name)) (expected float32 or float64)")
+            }
+            precision = given
+        }
 
         let inputs = network.inputCount, outputs = network.outputCount
         var scaler: FeatureScaler? = nil
@@ -63,7 +76,7 @@ enum ModelJSON {
             }
         }
         do {
-            return try SavedModel(network, scaler: scaler, classNames: classNames, metadata: metadata)
+            return try SavedModel(network, precision: precision, scaler: scaler, classNames: classNames, metadata: metadata)
         } catch {
             throw r.fail(nil, error.description)  // Unreachable: every rule was checked above with its field.
         }

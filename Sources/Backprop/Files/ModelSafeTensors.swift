@@ -4,7 +4,7 @@ import Linalg
 
 /// The safetensors model format.
 ///
-/// Tensors (F64 when written; F32 is read too):
+/// Tensors (F32 for a float32 model, F64 for a float64 one; either is read):
 /// - `layers.{l}.weight`: shape `[fan_in, fan_out]`, row-major, as everywhere in this package
 ///   (note: PyTorch's `nn.Linear.weight` is the transpose, `[fan_out, fan_in]`);
 /// - `layers.{l}.bias`: shape `[fan_out]`, only for layers with a bias;
@@ -30,7 +30,7 @@ enum ModelSafeTensors {
             "activations": model.layers.map(\.activation.rawValue).joined(separator: ","),
             "layout": layout,
         ]
-        ParameterTensors.put(model.layers, prefix: "layers", into: &tensors)
+        ParameterTensors.put(model.layers, prefix: "layers", precision: model.precision, into: &tensors)
         if let scaler = model.scaler {
             metadata["scaling_method"] = scaler.method.rawValue
             ParameterTensors.put(scaler, into: &tensors)
@@ -79,7 +79,8 @@ enum ModelSafeTensors {
             metadata[String(key.dropFirst(userPrefix.count))] = value
         }
         do {
-            return try SavedModel(network, scaler: scaler, classNames: classNames, metadata: metadata)
+            return try SavedModel(network, precision: ParameterTensors.precision(prefix: "layers", layers: layers.count, st),
+                                  scaler: scaler, classNames: classNames, metadata: metadata)
         } catch {
             throw r.fail(nil, error.description)  // Unreachable: every rule was checked above with its field.
         }

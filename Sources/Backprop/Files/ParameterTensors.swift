@@ -2,7 +2,7 @@ import Datasets
 import Linalg
 
 /// The safetensors encoding of a network's layers and of a feature scaler, shared by model files
-/// and checkpoints: F64 tensors `{prefix}.{l}.weight` (`[fan_in, fan_out]`, row-major),
+/// and checkpoints: F32 or F64 tensors (the network's precision) `{prefix}.{l}.weight` (`[fan_in, fan_out]`, row-major),
 /// `{prefix}.{l}.bias` (`[fan_out]`, only where a layer has one), `scaling.offset` and
 /// `scaling.scale` (`[n_in]`); the activations and the scaling method live in the metadata.
 enum ParameterTensors {
@@ -11,20 +11,28 @@ enum ParameterTensors {
     static let offsetName = "scaling.offset"
     static let scaleName = "scaling.scale"
 
-    /// Adds `layers` as `{prefix}.{l}.weight` and `{prefix}.{l}.bias` tensors.
-    static func put(_ layers: [DenseLayer], prefix: String, into tensors: inout [String: SafeTensors.Tensor]) {
+    /// Adds `layers` as `{prefix}.{l}.weight` and `{prefix}.{l}.bias` tensors of dtype F32 or F64 for `precision`.
+    static func put(_ layers: [DenseLayer<Double>], prefix: String, precision: Precision,
+                    into tensors: inout [String: SafeTensors.Tensor]) {
         for (l, layer) in layers.enumerated() {
-            tensors[weightName(prefix, l)] = .init(shape: [layer.fanIn, layer.fanOut], values: layer.weights.elements)
-            if let b = layer.bias { tensors[biasName(prefix, l)] = .init(shape: [b.count], values: b) }
+            tensors[weightName(prefix, l)] = .init(shape: [layer.fanIn, layer.fanOut], values: layer.weights.elements, precision: precision)
+            if let b = layer.bias { tensors[biasName(prefix, l)] = .init(shape: [b.count], values: b, precision: precision) }
         }
+    }
+
+    /// `.float32` when every one of the `layers` layers' tensors under `prefix` is F32, else `.float64`.
+    static func precision(prefix: String, layers: Int, _ container: SafeTensors) -> Precision {
+        let names = (0..<layers).flatMap { [weightName(prefix, $0), biasName(prefix, $0)] }
+        let all = names.compactMap { container.tensors[$0] }
+        return all.allSatisfy { $0.precision == .float32 } ? .float32 : .float64
     }
 
     /// Reads one layer per entry of `activations` from `{prefix}.{l}.weight` and, where `biases[l]`
     /// says so (or, with `biases` nil, where the tensor is present), `{prefix}.{l}.bias`. Checks that
     /// shapes chain and every parameter is finite; the rules that involve the loss are the caller's.
     static func layers(prefix: String, activations: [Activation], biases: [Bool]?,
-                       _ r: SafeTensorsReader) throws(FileFormatError) -> [DenseLayer] {
-        var layers: [DenseLayer] = []
+                       _ r: SafeTensorsReader) throws(FileFormatError) -> [DenseLayer<Double>] {
+        var layers: [DenseLayer<Double>] = []
         for (l, activation) in activations.enumerated() {
             let name = weightName(prefix, l)
             let w = try r.tensor(name, missing: " (the activations metadata lists \(activations.count) layers)")
@@ -72,8 +80,8 @@ enum ParameterTensors {
 
     /// The network of `layers` and `loss`, its rules checked; a broken rule names the metadata entry
     /// `activationsKey` or `lossKey` it comes from.
-    static func network(_ layers: [DenseLayer], _ loss: Loss, activationsKey: String, lossKey: String,
-                        _ r: SafeTensorsReader) throws(FileFormatError) -> DenseNetwork {
+    static func network(_ layers: [DenseLayer<Double>], _ loss: Loss, activationsKey: String, lossKey: String,
+                        _ r: SafeTensorsReader) throws(FileFormatError) -> DenseNetwork<Double> {
         do {
             return try DenseNetwork(layers: layers, loss: loss)
         } catch {

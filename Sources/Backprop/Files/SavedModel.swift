@@ -21,7 +21,11 @@ import Linalg
 /// with `layers` and `loss` exactly as in the test-vector files; `scaling`, `class_names` and
 /// `metadata` may be left out.
 ///
-/// The safetensors format (`.safetensors`): F64 tensors `layers.{l}.weight` (`[fan_in, fan_out]`,
+/// The precision the model was trained in, `precision`, is kept: a float32 model's JSON numbers are
+/// the shortest text of each `Float`, and its safetensors tensors are F32; loading it into a network
+/// of either precision converts (exactly into `Double`).
+///
+/// The safetensors format (`.safetensors`): F32 or F64 tensors `layers.{l}.weight` (`[fan_in, fan_out]`,
 /// row-major, the transpose of PyTorch's `nn.Linear.weight`), `layers.{l}.bias` (only where a
 /// layer has one), `scaling.offset` and `scaling.scale` (only when scaled); the string metadata
 /// `format`, `version`, `loss`, `activations` (comma-separated, one per layer), `scaling_method`,
@@ -30,8 +34,10 @@ import Linalg
 ///
 /// Both formats keep every number bit for bit.
 public struct SavedModel: Sendable, Equatable {
-    /// The layers and loss, on no backend.
-    public let definition: DenseNetwork
+    /// The layers and loss, on no backend, held in `Double` (a float32 model's values are `Float`s, exactly).
+    public let definition: DenseNetwork<Double>
+    /// The precision the parameters are in (and are written in).
+    public let precision: Precision
     /// Applied to raw inputs before the first layer; nil: inputs are used as they are.
     public let scaler: FeatureScaler?
     /// A name per output (or two for a single output, for a binary classifier); nil when not a classifier.
@@ -44,10 +50,12 @@ public struct SavedModel: Sendable, Equatable {
     /// The version this build writes and reads.
     public static let version = 1
 
-    /// A model of `definition` with its scaling, class names and metadata, checked: every parameter
-    /// finite, the scaler's features the network's inputs, one class name per output (or two for one output).
-    public init(_ definition: DenseNetwork, scaler: FeatureScaler? = nil, classNames: [String]? = nil,
-                metadata: [String: String] = [:]) throws(ModelError) {
+    /// A model of `definition` in `precision` (`.float32` rounds every parameter to `Float`) with its
+    /// scaling, class names and metadata, checked: every parameter finite (after rounding), the
+    /// scaler's features the network's inputs, one class name per output (or two for one output).
+    public init(_ definition: DenseNetwork<Double>, precision: Precision = .float64, scaler: FeatureScaler? = nil,
+                classNames: [String]? = nil, metadata: [String: String] = [:]) throws(ModelError) {
+        let definition = precision == .float32 ? definition.converted(to: Float.self).converted(to: Double.self) : definition
         for (l, layer) in definition.layers.enumerated() {
             if let i = layer.weights.elements.firstIndex(where: { !$0.isFinite }) {
                 throw .nonFinite(layer: l, parameter: "weights", index: i)
@@ -64,31 +72,33 @@ public struct SavedModel: Sendable, Equatable {
             throw .classNames(count: classNames.count, outputs: outputs)
         }
         self.definition = definition
+        self.precision = precision
         self.scaler = scaler
         self.classNames = classNames
         self.metadata = metadata
     }
 
     /// A model from its parts, checked (see the type's description).
-    public init(layers: [DenseLayer], loss: Loss, scaler: FeatureScaler? = nil, classNames: [String]? = nil,
-                metadata: [String: String] = [:]) throws(ModelError) {
-        let definition: DenseNetwork
+    public init(layers: [DenseLayer<Double>], loss: Loss, precision: Precision = .float64, scaler: FeatureScaler? = nil,
+                classNames: [String]? = nil, metadata: [String: String] = [:]) throws(ModelError) {
+        let definition: DenseNetwork<Double>
         do {
             definition = try DenseNetwork(layers: layers, loss: loss)
         } catch {
             throw .network(error)
         }
-        try self.init(definition, scaler: scaler, classNames: classNames, metadata: metadata)
+        try self.init(definition, precision: precision, scaler: scaler, classNames: classNames, metadata: metadata)
     }
 
-    /// The model of a trained network, with the scaling its inputs went through and its class names.
+    /// The model of a trained network, in the network's precision, with the scaling its inputs went through and its class names.
     public init<B: LinearAlgebra>(network: Network<B>, scaler: FeatureScaler? = nil, classNames: [String]? = nil,
                                   metadata: [String: String] = [:]) throws(ModelError) {
-        try self.init(network.definition, scaler: scaler, classNames: classNames, metadata: metadata)
+        try self.init(network.definition.converted(to: Double.self), precision: B.Scalar.precision, scaler: scaler,
+                      classNames: classNames, metadata: metadata)
     }
 
     /// The layers from input to output.
-    public var layers: [DenseLayer] { definition.layers }
+    public var layers: [DenseLayer<Double>] { definition.layers }
     /// The objective the network was trained with.
     public var loss: Loss { definition.loss }
     /// Inputs per sample (before and after scaling).
@@ -96,9 +106,11 @@ public struct SavedModel: Sendable, Equatable {
     /// Outputs per sample.
     public var outputCount: Int { definition.outputCount }
 
-    /// The network on `backend`, ready to predict (scale its inputs with ``scaler`` first) or to train on.
+    /// The network on `backend`, in its precision, ready to predict (scale its inputs with ``scaler``
+    /// first) or to train on. A float32 model loads into `Double` exactly; a float64 one into `Float`
+    /// rounds each parameter to nearest.
     public func network<B: LinearAlgebra>(_ backend: B.Type) -> Network<B> {
-        Network<B>(definition)
+        Network<B>(definition.converted(to: B.Scalar.self))
     }
 
     /// The file's bytes in `format`.

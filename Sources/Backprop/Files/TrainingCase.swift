@@ -8,11 +8,18 @@ public struct TrainingCase: Sendable {
     /// What a case expects: the fields of its `expected` block.
     public struct Expected: Sendable, Equatable {
         /// The network's outputs before the step (`batch × n_out`).
-        public var outputs: Matrix
+        public var outputs: Matrix<Double>
         /// The batch-mean loss before the step.
         public var loss: Double
         /// `weight_steps` and `bias_steps`: −η·∂L/∂W and −η·∂L/∂b per layer.
-        public var steps: Gradients
+        public var steps: Gradients<Double>
+
+        /// An expected block of `outputs`, `loss` and `steps`.
+        public init(outputs: Matrix<Double>, loss: Double, steps: Gradients<Double>) {
+            self.outputs = outputs
+            self.loss = loss
+            self.steps = steps
+        }
     }
 
     /// The case's name (the file name without `.json` unless the file gives one).
@@ -20,19 +27,19 @@ public struct TrainingCase: Sendable {
     /// Free text from the file.
     public var description: String?
     /// The network: its layers (each `fanIn × fanOut`) and the loss the step minimises.
-    public var definition: DenseNetwork
+    public var definition: DenseNetwork<Double>
     /// η.
     public var learningRate: Double
     /// `batch × n_in`.
-    public var inputs: Matrix
+    public var inputs: Matrix<Double>
     /// `batch × n_out`.
-    public var targets: Matrix
+    public var targets: Matrix<Double>
     /// The `expected` block, or nil for a case that only poses the question.
     public var expected: Expected?
 
     /// A case from its parts; `inputs` and `targets` must have one row per sample.
-    public init(name: String, description: String? = nil, _ definition: DenseNetwork, learningRate: Double,
-                inputs: Matrix, targets: Matrix, expected: Expected? = nil) {
+    public init(name: String, description: String? = nil, _ definition: DenseNetwork<Double>, learningRate: Double,
+                inputs: Matrix<Double>, targets: Matrix<Double>, expected: Expected? = nil) {
         self.name = name
         self.description = description
         self.definition = definition
@@ -44,9 +51,9 @@ public struct TrainingCase: Sendable {
 
     /// A case from its parts; `layers` and `loss` must form a valid ``DenseNetwork`` (a programming
     /// error stops here, naming the broken rule), `inputs` and `targets` must have one row per sample.
-    public init(name: String, description: String? = nil, layers: [DenseLayer], loss: Loss, learningRate: Double,
-                inputs: Matrix, targets: Matrix, expected: Expected? = nil) {
-        let definition: DenseNetwork
+    public init(name: String, description: String? = nil, layers: [DenseLayer<Double>], loss: Loss, learningRate: Double,
+                inputs: Matrix<Double>, targets: Matrix<Double>, expected: Expected? = nil) {
+        let definition: DenseNetwork<Double>
         do {
             definition = try DenseNetwork(layers: layers, loss: loss)
         } catch {
@@ -57,13 +64,13 @@ public struct TrainingCase: Sendable {
     }
 
     /// The layers from input to output, each `fanIn × fanOut`.
-    public var layers: [DenseLayer] { definition.layers }
+    public var layers: [DenseLayer<Double>] { definition.layers }
     /// The loss the step minimises.
     public var loss: Loss { definition.loss }
 
-    /// The case's network on `backend`.
+    /// The case's network on `backend`, in its precision (float32 rounds each parameter to nearest).
     public func network<B: LinearAlgebra>(_ backend: B.Type) -> Network<B> {
-        Network<B>(definition)
+        Network<B>(definition.converted(to: B.Scalar.self))
     }
 
     /// Reads and checks a case file. Every problem names the file and the field.
@@ -105,7 +112,7 @@ public struct TrainingCase: Sendable {
 
     /// Reads an `expected`-shaped block: outputs, loss, weight_steps, bias_steps.
     static func readResult(_ value: JSONValue, _ field: String, _ r: JSONReader,
-                           layers: [DenseLayer], batch: Int) throws(FileFormatError) -> Expected {
+                           layers: [DenseLayer<Double>], batch: Int) throws(FileFormatError) -> Expected {
         let o = try r.object(value, field)
         let nOut = layers[layers.count - 1].fanOut
         let outputs = try r.matrix(try r.member(o, "outputs", at: field), "\(field).outputs", rows: batch, columns: nOut,
@@ -136,7 +143,7 @@ public struct TrainingCase: Sendable {
 
     /// The case as JSON, in FORMAT.md's layout, with `computed` added as a block shaped like `expected`.
     /// Numbers round-trip exactly.
-    public func json(computed: StepResult? = nil) -> String {
+    public func json(computed: StepResult<Double>? = nil) -> String {
         var fields: [String] = []
         fields.append("  \"name\": \(JSONText.string(name))")
         if let description { fields.append("  \"description\": \(JSONText.string(description))") }
@@ -154,7 +161,7 @@ public struct TrainingCase: Sendable {
         return "{\n" + fields.joined(separator: ",\n") + "\n}\n"
     }
 
-    static func resultJSON(outputs: Matrix, loss: Double, steps: Gradients) -> String {
+    static func resultJSON(outputs: Matrix<Double>, loss: Double, steps: Gradients<Double>) -> String {
         "{\n"
             + "    \"outputs\": \(JSONText.matrix(outputs, indent: 4)),\n"
             + "    \"loss\": \(JSONText.number(loss)),\n"

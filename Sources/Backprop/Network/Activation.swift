@@ -22,7 +22,7 @@ public enum Activation: String, CaseIterable, Sendable, Codable {
 
     /// A ← f(H), for H and A of one shape (`batch × fanOut`). A may not alias H. Runs the
     /// element-wise kernels of `Kernels` (vector exp within 1 ulp; see `Kernel` in `Kernels`).
-    public func apply(_ h: Matrix, into a: inout Matrix) {
+    public func apply<Scalar: BLASScalar>(_ h: Matrix<Scalar>, into a: inout Matrix<Scalar>) {
         precondition(h.rows == a.rows && h.columns == a.columns,
                      "Activation.apply: H \(h.rows)×\(h.columns) and A \(a.rows)×\(a.columns) differ")
         let columns = h.columns
@@ -47,7 +47,8 @@ public enum Activation: String, CaseIterable, Sendable, Codable {
     /// D ← D ⊙ f′(H), given H and A = f(H) (all `batch × fanOut`): the step from ∂L/∂a to ∂L/∂h.
     /// ReLU's derivative is taken as 0 at 0. Softmax has no element-wise derivative: calling this
     /// on it is a programming error (the loss handles softmax with cross-entropy as one piece).
-    public func multiplyDerivative(into d: inout Matrix, preActivations h: Matrix, activations a: Matrix) {
+    public func multiplyDerivative<Scalar: BLASScalar>(into d: inout Matrix<Scalar>, preActivations h: Matrix<Scalar>,
+                                                   activations a: Matrix<Scalar>) {
         precondition(d.rows == h.rows && d.columns == h.columns && a.rows == h.rows && a.columns == h.columns,
                      "Activation.multiplyDerivative: D \(d.rows)×\(d.columns), H \(h.rows)×\(h.columns) and A \(a.rows)×\(a.columns) differ")
         h.elements.withUnsafeBufferPointer { h in

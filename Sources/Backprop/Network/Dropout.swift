@@ -4,11 +4,11 @@ import Linalg
 /// Inverted dropout on one hidden layer's output: its forward (draw a mask, A ⊙ mask), its backward
 /// (the error terms through the same mask) and the state kept between the two. Part of the layer's
 /// ``Workspace/LayerBuffers``; its matrices are allocated on first use and reused.
-final class Dropout {
+final class Dropout<Scalar: BLASScalar> {
     /// Entries 0 (dropped) or 1/(1 − rate) (kept), `batch × fanOut`.
-    @exclusivity(unchecked) private(set) var mask: Matrix?
+    @exclusivity(unchecked) private(set) var mask: Matrix<Scalar>?
     /// A ⊙ mask: what the next layer reads while ``isActive``.
-    @exclusivity(unchecked) private(set) var dropped: Matrix?
+    @exclusivity(unchecked) private(set) var dropped: Matrix<Scalar>?
     /// Whether the last forward pass dropped units here.
     private(set) var isActive = false
     /// Each row's generator state (four words a row) while the kernel draws the mask.
@@ -17,7 +17,7 @@ final class Dropout {
     /// The forward pass: with `rate` > 0, draws a fresh mask, row by row from each sample's own
     /// generator (``DropoutMasks/generator(sample:layer:)``), and writes A ⊙ mask into ``dropped``;
     /// with `rate` 0 it only records that nothing is dropped.
-    func forward(_ a: Matrix, rate: Double, masks: DropoutMasks, layer: Int) {
+    func forward(_ a: Matrix<Scalar>, rate: Double, masks: DropoutMasks, layer: Int) {
         isActive = rate > 0
         guard isActive else { return }
         let (rows, columns) = (a.rows, a.columns)
@@ -32,7 +32,7 @@ final class Dropout {
             (states[4 * row], states[4 * row + 1], states[4 * row + 2], states[4 * row + 3]) =
                 masks.generator(sample: row, layer: layer).stateWords
         }
-        let keep = 1 / (1 - rate)
+        let keep = Scalar(1 / (1 - rate))
         a.elements.withUnsafeBufferPointer { a in
             mask!.elements.withUnsafeMutableBufferPointer { m in
                 dropped!.elements.withUnsafeMutableBufferPointer { d in
@@ -45,12 +45,12 @@ final class Dropout {
     }
 
     /// What the next layer reads: `activations` ⊙ mask after a forward pass that dropped, else `activations`.
-    func output(_ activations: Matrix) -> Matrix { isActive ? dropped! : activations }
+    func output(_ activations: Matrix<Scalar>) -> Matrix<Scalar> { isActive ? dropped! : activations }
 
     /// The backward pass: multiplies `errorTerms` (−∂ℓ/∂ of the dropped output, `batch × fanOut`)
     /// by the last forward pass's mask, so a dropped unit passes nothing back and a kept one is scaled
     /// like its output. Does nothing when that pass dropped nothing.
-    func backward(_ errorTerms: inout Matrix) {
+    func backward(_ errorTerms: inout Matrix<Scalar>) {
         guard isActive else { return }
         errorTerms.elements.withUnsafeMutableBufferPointer { d in
             mask!.elements.withUnsafeBufferPointer { Kernel.multiply(inPlace: d, by: $0) }

@@ -13,8 +13,9 @@ public enum Initializer: String, CaseIterable, Sendable, Codable {
     /// A random orthogonal matrix (QR of a Gaussian matrix, signs fixed by R's diagonal), scaled by `gain`.
     case orthogonal
 
-    /// A `fanIn × fanOut` weight matrix.
-    public func weights(fanIn: Int, fanOut: Int, gain: Double = 1, using rng: inout SeededGenerator) -> Matrix {
+    /// A `fanIn × fanOut` weight matrix, drawn in `Double` and rounded to `Scalar` (so a float32
+    /// network starts as the rounded float64 one of the same seed).
+    public func weights<Scalar: BLASScalar>(fanIn: Int, fanOut: Int, gain: Double = 1, using rng: inout SeededGenerator) -> Matrix<Scalar> {
         switch self {
         case .lesson:
             return .randomNormal(rows: fanIn, columns: fanOut, scale: 1 / Double(fanIn).squareRoot(), using: &rng)
@@ -26,7 +27,7 @@ public enum Initializer: String, CaseIterable, Sendable, Codable {
         case .orthogonal:
             // QR of the taller orientation gives orthonormal columns; transpose back for wide shapes.
             let tall = fanIn >= fanOut
-            let g = Matrix.randomNormal(rows: max(fanIn, fanOut), columns: min(fanIn, fanOut), using: &rng)
+            let g = Matrix<Double>.randomNormal(rows: max(fanIn, fanOut), columns: min(fanIn, fanOut), using: &rng)
             guard let (qr, r) = try? LAPACK.qr(g) else {
                 preconditionFailure("orthogonal initialisation: QR of a Gaussian matrix failed")
             }
@@ -36,7 +37,7 @@ public enum Initializer: String, CaseIterable, Sendable, Codable {
             }
             var w = tall ? q : q.transposed
             for i in w.elements.indices { w.elements[i] *= gain }
-            return w
+            return w.converted(to: Scalar.self)
         }
     }
 
@@ -53,14 +54,14 @@ extension Network {
                             initializer: Initializer? = nil, bias: Bool = true,
                             using rng: inout SeededGenerator) throws(NetworkError) -> Network {
         guard sizes.count >= 2 else { throw .noLayers }
-        var layers: [DenseLayer] = []
+        var layers: [DenseLayer<Scalar>] = []
         for l in 0..<(sizes.count - 1) {
             let f = l == sizes.count - 2 ? output : hidden
             let initialize = initializer ?? .standard(for: f)
             let gain = initialize == .orthogonal && f == .relu ? 2.0.squareRoot() : 1
             layers.append(DenseLayer(
                 weights: initialize.weights(fanIn: sizes[l], fanOut: sizes[l + 1], gain: gain, using: &rng),
-                bias: bias ? [Double](repeating: 0, count: sizes[l + 1]) : nil,
+                bias: bias ? [Scalar](repeating: 0, count: sizes[l + 1]) : nil,
                 activation: f))
         }
         return try Network(layers: layers, loss: loss)

@@ -8,9 +8,10 @@ public enum Loss: String, CaseIterable, Sendable, Codable {
     /// Per sample −Σ_k t_k log y_k; only with a softmax output.
     case crossEntropy = "cross_entropy"
 
-    /// The batch-mean loss L of outputs Y = f(H) against targets T (all `batch × fanOut`).
+    /// The batch-mean loss L of outputs Y = f(H) against targets T (all `batch × fanOut`), summed in
+    /// `Double` whatever the precision of the matrices.
     /// Cross-entropy is computed from H through log-softmax, so it stays finite when some y_k underflow.
-    public func value(outputs y: Matrix, preActivations h: Matrix, targets t: Matrix) -> Double {
+    public func value<Scalar: BLASScalar>(outputs y: Matrix<Scalar>, preActivations h: Matrix<Scalar>, targets t: Matrix<Scalar>) -> Double {
         precondition(y.rows == t.rows && y.columns == t.columns && h.rows == t.rows && h.columns == t.columns,
                      "Loss.value: outputs \(y.rows)×\(y.columns), pre-activations \(h.rows)×\(h.columns) and targets \(t.rows)×\(t.columns) differ")
         guard t.rows > 0 && t.columns > 0 else { return 0 }
@@ -31,8 +32,8 @@ public enum Loss: String, CaseIterable, Sendable, Codable {
     /// Writes the output layer's error terms Δ = −∂ℓ/∂H for each sample's own loss ℓ (not divided by
     /// the batch size): (T − Y) ⊙ f′(H) for squared error, the lesson's δ^o; T − Y for softmax with
     /// cross-entropy. All matrices are `batch × fanOut`.
-    public func outputErrorTerms(outputs y: Matrix, preActivations h: Matrix, targets t: Matrix,
-                                 activation: Activation, into delta: inout Matrix) {
+    public func outputErrorTerms<Scalar: BLASScalar>(outputs y: Matrix<Scalar>, preActivations h: Matrix<Scalar>, targets t: Matrix<Scalar>,
+                                                  activation: Activation, into delta: inout Matrix<Scalar>) {
         precondition(y.rows == t.rows && y.columns == t.columns && delta.rows == t.rows && delta.columns == t.columns,
                      "Loss.outputErrorTerms: outputs \(y.rows)×\(y.columns), targets \(t.rows)×\(t.columns) and Δ \(delta.rows)×\(delta.columns) differ")
         t.elements.withUnsafeBufferPointer { t in

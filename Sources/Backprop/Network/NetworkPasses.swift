@@ -3,7 +3,7 @@ import Linalg
 extension Network {
     /// Runs `inputs` (`batch × inputCount`) through every layer, writing each layer's H = X·W + b
     /// (one `gemm`) and A = f(H) into `workspace`, whose batch must be `inputs.rows`.
-    public func forward(_ inputs: Matrix, workspace: Workspace) {
+    public func forward(_ inputs: Matrix<Scalar>, workspace: Workspace<Scalar>) {
         var unused = SeededGenerator(seed: 0)
         forward(inputs, workspace: workspace, dropout: 0, using: &unused)
     }
@@ -12,7 +12,7 @@ extension Network {
     /// unit's output is zeroed with probability `dropout` and the rest scaled by 1/(1 − dropout)
     /// (inverted dropout), with the masks drawn from one seed taken from `rng` and kept for the
     /// backward pass.
-    public func forward(_ inputs: Matrix, workspace: Workspace, dropout: Double, using rng: inout SeededGenerator) {
+    public func forward(_ inputs: Matrix<Scalar>, workspace: Workspace<Scalar>, dropout: Double, using rng: inout SeededGenerator) {
         forward(inputs, workspace: workspace, dropout: dropout, masks: DropoutMasks(seed: rng.next()))
     }
 
@@ -20,7 +20,7 @@ extension Network {
     /// `masks.firstSample + i` of its batch, and its masks depend on that position alone, so a
     /// batch split across threads or processes drops the same units as the whole batch.
     /// A loop over the layers: each layer's forward (``DenseLayer``), then its dropout (hidden layers only).
-    public func forward(_ inputs: Matrix, workspace: Workspace, dropout: Double, masks: DropoutMasks) {
+    public func forward(_ inputs: Matrix<Scalar>, workspace: Workspace<Scalar>, dropout: Double, masks: DropoutMasks) {
         precondition(dropout >= 0 && dropout < 1, "forward: dropout rate \(dropout) must be in [0, 1)")
         precondition(inputs.rows == workspace.batch && inputs.columns == inputCount,
                      "forward: inputs \(inputs.rows)×\(inputs.columns) for a network of \(inputCount) inputs and a workspace of batch \(workspace.batch)")
@@ -33,7 +33,7 @@ extension Network {
 
     /// The network's outputs for `inputs` (`batch × inputCount` → `batch × outputCount`).
     /// Allocates a workspace; training loops call ``forward(_:workspace:)`` with one of their own.
-    public func predict(_ inputs: Matrix) -> Matrix {
+    public func predict(_ inputs: Matrix<Scalar>) -> Matrix<Scalar> {
         let workspace = Workspace(batch: inputs.rows, layers: layers)
         forward(inputs, workspace: workspace)
         return workspace.outputs
@@ -47,8 +47,8 @@ extension Network {
     /// ∂L/∂W_l = −(1/n)·A_{l−1}ᵀ·Δ_l (`gemm`), ∂L/∂b_l = −(1/n)·Δ_lᵀ·1 (`gemv`),
     /// Δ_{l−1} = (Δ_l·W_lᵀ) ⊙ f′(H_{l−1}) (`gemm`). Nothing is allocated.
     @discardableResult
-    public func gradients(inputs: Matrix, targets: Matrix, workspace: Workspace,
-                          into gradients: inout Gradients) -> Double {
+    public func gradients(inputs: Matrix<Scalar>, targets: Matrix<Scalar>, workspace: Workspace<Scalar>,
+                          into gradients: inout Gradients<Scalar>) -> Double {
         var unused = SeededGenerator(seed: 0)
         return self.gradients(inputs: inputs, targets: targets, workspace: workspace, into: &gradients,
                               dropout: 0, using: &unused)
@@ -57,7 +57,7 @@ extension Network {
     /// The same with inverted dropout on the hidden layers (see ``forward(_:workspace:dropout:using:)``):
     /// the error terms of a dropped unit are zero and the kept ones are scaled like its output.
     @discardableResult
-    public func gradients(inputs: Matrix, targets: Matrix, workspace: Workspace, into gradients: inout Gradients,
+    public func gradients(inputs: Matrix<Scalar>, targets: Matrix<Scalar>, workspace: Workspace<Scalar>, into gradients: inout Gradients<Scalar>,
                           dropout: Double, using rng: inout SeededGenerator) -> Double {
         self.gradients(inputs: inputs, targets: targets, workspace: workspace, into: &gradients, dropout: dropout,
                        masks: DropoutMasks(seed: rng.next()))
@@ -65,7 +65,7 @@ extension Network {
 
     /// The same with the dropout masks of `masks` (see ``forward(_:workspace:dropout:masks:)``).
     @discardableResult
-    public func gradients(inputs: Matrix, targets: Matrix, workspace: Workspace, into gradients: inout Gradients,
+    public func gradients(inputs: Matrix<Scalar>, targets: Matrix<Scalar>, workspace: Workspace<Scalar>, into gradients: inout Gradients<Scalar>,
                           dropout: Double, masks: DropoutMasks) -> Double {
         precondition(targets.rows == inputs.rows && targets.columns == outputCount,
                      "gradients: targets \(targets.rows)×\(targets.columns) for inputs \(inputs.rows)×\(inputs.columns) and \(outputCount) outputs")
@@ -77,12 +77,12 @@ extension Network {
     /// `workspace`: the loss and its error terms at the output, then a loop over the layers from the
     /// output down, each layer's backward (``DenseLayer``) and, below it, the next layer's dropout and
     /// f′. Returns the batch-mean loss.
-    func backward(inputs: Matrix, targets: Matrix, workspace: Workspace, into gradients: inout Gradients) -> Double {
+    func backward(inputs: Matrix<Scalar>, targets: Matrix<Scalar>, workspace: Workspace<Scalar>, into gradients: inout Gradients<Scalar>) -> Double {
         let output = workspace.layers[layers.count - 1]
         let lossValue = loss.value(outputs: output.activations, preActivations: output.preActivations, targets: targets)
         loss.outputErrorTerms(outputs: output.activations, preActivations: output.preActivations, targets: targets,
                               activation: layers[layers.count - 1].activation, into: &output.errorTerms)
-        let scale = -1 / Double(inputs.rows)
+        let scale = -1 / Scalar(inputs.rows)
         for l in layers.indices.reversed() {
             let below = l > 0 ? workspace.layers[l - 1] : nil
             layers[l].backward(input: below?.output ?? inputs, buffers: workspace.layers[l], scale: scale,

@@ -9,8 +9,8 @@ extension Network {
     /// Calls `body` once per parameter array, in the order of ``parameterArrayCount``: index k,
     /// the parameters (mutable, flat, row-major) and the matching entries of `gradients`.
     /// The arrays' lengths must not change. Optimisers are written against this.
-    public mutating func updateParameters(with gradients: Gradients,
-                                          _ body: (_ k: Int, _ parameters: inout [Double], _ gradient: [Double]) -> Void) {
+    public mutating func updateParameters(with gradients: Gradients<Scalar>,
+                                          _ body: (_ k: Int, _ parameters: inout [Scalar], _ gradient: [Scalar]) -> Void) {
         precondition(gradients.weights.count == layers.count,
                      "updateParameters: gradients for \(gradients.weights.count) layers, network has \(layers.count)")
         var k = 0
@@ -29,12 +29,13 @@ extension Network {
     /// The parameter arrays' lengths, in ``updateParameters(with:_:)`` order (to size optimiser state).
     public var parameterArrayLengths: [Int] { definition.parameterArrayLengths }
 
-    /// A hash of every parameter's bits (FNV-1a over the 64-bit words): equal networks give equal
-    /// checksums, and any differing bit almost surely changes it.
+    /// A hash of every parameter's bits (FNV-1a over the 64-bit words of each value as a `Double`,
+    /// which is exact and one-to-one from `Float`): equal networks give equal checksums, and any
+    /// differing bit almost surely changes it.
     public func parameterChecksum() -> UInt64 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        func mix(_ x: UnsafeBufferPointer<Double>) {
-            for v in x { hash = (hash ^ v.bitPattern) &* 0x100_0000_01B3 }
+        func mix(_ x: UnsafeBufferPointer<Scalar>) {
+            for v in x { hash = (hash ^ Double(v).bitPattern) &* 0x100_0000_01B3 }
         }
         for layer in layers {
             layer.weights.elements.withUnsafeBufferPointer(mix)

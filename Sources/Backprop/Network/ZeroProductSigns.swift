@@ -7,7 +7,7 @@
 /// same zero with the product's sign; every other element is untouched.
 ///
 /// `matrix` is `x.count × y.count`, row-major, and held `+0.0` before the accumulation.
-func restoreZeroProductSigns(_ matrix: inout [Double], alpha: Double, x: [Double], y: [Double]) {
+func restoreZeroProductSigns<Scalar: BLASScalar>(_ matrix: inout [Scalar], alpha: Scalar, x: [Scalar], y: [Scalar]) {
     precondition(matrix.count == x.count * y.count,
                  "restoreZeroProductSigns: \(matrix.count) elements for x[\(x.count)] and y[\(y.count)]")
     for i in x.indices {

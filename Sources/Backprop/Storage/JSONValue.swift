@@ -142,7 +142,7 @@ struct JSONReader {
 
     /// A matrix as nested rows: non-empty, rectangular, and `rows × columns` when those are given.
     func matrix(_ value: JSONValue, _ field: String, rows: Int? = nil, columns: Int? = nil,
-                what: String = "") throws(FileFormatError) -> Matrix {
+                what: String = "") throws(FileFormatError) -> Matrix<Double> {
         let items = try array(value, field)
         if let rows, items.count != rows {
             throw fail(field, "expected \(rows) rows\(what), found \(items.count)")

@@ -1,12 +1,14 @@
 import Datasets
 import Foundation
+import Linalg
 
 /// A safetensors container: named arrays of numbers and free string metadata.
 ///
 /// The file is an 8-byte little-endian header length `N`, then `N` bytes of UTF-8 JSON
 /// `{"name": {"dtype": "F64", "shape": [..], "data_offsets": [begin, end]}, ..., "__metadata__": {"k": "v"}}`,
 /// then the data section, which the tensors' byte ranges (relative to its start) cover exactly.
-/// Values are kept as `Double`: this type writes F64 and reads F64 or F32 (F32 converts exactly).
+/// Values are kept as `Double`, with each tensor's dtype as its ``Tensor/precision``: F32 values
+/// convert to `Double` exactly, and a float32 tensor is written as F32 (its values rounded to `Float`).
 public struct SafeTensors: Sendable, Equatable {
     /// One array: its shape (`[]` for a scalar) and its values in row-major order.
     public struct Tensor: Sendable, Equatable {
@@ -14,13 +16,16 @@ public struct SafeTensors: Sendable, Equatable {
         public var shape: [Int]
         /// The product of `shape` values (1 for a scalar), last index fastest.
         public var values: [Double]
+        /// The dtype: `.float32` is stored as F32, `.float64` as F64.
+        public var precision: Precision
 
         /// - Precondition: no dimension is negative and `values.count` is the product of `shape`.
-        public init(shape: [Int], values: [Double]) {
+        public init(shape: [Int], values: [Double], precision: Precision = .float64) {
             precondition(Self.elementCount(shape) == values.count,
                          "SafeTensors.Tensor: shape \(shape) does not hold \(values.count) values")
             self.shape = shape
             self.values = values
+            self.precision = precision
         }
 
         /// The number of values `shape` holds, or nil when a dimension is negative or the product overflows.
@@ -53,7 +58,7 @@ public struct SafeTensors: Sendable, Equatable {
     /// The key of the metadata block in the header.
     static let metadataKey = "__metadata__"
 
-    /// The file's bytes: tensors as F64 little-endian, in sorted-name order, packed without gaps;
+    /// The file's bytes: tensors as F32 or F64 (their ``Tensor/precision``) little-endian, in sorted-name order, packed without gaps;
     /// the header is padded with spaces so the data section starts 8-byte aligned.
     /// - Precondition: every tensor's shape holds its values, and no tensor is named `__metadata__`.
     public func encoded() -> Data {
@@ -69,9 +74,11 @@ public struct SafeTensors: Sendable, Equatable {
             let tensor = tensors[name]!
             precondition(Tensor.elementCount(tensor.shape) == tensor.values.count,
                          "SafeTensors: tensor \"\(name)\" has shape \(tensor.shape) but \(tensor.values.count) values")
-            let end = offset + 8 * tensor.values.count
+            let f32 = tensor.precision == .float32
+            let end = offset + (f32 ? 4 : 8) * tensor.values.count
             let shape = tensor.shape.map(String.init).joined(separator: ",")
-            entries.append("\(JSONText.string(name)):{\"dtype\":\"F64\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+            let dtype = f32 ? "F32" : "F64"
+            entries.append("\(JSONText.string(name)):{\"dtype\":\"\(dtype)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
             offset = end
         }
         var header = Array("{\(entries.joined(separator: ","))}".utf8)
@@ -81,8 +88,11 @@ public struct SafeTensors: Sendable, Equatable {
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { out.append(contentsOf: $0) }
         out.append(contentsOf: header)
         for name in names {
-            let littleEndian = tensors[name]!.values.map { $0.bitPattern.littleEndian }
-            littleEndian.withUnsafeBytes { out.append(contentsOf: $0) }
+            let tensor = tensors[name]!
+            switch tensor.precision {
+            case .float32: tensor.values.map { Float($0).bitPattern.littleEndian }.withUnsafeBytes { out.append(contentsOf: $0) }
+            case .float64: tensor.values.map { $0.bitPattern.littleEndian }.withUnsafeBytes { out.append(contentsOf: $0) }
+            }
         }
         return out
     }
@@ -122,7 +132,7 @@ public struct SafeTensors: Sendable, Equatable {
                         Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self))))
                     }
                 }
-                tensors[entry.name] = Tensor(shape: entry.shape, values: values)
+                tensors[entry.name] = Tensor(shape: entry.shape, values: values, precision: entry.dtype == .f32 ? .float32 : .float64)
             }
         }
         return SafeTensors(tensors: tensors, metadata: layout.metadata)

@@ -4,7 +4,7 @@ import Kernels
 import Linalg
 
 /// Computes a batch's gradients on several threads: each worker takes a contiguous slice of the
-/// batch, converts its rows to `Double`, runs forward and backward on them with its own buffers, and
+/// batch, converts its rows to the network's precision, runs forward and backward on them with its own buffers, and
 /// the slice gradients are combined weighted by slice size. With single-threaded BLAS inside each
 /// worker, two workers use two cores on shapes where OpenBLAS's own threading gains little.
 ///
@@ -12,9 +12,9 @@ import Linalg
 final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchecked Sendable {  // Used by one trainer at a time.
     /// One worker's buffers for one slice size.
     final class Buffers {
-        let workspace: Workspace
-        var gradients: Gradients
-        var inputs: Matrix, targets: Matrix
+        let workspace: Workspace<Backend.Scalar>
+        var gradients: Gradients<Backend.Scalar>
+        var inputs: Matrix<Backend.Scalar>, targets: Matrix<Backend.Scalar>
         /// The rows of the data set this worker takes in the current batch (empty between batches,
         /// so the trainer's shuffled order is not shared and can be reshuffled in place).
         var rows: ArraySlice<Int> = []
@@ -22,7 +22,7 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
         /// This slice's dropout masks (its place in the batch).
         var masks = DropoutMasks(seed: 0)
 
-        init(batch: Int, layers: [DenseLayer]) {
+        init(batch: Int, layers: [DenseLayer<Backend.Scalar>]) {
             workspace = Workspace(batch: batch, layers: layers)
             gradients = Gradients(zerosLike: layers)
             inputs = Matrix(rows: batch, columns: layers[0].fanIn)
@@ -52,7 +52,7 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
         split = ParallelElementwise(threads: threads)
     }
 
-    private func buffers(worker: Int, batch: Int, layers: [DenseLayer]) -> Buffers {
+    private func buffers(worker: Int, batch: Int, layers: [DenseLayer<Backend.Scalar>]) -> Buffers {
         if let b = cache[worker][batch] { return b }
         let b = Buffers(batch: batch, layers: layers)
         cache[worker][batch] = b
@@ -64,7 +64,7 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
     /// position there, not on the worker that computes it, so the result does not depend on the
     /// number of workers beyond the order of the final sum.
     func compute(_ network: Network<Backend>, data: Dataset, rows: ArraySlice<Int>, scaler: FeatureScaler,
-                 dropout: Double, masks: DropoutMasks, into gradients: inout Gradients) -> Double {
+                 dropout: Double, masks: DropoutMasks, into gradients: inout Gradients<Backend.Scalar>) -> Double {
         let n = rows.count
         let used = max(1, min(workers, n / minimumSlice))
         active.removeAll(keepingCapacity: true)
@@ -112,7 +112,7 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
         Self.run(active[part], network, data, scaler, dropout)
     }
 
-    /// One worker: its rows to `Double` through the scaler, one-hot targets, forward and backward.
+    /// One worker: its rows to the network's precision through the scaler, one-hot targets, forward and backward.
     private static func run(_ b: Buffers, _ network: Network<Backend>, _ data: Dataset, _ scaler: FeatureScaler,
                             _ dropout: Double) {
         b.inputs.elements.withUnsafeMutableBufferPointer { data.copyFeatures(rows: b.rows, scaler: scaler, into: $0) }
@@ -124,11 +124,12 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
     /// y ← Σ_w (slice_w / n)·x_w over the active workers' arrays `x_w = array(gradients_w)`: the first
     /// two in one pass (the usual case is exactly two), any others added one pass each; each pass
     /// split across the threads.
-    private func combine(into y: UnsafeMutableBufferPointer<Double>, _ array: (Gradients) -> [Double]) {
+    private func combine(into y: UnsafeMutableBufferPointer<Backend.Scalar>,
+                         _ array: (Gradients<Backend.Scalar>) -> [Backend.Scalar]) {
         guard let yp = y.baseAddress else { return }
         var total = 0
         for b in active { total += b.workspace.batch }
-        func weight(_ w: Int) -> Double { Double(active[w].workspace.batch) / Double(total) }
+        func weight(_ w: Int) -> Backend.Scalar { Backend.Scalar(Double(active[w].workspace.batch) / Double(total)) }
         array(active[0].gradients).withUnsafeBufferPointer { x0 in
             array(active[1].gradients).withUnsafeBufferPointer { x1 in
                 split.run(.combine(y: yp, x0: x0.baseAddress!, w0: weight(0), x1: x1.baseAddress!, w1: weight(1)), count: y.count)

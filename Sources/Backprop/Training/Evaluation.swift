@@ -39,12 +39,12 @@ extension Network {
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: outputCount), count: outputCount)
         var totalLoss = 0.0
         var start = all.lowerBound
-        var workspace: Workspace? = nil
+        var workspace: Workspace<Scalar>? = nil
         while start < all.upperBound {
             let n = min(batchSize, all.upperBound - start)
             if workspace?.batch != n { workspace = Workspace(batch: n, layers: layers) }
             let rows = start..<(start + n)
-            var x = Matrix(rows: n, columns: inputCount), t = Matrix(rows: n, columns: outputCount)
+            var x = Matrix<Scalar>(rows: n, columns: inputCount), t = Matrix<Scalar>(rows: n, columns: outputCount)
             x.elements.withUnsafeMutableBufferPointer { data.copyFeatures(rows: rows, scaler: scaler, into: $0) }
             t.setOneHot(data, rows: rows)
             forward(x, workspace: workspace!)

@@ -37,7 +37,8 @@ extension Gradients {
     /// Turns this process's mean gradients and `loss` over `samples` of a `total`-sample batch into
     /// the whole batch's, summed over all processes in one ``GradientReduction/sum(_:)`` of `buffer`
     /// (every layer's ∂L/∂W and ∂L/∂b, then the loss: ``Network/parameterCount`` + 1 entries);
-    /// returns the batch loss. A process with no samples sends zeros.
+    /// returns the batch loss. A process with no samples sends zeros. The sum is in `Double` in
+    /// either precision (exact from `Float`), rounded once to `Scalar` when unpacked.
     mutating func sumOverProcesses(loss: Double, samples: Int, of total: Int, _ reduction: any GradientReduction,
                                    buffer: inout [Double]) throws -> Double {
         let weight = Double(samples), n = Double(total)
@@ -45,8 +46,8 @@ extension Gradients {
         try buffer.withUnsafeMutableBufferPointer { buffer in
             var k = 0
             // Means times sample counts are sums.
-            func pack(_ x: UnsafeBufferPointer<Double>) {
-                for i in x.indices { buffer[k + i] = samples == 0 ? 0 : weight * x[i] }
+            func pack(_ x: UnsafeBufferPointer<Scalar>) {
+                for i in x.indices { buffer[k + i] = samples == 0 ? 0 : weight * Double(x[i]) }
                 k += x.count
             }
             for l in weights.indices {
@@ -56,8 +57,8 @@ extension Gradients {
             buffer[k] = samples == 0 ? 0 : weight * loss
             try reduction.sum(buffer)
             k = 0
-            func unpack(_ y: inout UnsafeMutableBufferPointer<Double>) {
-                for i in y.indices { y[i] = buffer[k + i] / n }
+            func unpack(_ y: inout UnsafeMutableBufferPointer<Scalar>) {
+                for i in y.indices { y[i] = Scalar(buffer[k + i] / n) }
                 k += y.count
             }
             for l in weights.indices {

@@ -11,10 +11,10 @@ public protocol Optimizer: Sendable {
     /// The name used on the command line and in checkpoints ("sgd", "momentum", "nesterov", "adam").
     var name: String { get }
     /// Applies one update to `network` for `gradients` (∂L/∂W and ∂L/∂b) at `learningRate`.
-    mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double)
+    mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients<B.Scalar>, learningRate: Double)
     /// The same update with its element-wise work split across the trainer's threads by `split`
     /// (the trainer calls this one). The default runs ``update(_:gradients:learningRate:)``.
-    mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double,
+    mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients<B.Scalar>, learningRate: Double,
                                            split: ParallelElementwise)
     /// Everything needed to continue exactly where this optimiser stands.
     var state: OptimizerState { get }
@@ -24,7 +24,7 @@ public protocol Optimizer: Sendable {
 
 extension Optimizer {
     /// The unsplit update, for optimisers that do not split their work: ignores `split`.
-    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double,
+    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients<B.Scalar>, learningRate: Double,
                                                   split: ParallelElementwise) {
         update(&network, gradients: gradients, learningRate: learningRate)
     }
@@ -36,7 +36,8 @@ extension ParallelElementwise {
 }
 
 /// An optimiser's saved state: its update count and named per-parameter arrays
-/// (one array per parameter array of the network, in ``Network/updateParameters(with:_:)`` order).
+/// (one array per parameter array of the network, in ``Network/updateParameters(with:_:)`` order),
+/// held in `Double` whatever the network's precision (exactly, for a float32 network).
 public struct OptimizerState: Sendable, Equatable {
     /// Updates made so far (Adam's bias correction depends on it).
     public var step: Int
@@ -57,23 +58,49 @@ public struct OptimizerStateError: Error, Equatable, CustomStringConvertible {
     public var description: String { "optimizer state: \(problem)" }
 }
 
-/// Lazily sized per-parameter slots, shared by the optimisers with state.
+/// Lazily sized per-parameter slots, shared by the optimisers with state, in the precision of the
+/// network they update (an optimiser is not generic, its slots follow the network it is handed).
 struct Slots: Sendable, Equatable {
-    var arrays: [[Double]] = []
+    private var floats: [[Float]] = []
+    private var doubles: [[Double]] = []
 
-    /// Zeros for each parameter array of `network` the first time, then the same arrays
-    /// (checked by count only, so a steady-state update allocates nothing).
+    /// Zeros for each parameter array of `network` the first time (or the restored arrays, converted
+    /// to its precision), then the same arrays (checked by count only, so a steady-state update
+    /// allocates nothing).
     mutating func prepare<B: LinearAlgebra>(for network: Network<B>) {
-        if arrays.count != network.parameterArrayCount {
-            arrays = network.parameterArrayLengths.map { [Double](repeating: 0, count: $0) }
+        let count = network.parameterArrayCount
+        switch B.Scalar.precision {
+        case .float32:
+            if floats.count == count { return }
+            floats = doubles.count == count ? doubles.map { $0.map { Float($0) } }
+                : network.parameterArrayLengths.map { [Float](repeating: 0, count: $0) }
+            doubles = []
+        case .float64:
+            if doubles.count == count { return }
+            doubles = floats.count == count ? floats.map { $0.map { Double($0) } }
+                : network.parameterArrayLengths.map { [Double](repeating: 0, count: $0) }
+            floats = []
         }
     }
+
+    /// Runs `body` on the arrays in precision `S` (after ``prepare(for:)`` with a network of that precision).
+    mutating func withArrays<S: BLASScalar, R>(_: S.Type, _ body: (inout [[S]]) -> R) -> R {
+        // S is Float or Double (BLASScalar's two conformers), so each rebinding is to the same type.
+        if S.self == Float.self {
+            return withUnsafeMutablePointer(to: &floats) { $0.withMemoryRebound(to: [[S]].self, capacity: 1) { body(&$0.pointee) } }
+        }
+        return withUnsafeMutablePointer(to: &doubles) { $0.withMemoryRebound(to: [[S]].self, capacity: 1) { body(&$0.pointee) } }
+    }
+
+    /// The arrays in `Double` (exact from `Float`), for the saved state.
+    var arrays: [[Double]] { floats.isEmpty ? doubles : floats.map { $0.map { Double($0) } } }
 
     static func restore(_ state: OptimizerState, name: String, into slots: inout Slots, optimizer: String) throws(OptimizerStateError) {
         guard let arrays = state.slots[name] else {
             throw OptimizerStateError(problem: "\(optimizer) needs the slot \"\(name)\", found \(state.slots.keys.sorted())")
         }
-        slots.arrays = arrays
+        slots.doubles = arrays  // Converted to the network's precision by the first prepare(for:).
+        slots.floats = []
     }
 }
 
@@ -83,19 +110,19 @@ public struct GradientDescent: Optimizer {
     /// Plain gradient descent has no state and no settings besides the learning rate.
     public init() {}
     /// θ ← θ − η·g through the backend's `axpy`.
-    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double) {
+    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients<B.Scalar>, learningRate: Double) {
         network.updateParameters(with: gradients) { _, theta, g in
-            B.axpy(alpha: -learningRate, g, into: &theta)
+            B.axpy(alpha: B.Scalar(-learningRate), g, into: &theta)
         }
     }
     /// The same step through the element-wise kernel, split across the trainer's threads.
-    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double,
+    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients<B.Scalar>, learningRate: Double,
                                                   split: ParallelElementwise) {
         network.updateParameters(with: gradients) { _, theta, g in
             theta.withUnsafeMutableBufferPointer { theta in
                 g.withUnsafeBufferPointer { g in
                     guard let tp = theta.baseAddress, let gp = g.baseAddress else { return }
-                    split.run(.addScaled(y: tp, x: gp, w: -learningRate), count: theta.count)
+                    split.run(.addScaled(y: tp, x: gp, w: B.Scalar(-learningRate)), count: theta.count)
                 }
             }
         }
@@ -123,20 +150,22 @@ public struct Momentum: Optimizer {
         self.nesterov = nesterov
     }
 
-    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double) {
+    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients<B.Scalar>, learningRate: Double) {
         update(&network, gradients: gradients, learningRate: learningRate, split: .onCallingThread)
     }
 
-    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double,
+    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients<B.Scalar>, learningRate: Double,
                                                   split: ParallelElementwise) {
         velocity.prepare(for: network)
-        let (mu, nesterov) = (momentum, self.nesterov)
-        network.updateParameters(with: gradients) { k, theta, g in
-            velocity.arrays[k].withUnsafeMutableBufferPointer { v in
-                theta.withUnsafeMutableBufferPointer { theta in
-                    g.withUnsafeBufferPointer { g in
-                        guard let tp = theta.baseAddress, let gp = g.baseAddress, let vp = v.baseAddress else { return }
-                        split.run(.momentum(theta: tp, g: gp, v: vp, mu: mu, eta: learningRate, nesterov: nesterov), count: theta.count)
+        let (mu, eta, nesterov) = (B.Scalar(momentum), B.Scalar(learningRate), self.nesterov)
+        velocity.withArrays(B.Scalar.self) { velocity in
+            network.updateParameters(with: gradients) { k, theta, g in
+                velocity[k].withUnsafeMutableBufferPointer { v in
+                    theta.withUnsafeMutableBufferPointer { theta in
+                        g.withUnsafeBufferPointer { g in
+                            guard let tp = theta.baseAddress, let gp = g.baseAddress, let vp = v.baseAddress else { return }
+                            split.run(.momentum(theta: tp, g: gp, v: vp, mu: mu, eta: eta, nesterov: nesterov), count: theta.count)
+                        }
                     }
                 }
             }
@@ -170,27 +199,32 @@ public struct Adam: Optimizer {
         self.epsilon = epsilon
     }
 
-    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double) {
+    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients<B.Scalar>, learningRate: Double) {
         update(&network, gradients: gradients, learningRate: learningRate, split: .onCallingThread)
     }
 
-    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients, learningRate: Double,
+    public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients<B.Scalar>, learningRate: Double,
                                                   split: ParallelElementwise) {
         m.prepare(for: network)
         v.prepare(for: network)
         steps += 1
-        let (b1, b2, eps) = (beta1, beta2, epsilon)
-        // Fold the bias corrections into constants: m̂ = m/(1 − β1ᵗ), v̂ = v/(1 − β2ᵗ).
+        // Fold the bias corrections into constants: m̂ = m/(1 − β1ᵗ), v̂ = v/(1 − β2ᵗ), computed in
+        // Double and rounded once to the network's precision.
         let t = Double(steps)
-        let stepSize = learningRate / (1 - pow(b1, t)), inverseCorrection2 = 1 / (1 - pow(b2, t))
-        network.updateParameters(with: gradients) { k, theta, g in
-            m.arrays[k].withUnsafeMutableBufferPointer { m in
-                v.arrays[k].withUnsafeMutableBufferPointer { v in
-                    theta.withUnsafeMutableBufferPointer { theta in
-                        g.withUnsafeBufferPointer { g in
-                            guard let tp = theta.baseAddress, let gp = g.baseAddress, let mp = m.baseAddress, let vp = v.baseAddress else { return }
-                            split.run(.adam(theta: tp, g: gp, m: mp, v: vp, beta1: b1, beta2: b2, stepSize: stepSize,
-                                            inverseCorrection2: inverseCorrection2, epsilon: eps), count: theta.count)
+        let stepSize = B.Scalar(learningRate / (1 - pow(beta1, t))), inverseCorrection2 = B.Scalar(1 / (1 - pow(beta2, t)))
+        let (b1, b2, eps) = (B.Scalar(beta1), B.Scalar(beta2), B.Scalar(epsilon))
+        m.withArrays(B.Scalar.self) { m in
+            v.withArrays(B.Scalar.self) { v in
+                network.updateParameters(with: gradients) { k, theta, g in
+                    m[k].withUnsafeMutableBufferPointer { m in
+                        v[k].withUnsafeMutableBufferPointer { v in
+                            theta.withUnsafeMutableBufferPointer { theta in
+                                g.withUnsafeBufferPointer { g in
+                                    guard let tp = theta.baseAddress, let gp = g.baseAddress, let mp = m.baseAddress, let vp = v.baseAddress else { return }
+                                    split.run(.adam(theta: tp, g: gp, m: mp, v: vp, beta1: b1, beta2: b2, stepSize: stepSize,
+                                                    inverseCorrection2: inverseCorrection2, epsilon: eps), count: theta.count)
+                                }
+                            }
                         }
                     }
                 }

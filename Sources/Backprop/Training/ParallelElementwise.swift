@@ -8,23 +8,24 @@ import Kernels
 /// of 64 elements, so no two threads write one cache line. Each element gets the same arithmetic
 /// whatever the split: results do not depend on the thread count. Allocates nothing after `init`.
 public final class ParallelElementwise: ParallelWork, @unchecked Sendable {  // Used by one trainer at a time.
-    /// One kernel call's operands over elements 0..<count; each part takes a subrange.
-    enum Job {
+    /// One kernel call's operands over elements 0..<count, in `Float` or `Double`; each part takes a subrange.
+    enum Job<T: KernelScalar> {
         /// y ← w0·x0 + w1·x1.
-        case combine(y: UnsafeMutablePointer<Double>, x0: UnsafePointer<Double>, w0: Double, x1: UnsafePointer<Double>, w1: Double)
+        case combine(y: UnsafeMutablePointer<T>, x0: UnsafePointer<T>, w0: T, x1: UnsafePointer<T>, w1: T)
         /// y ← y + w·x.
-        case addScaled(y: UnsafeMutablePointer<Double>, x: UnsafePointer<Double>, w: Double)
-        case adam(theta: UnsafeMutablePointer<Double>, g: UnsafePointer<Double>, m: UnsafeMutablePointer<Double>,
-                  v: UnsafeMutablePointer<Double>, beta1: Double, beta2: Double, stepSize: Double,
-                  inverseCorrection2: Double, epsilon: Double)
-        case momentum(theta: UnsafeMutablePointer<Double>, g: UnsafePointer<Double>, v: UnsafeMutablePointer<Double>,
-                      mu: Double, eta: Double, nesterov: Bool)
+        case addScaled(y: UnsafeMutablePointer<T>, x: UnsafePointer<T>, w: T)
+        case adam(theta: UnsafeMutablePointer<T>, g: UnsafePointer<T>, m: UnsafeMutablePointer<T>,
+                  v: UnsafeMutablePointer<T>, beta1: T, beta2: T, stepSize: T,
+                  inverseCorrection2: T, epsilon: T)
+        case momentum(theta: UnsafeMutablePointer<T>, g: UnsafePointer<T>, v: UnsafeMutablePointer<T>,
+                      mu: T, eta: T, nesterov: Bool)
     }
 
     /// Arrays from this length on are split (below it, a fork costs more than it saves).
     let minimumSplit = 16_384
     private let threads: WorkerThreads?
-    private var job: Job?
+    /// The current job while the threads run it: one of the two, by precision.
+    private var floatJob: Job<Float>?, doubleJob: Job<Double>?
     private var count = 0
     private var parts = 1
 
@@ -37,30 +38,34 @@ public final class ParallelElementwise: ParallelWork, @unchecked Sendable {  // 
     public static func serial() -> ParallelElementwise { ParallelElementwise(threads: nil) }
 
     /// Runs `job` over elements 0..<`count`, split across the threads when the array is long enough.
-    func run(_ job: Job, count: Int) {
+    func run<T: KernelScalar>(_ job: Job<T>, count: Int) {
         let threads = count >= minimumSplit ? self.threads.map(\.count) ?? 1 : 1
         if threads <= 1 {
             Self.execute(job, 0..<count)
             return
         }
-        self.job = job
+        // T is Float or Double (KernelScalar's two conformers): the casts are identities.
+        if T.self == Float.self { floatJob = unsafeBitCast(job, to: Job<Float>.self) }
+        else { doubleJob = unsafeBitCast(job, to: Job<Double>.self) }
         self.count = count
         parts = threads
         self.threads!.run(parts, self)
-        self.job = nil
+        floatJob = nil
+        doubleJob = nil
     }
 
     /// Part `part` of the current job (on the worker threads).
     func runPart(_ part: Int) {
         let chunk = ((count + parts - 1) / parts + 63) & ~63
         let start = min(count, part * chunk), end = min(count, start + chunk)
-        if start < end { Self.execute(job!, start..<end) }
+        guard start < end else { return }
+        if let job = floatJob { Self.execute(job, start..<end) } else if let job = doubleJob { Self.execute(job, start..<end) }
     }
 
-    private static func execute(_ job: Job, _ r: Range<Int>) {
+    private static func execute<T: KernelScalar>(_ job: Job<T>, _ r: Range<Int>) {
         let (i, n) = (r.lowerBound, r.count)
-        func buffer(_ p: UnsafePointer<Double>) -> UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: p + i, count: n) }
-        func buffer(_ p: UnsafeMutablePointer<Double>) -> UnsafeMutableBufferPointer<Double> {
+        func buffer(_ p: UnsafePointer<T>) -> UnsafeBufferPointer<T> { UnsafeBufferPointer(start: p + i, count: n) }
+        func buffer(_ p: UnsafeMutablePointer<T>) -> UnsafeMutableBufferPointer<T> {
             UnsafeMutableBufferPointer(start: p + i, count: n)
         }
         switch job {

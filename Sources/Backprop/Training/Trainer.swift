@@ -27,7 +27,7 @@ public final class Trainer<Backend: LinearAlgebra> {
     public private(set) var schedule: any LearningRateSchedule
 
     private let parallel: DataParallelGradients<Backend>
-    private var gradients: Gradients
+    private var gradients: Gradients<Backend.Scalar>
     /// A distributed run's all-reduce buffer: every layer's ∂L/∂W and ∂L/∂b, then the loss (one call per step).
     private var reduced: [Double] = []
     /// The current epoch's order of the training samples (a permutation of their indices).
@@ -46,7 +46,7 @@ public final class Trainer<Backend: LinearAlgebra> {
         self.schedule = schedule
         self.parallel = DataParallelGradients(workers: configuration.threads)
         self.gradients = Gradients(zerosLike: network.layers)
-        if configuration.threads > 1 && Backend.self == BLAS.self { BLASThreads.set(1) }
+        if configuration.threads > 1 && Backend.name == "blas" { BLASThreads.set(1) }
     }
 
     /// Continues a run from a checkpoint's `state`, optimiser state and schedule state.
@@ -179,7 +179,7 @@ public final class Trainer<Backend: LinearAlgebra> {
         }
         if configuration.weightDecay > 0 {
             for l in gradients.weights.indices {
-                Backend.axpy(alpha: configuration.weightDecay, state.network.layers[l].weights.elements,
+                Backend.axpy(alpha: Backend.Scalar(configuration.weightDecay), state.network.layers[l].weights.elements,
                              into: &gradients.weights[l].elements)
             }
         }

@@ -15,6 +15,9 @@ struct Evaluate: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
+    @Option(help: "Precision to compute in: float32 or float64. Default: the precision the model was trained in.")
+    var precision: Precision?
+
     func validate() throws {
         // --limit cuts the training samples, which evaluate reads only when there is no test set.
         if let limit = dataOptions.limit, dataOptions.testData != nil || dataOptions.data == "fashion-mnist" {
@@ -27,14 +30,17 @@ struct Evaluate: ParsableCommand {
         let saved = try SavedModel.load(path: model)
         let data = try dataOptions.loadEvaluationSet()
         let scaler = try saved.inputScaler(for: data, modelPath: model)
-        let network = saved.network(BLAS.self)
-        guard data.classCount <= network.outputCount else {
-            throw ValidationError("\(data.source) has \(data.classCount) classes; the model \(model) has \(network.outputCount) outputs")
+        guard data.classCount <= saved.outputCount else {
+            throw ValidationError("\(data.source) has \(data.classCount) classes; the model \(model) has \(saved.outputCount) outputs")
         }
-        let result = network.evaluate(data, scaler: scaler)
-        print(String(format: "%@ on %@: %d samples", model, data.source, data.count))
+        func evaluate<B: LinearAlgebra>(_ backend: B.Type) -> Evaluation {
+            saved.network(backend).evaluate(data, scaler: scaler)
+        }
+        let precision = self.precision ?? saved.precision
+        let result = BackendChoice.blas.with(precision) { evaluate($0) }
+        print(String(format: "%@ on %@: %d samples (%@)", model, data.source, data.count, precision.rawValue))
         print(String(format: "loss %.4f  accuracy %.2f%%", result.loss, 100 * result.accuracy))
-        let names = saved.classNames ?? (0..<network.outputCount).map(String.init)
+        let names = saved.classNames ?? (0..<saved.outputCount).map(String.init)
         let width = max(5, names.map(\.count).max() ?? 0)
         print("\nper class:")
         for (c, accuracy) in result.perClassAccuracy.enumerated() where c < data.classCount {

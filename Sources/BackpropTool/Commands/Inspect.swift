@@ -14,7 +14,7 @@ struct Inspect: ParsableCommand {
     func run() throws {
         let saved = try SavedModel.load(path: model)
         defer { printPyTorchCode(saved) }
-        let network = saved.network(Reference.self)
+        let network = saved.network(Reference<Double>.self)
         print("\(model)")
         print("  layers     \(([network.inputCount] + network.layers.map(\.fanOut)).map(String.init).joined(separator: " → "))")
         print("  loss       \(saved.loss.rawValue)")

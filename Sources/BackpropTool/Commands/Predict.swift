@@ -35,6 +35,9 @@ struct Predict: ParsableCommand {
     @Option(help: ArgumentHelp("Print only the first N rows.", valueName: "N"))
     var limit: Int?
 
+    @Option(help: "Precision to compute in: float32 or float64. Default: the precision the model was trained in.")
+    var precision: Precision?
+
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
         if !input.lowercased().hasSuffix(".csv") {
@@ -58,20 +61,23 @@ struct Predict: ParsableCommand {
         let saved = try SavedModel.load(path: model)
         let (values, rows, columns) = try readInput()
         let scaler = try saved.inputScaler(featureCount: columns, source: input, modelPath: model)
-        let network = saved.network(BLAS.self)
         let count = min(rows, limit ?? rows)
-        var x = Matrix(rows: count, columns: columns, elements: Array(values[0..<(count * columns)]))
+        var x = Matrix<Double>(rows: count, columns: columns, elements: Array(values[0..<(count * columns)]))
         for i in 0..<count {
             for j in 0..<columns { x[i, j] = scaler.apply(x[i, j], feature: j) }
         }
-        let outputs = network.predict(x)
+        // The scaled inputs rounded once to the model's precision; the outputs back in Double (exactly).
+        func predict<B: LinearAlgebra>(_ backend: B.Type) -> Matrix<Double> {
+            saved.network(backend).predict(x.converted(to: B.Scalar.self)).converted(to: Double.self)
+        }
+        let outputs = BackendChoice.blas.with(precision ?? saved.precision) { predict($0) }
         if let output {
             try PredictionsFile.write(outputs, to: output)
             print("wrote the \(count) × \(outputs.columns) outputs of \(model) to \(output)")
             return
         }
         let names = saved.classNames
-        print((["row", "class"] + (names == nil ? [] : ["name"]) + (0..<network.outputCount).map { "p\($0)" }).joined(separator: "\t"))
+        print((["row", "class"] + (names == nil ? [] : ["name"]) + (0..<saved.outputCount).map { "p\($0)" }).joined(separator: "\t"))
         for i in 0..<count {
             let c = outputs.argmax(row: i)
             let probabilities = outputs.row(i).map { String(format: "%.6f", $0) }

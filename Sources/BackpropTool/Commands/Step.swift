@@ -14,9 +14,12 @@ struct Step: ParsableCommand {
     @Option(help: "Backend to compute with: blas or reference.")
     var backend: BackendChoice = .blas
 
+    @Option(help: "Precision to compute in: float32 (the case's numbers rounded to float32; the computed numbers are float32 values) or float64.")
+    var precision: Precision = .float64
+
     func run() throws {
         let trainingCase = try TrainingCase.load(path: caseFile)
-        let result = backend.computeStep(trainingCase)
+        let result = backend.computeStep(trainingCase, precision: precision)
         let values = [result.loss] + result.outputs.elements + result.steps.weights.flatMap(\.elements)
             + result.steps.biases.flatMap { $0 ?? [] }
         guard values.allSatisfy(\.isFinite) else {

@@ -41,6 +41,12 @@ struct Train: ParsableCommand {
     @Flag(help: "Data-parallel training across the processes of an MPI job: start with `mpirun -np N backprop train --distributed ...` (needs a build with --traits MPI).")
     var distributed = false
 
+    @Option(help: ArgumentHelp("Precision to train in: float32 or float64. Default: \(Train.defaultPrecision.rawValue) (see the README). With --resume, the checkpoint's.", valueName: "PRECISION"))
+    var precision: Precision?
+
+    /// `train`'s precision when none is given (chosen by measurement: the README's "Precision").
+    static let defaultPrecision = Precision.float32
+
     @Option(help: ArgumentHelp("With --distributed: end every process when an exchange with the others has not completed in this many seconds (a lost host or link), saying who stopped answering.", valueName: "SECONDS"))
     var exchangeTimeout = 60.0
 
@@ -92,15 +98,33 @@ struct Train: ParsableCommand {
     /// resumed from, and each written (its path and the epoch it was written after).
     func train(reduction: (any GradientReduction)?, synchronize: () throws -> Void, checkpointWritten: (String, Int) -> Void,
                reductionSummary: () -> String) throws {
+        let saved = try resume.map { try Checkpoint.load(path: $0) }
+        if let saved, let precision, precision != saved.precision {
+            throw ValidationError("--precision \(precision.rawValue): the checkpoint \(resume!) holds a \(saved.precision.rawValue) run, "
+                + "which resumes only in \(saved.precision.rawValue) (leave --precision out)")
+        }
+        func train<B: LinearAlgebra>(_: B.Type) throws {
+            let run: Run<B> = try saved.map { try resumed($0, path: resume!) } ?? fresh()
+            try self.train(run, reduction: reduction, synchronize: synchronize, checkpointWritten: checkpointWritten,
+                           reductionSummary: reductionSummary)
+        }
+        switch saved?.precision ?? precision ?? Self.defaultPrecision {
+        case .float32: try train(BLAS<Float>.self)
+        case .float64: try train(BLAS<Double>.self)
+        }
+    }
+
+    /// The run `run` (see ``train(reduction:synchronize:checkpointWritten:reductionSummary:)``).
+    private func train<B: LinearAlgebra>(_ run: Run<B>, reduction: (any GradientReduction)?, synchronize: () throws -> Void,
+                                         checkpointWritten: (String, Int) -> Void, reductionSummary: () -> String) throws {
         let leader = (reduction?.rank ?? 0) == 0
         let processes = reduction?.size ?? 1
         func say(_ line: String) { if leader { print(line) } }
-        let run = try resume.map(resumed) ?? fresh()
         let config = run.trainer.configuration
         if let resume { checkpointWritten(resume, run.trainer.history.count) }
         say("training \(run.description) on \(run.training.count) samples"
             + (run.validation.map { ", validating on \($0.count)" } ?? "")
-            + "; \(run.trainer.optimizer.name), η = \(config.learningRate), batch \(config.batchSize), \(config.threads) thread(s)"
+            + "; \(run.trainer.optimizer.name), η = \(config.learningRate), batch \(config.batchSize), \(B.Scalar.precision.rawValue), \(config.threads) thread(s)"
             + (reduction == nil ? "" : " in each of \(processes) process(es)")
             + (resume.map { "; resumed from \($0) after epoch \(run.trainer.history.count)" } ?? ""))
         // mpirun hands its processes a pseudo-terminal whatever its own output is: plain lines there.
@@ -155,7 +179,7 @@ struct Train: ParsableCommand {
             print("kept the weights of epoch \(best.epoch), the best by validation \(config.monitor == .validationLoss ? "loss" : "accuracy")")
         }
         var summary = String(format: "trained %d epochs in %.1f s", run.trainer.history.count, seconds)
-        var metadata = ["epochs": String(run.trainer.history.count), "seed": String(config.seed),
+        var metadata = ["epochs": String(run.trainer.history.count), "seed": String(config.seed), "precision": B.Scalar.precision.rawValue,
                         "optimizer": run.trainer.optimizer.name, "created_by": "backprop train"]
         if let test = run.test {
             let result = run.trainer.network.evaluate(test, scaler: run.scaler)
@@ -172,8 +196,8 @@ struct Train: ParsableCommand {
     }
 
     /// Everything a run needs, fresh or resumed.
-    struct Run {
-        let trainer: Trainer<BLAS>
+    struct Run<B: LinearAlgebra> {
+        let trainer: Trainer<B>
         let training: Dataset, validation: Dataset?, test: Dataset?
         let scaler: FeatureScaler
         let classNames: [String]?
@@ -182,16 +206,16 @@ struct Train: ParsableCommand {
         let record: [String: String]
     }
 
-    private func fresh() throws -> Run {
+    private func fresh<B: LinearAlgebra>() throws -> Run<B> {
         let (all, test, dataClassNames) = try dataOptions.load()
         let config = training.configuration
-        let (trainingSet, validationSet) = Trainer<BLAS>.split(all, validationFraction: config.validationFraction, seed: config.seed)
+        let (trainingSet, validationSet) = Trainer<B>.split(all, validationFraction: config.validationFraction, seed: config.seed)
         var scaler = FeatureScaler.fit(training.scaling.method, on: trainingSet)
         var rng = SeededGenerator(seed: config.seed)
-        var network = try architecture.makeNetwork(inputs: all.featureCount, classes: all.classCount, using: &rng)
+        var network = try architecture.makeNetwork(B.self, inputs: all.featureCount, classes: all.classCount, using: &rng)
         var description = architecture.describe(network)
         var classNames = dataClassNames
-        if let start = try initialWeights.load(featureCount: all.featureCount, classCount: all.classCount) {
+        if let start = try initialWeights.load(B.self, featureCount: all.featureCount, classCount: all.classCount) {
             (network, scaler) = (start.network, start.scaler)
             classNames = classNames ?? start.classNames
             let sizes = ([network.inputCount] + network.layers.map(\.fanOut)).map(String.init).joined(separator: "-")
@@ -204,8 +228,7 @@ struct Train: ParsableCommand {
                    record: ["data_arguments": dataOptions.arguments.joined(separator: "\u{1F}")])
     }
 
-    private func resumed(_ path: String) throws -> Run {
-        let saved = try Checkpoint.load(path: path)
+    private func resumed<B: LinearAlgebra>(_ saved: Checkpoint, path: String) throws -> Run<B> {
         let arguments = saved.run["data_arguments"].map { $0.split(separator: "\u{1F}").map(String.init) } ?? []
         let options: DataOptions
         do {
@@ -215,8 +238,8 @@ struct Train: ParsableCommand {
         }
         let (all, test, _) = try options.load()
         let config = saved.configuration
-        let (trainingSet, validationSet) = Trainer<BLAS>.split(all, validationFraction: config.validationFraction, seed: config.seed)
-        let trainer = try saved.trainer(BLAS.self, file: path)
+        let (trainingSet, validationSet) = Trainer<B>.split(all, validationFraction: config.validationFraction, seed: config.seed)
+        let trainer = try saved.trainer(B.self, file: path)
         guard trainingSet.featureCount == trainer.network.inputCount else {
             throw ValidationError("\(path): the checkpoint's network takes \(trainer.network.inputCount) inputs, the data has \(trainingSet.featureCount) features")
         }

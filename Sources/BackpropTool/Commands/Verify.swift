@@ -7,7 +7,7 @@ struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check case files (or folders of them) against their expected outputs, loss and steps.",
         discussion: """
-            Agreement is judged per number with |a − e| ≤ 1e-12 + 1e-9·|e| (Tests/Vectors/FORMAT.md). Prints one line per case and a last line "N passed, M failed"; exits non-zero when any case fails.
+            Agreement is judged per number with |a − e| ≤ 1e-12 + 1e-9·|e| (Tests/Vectors/FORMAT.md); with --precision float32, where the case's numbers are rounded to float32 and every operation is in float32, with |a − e| ≤ 1e-5·|e| + 1e-5·(the field's largest |e|), about 40 roundings of 2⁻²⁴ with a margin of four. Prints one line per case and a last line "N passed, M failed"; exits non-zero when any case fails.
             """
     )
 
@@ -16,6 +16,9 @@ struct Verify: ParsableCommand {
 
     @Option(help: "Backend to check: blas, reference or both.")
     var backend: BackendSelection = .both
+
+    @Option(help: "Precision to compute in: float32 or float64.")
+    var precision: Precision = .float64
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one case file or folder") }
@@ -44,11 +47,13 @@ struct Verify: ParsableCommand {
             return (false, "\(trainingCase.name): \(file) has no expected block to check against")
         }
         for choice in backend.backends {
-            if let mismatch = trainingCase.firstMismatch(choice.computeStep(trainingCase)) {
-                return (false, "\(trainingCase.name) [\(choice.rawValue)]: \(mismatch)")
+            if let mismatch = trainingCase.firstMismatch(choice.computeStep(trainingCase, precision: precision),
+                                                         tolerance: .step(precision)) {
+                return (false, "\(trainingCase.name) [\(choice.rawValue), \(precision.rawValue)]: \(mismatch)")
             }
         }
-        return (true, "\(trainingCase.name) [\(backend.backends.map(\.rawValue).joined(separator: ", "))]")
+        let backends = backend.backends.map(\.rawValue).joined(separator: ", ")
+        return (true, "\(trainingCase.name) [\(backends)\(precision == .float64 ? "" : ", \(precision.rawValue)")]")
     }
 
     /// The files named, with folders expanded to their `*.json` files in name order.

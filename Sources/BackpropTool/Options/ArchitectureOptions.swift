@@ -40,10 +40,10 @@ struct ArchitectureOptions: ParsableArguments {
         }
     }
 
-    func makeNetwork(inputs: Int, classes: Int, using rng: inout SeededGenerator) throws -> Network<BLAS> {
+    func makeNetwork<B: LinearAlgebra>(_: B.Type, inputs: Int, classes: Int, using rng: inout SeededGenerator) throws -> Network<B> {
         let sizes = try [inputs] + hiddenSizes() + [classes]
-        try LayerMemory.check(sizes: sizes, option: "--hidden \(hidden)")
-        return try Network<BLAS>.make(sizes: sizes, hidden: activation, output: output,
+        try LayerMemory.check(sizes: sizes, option: "--hidden \(hidden)", bytesPerValue: MemoryLayout<B.Scalar>.size)
+        return try Network<B>.make(sizes: sizes, hidden: activation, output: output,
                                loss: output == .softmax ? .crossEntropy : .squaredError, initializer: initializer, using: &rng)
     }
 

@@ -6,12 +6,21 @@ import Linalg
 enum BackendChoice: String, ExpressibleByArgument, CaseIterable {
     case blas, reference
 
-    /// The step of `trainingCase` computed on this backend.
-    func computeStep(_ trainingCase: TrainingCase) -> StepResult {
-        switch self {
-        case .blas: return trainingCase.computeStep(on: BLAS.self)
-        case .reference: return trainingCase.computeStep(on: Reference.self)
+    /// Runs `body` with this backend in `precision` (`BLAS<Float>`, `Reference<Double>`, …).
+    func with<R>(_ precision: Precision, _ body: (any LinearAlgebra.Type) throws -> R) rethrows -> R {
+        switch (self, precision) {
+        case (.blas, .float64): return try body(BLAS<Double>.self)
+        case (.blas, .float32): return try body(BLAS<Float>.self)
+        case (.reference, .float64): return try body(Reference<Double>.self)
+        case (.reference, .float32): return try body(Reference<Float>.self)
         }
+    }
+
+    /// The step of `trainingCase` computed on this backend in `precision`, promoted to `Double`
+    /// (exactly) for comparison and printing.
+    func computeStep(_ trainingCase: TrainingCase, precision: Precision = .float64) -> StepResult<Double> {
+        func step<B: LinearAlgebra>(_ backend: B.Type) -> StepResult<Double> { trainingCase.computeStep(on: backend).promoted }
+        return with(precision) { step($0) }
     }
 }
 
@@ -28,9 +37,14 @@ enum BackendSelection: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
+/// `--precision float32|float64`.
+extension Precision: ExpressibleByArgument {}
+
 extension TrainingCase {
-    /// The case's training step on backend `B`, without applying it.
-    func computeStep<B: LinearAlgebra>(on backend: B.Type) -> StepResult {
-        network(backend).computeStep(inputs: inputs, targets: targets, learningRate: learningRate)
+    /// The case's training step on backend `B`, in `B`'s precision (the case's numbers rounded to
+    /// it), without applying it.
+    func computeStep<B: LinearAlgebra>(on backend: B.Type) -> StepResult<B.Scalar> {
+        network(backend).computeStep(inputs: inputs.converted(to: B.Scalar.self), targets: targets.converted(to: B.Scalar.self),
+                                     learningRate: B.Scalar(learningRate))
     }
 }

@@ -23,7 +23,9 @@ struct InitialWeightsOptions: ParsableArguments {
     }
 
     /// The starting network and scaler from --init-from, checked against the data; nil without it.
-    func load(featureCount: Int, classCount: Int) throws -> (network: Network<BLAS>, scaler: FeatureScaler, classNames: [String]?)? {
+    /// The network is converted to `B`'s precision (exactly from float32 to float64).
+    func load<B: LinearAlgebra>(_: B.Type, featureCount: Int, classCount: Int) throws
+        -> (network: Network<B>, scaler: FeatureScaler, classNames: [String]?)? {
         guard let initFrom else { return nil }
         let saved = try SavedModel.load(path: initFrom)
         guard saved.inputCount == featureCount else {
@@ -32,6 +34,6 @@ struct InitialWeightsOptions: ParsableArguments {
         guard classCount <= saved.outputCount else {
             throw ValidationError("--init-from \(initFrom): the data has \(classCount) classes, the model \(saved.outputCount) outputs")
         }
-        return (saved.network(BLAS.self), saved.scaler ?? .identity(featureCount: featureCount), saved.classNames)
+        return (saved.network(B.self), saved.scaler ?? .identity(featureCount: featureCount), saved.classNames)
     }
 }

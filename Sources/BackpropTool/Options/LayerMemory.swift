@@ -6,16 +6,17 @@ import Foundation
 /// size and the memory it would take.
 enum LayerMemory {
     /// Throws when a layer's `fan_in × fan_out` weights overflow `Int` or the network's weights and
-    /// biases (8 bytes each) exceed `limit` bytes (the machine's physical memory by default).
+    /// biases (`bytesPerValue` each: 8 in float64, 4 in float32) exceed `limit` bytes (the machine's physical memory by default).
     /// `sizes` is `[inputs, hidden..., outputs]`, or a run of them starting at layer `firstLayer`;
     /// `option` names where the sizes came from.
-    static func check(sizes: [Int], firstLayer: Int = 0, option: String,
+    static func check(sizes: [Int], firstLayer: Int = 0, option: String, bytesPerValue: Int = 8,
                       limit: UInt64 = ProcessInfo.processInfo.physicalMemory) throws {
+        let size = UInt64(bytesPerValue)
         var total: UInt64 = 0
         for k in 0..<max(sizes.count - 1, 0) {
             let (l, fanIn, fanOut) = (firstLayer + k, sizes[k], sizes[k + 1])
             let (weights, overflow) = fanIn.multipliedReportingOverflow(by: fanOut)
-            let bytes = overflow ? nil : UInt64(exactly: weights + fanOut).flatMap { $0.multipliedReportingOverflow(by: 8).overflow ? nil : $0 * 8 }
+            let bytes = overflow ? nil : UInt64(exactly: weights + fanOut).flatMap { $0.multipliedReportingOverflow(by: size).overflow ? nil : $0 * size }
             guard let bytes else {
                 throw ValidationError("\(option): layer \(l) (\(fanIn)×\(fanOut)) has more weights than can be counted (over \(Int.max)); it cannot be allocated")
             }

@@ -17,7 +17,7 @@ enum PredictionsFile {
     }
 
     /// Writes `outputs` to `path` atomically, in the format its extension names.
-    static func write(_ outputs: Matrix, to path: String) throws {
+    static func write(_ outputs: Matrix<Double>, to path: String) throws {
         let bytes: Data
         switch Format(path: path) {
         case .npy?:

@@ -6,10 +6,10 @@ import Foundation
 /// activation, layers with and without a bias, with and without input scaling.
 enum ExchangeFixtures {
     /// A layer of uniform random weights in [−1, 1) and, when `bias`, a random bias.
-    static func layer(_ fanIn: Int, _ fanOut: Int, _ activation: Activation, bias: Bool, _ rng: inout SeededGenerator) -> DenseLayer {
-        let w = Matrix.randomUniform(rows: fanIn, columns: fanOut, using: &rng)
-        let b = bias ? Matrix.randomUniform(rows: 1, columns: fanOut, using: &rng).elements : nil
-        return DenseLayer(weights: w, bias: b, activation: activation)
+    static func layer(_ fanIn: Int, _ fanOut: Int, _ activation: Activation, bias: Bool, _ rng: inout SeededGenerator) -> DenseLayer<Double> {
+        let w = Matrix<Double>.randomUniform(rows: fanIn, columns: fanOut, using: &rng)
+        let b = bias ? Matrix<Double>.randomUniform(rows: 1, columns: fanOut, using: &rng).elements : nil
+        return DenseLayer<Double>(weights: w, bias: b, activation: activation)
     }
 
     /// (name, model): a standardised 4 → 5 (ReLU) → 3 softmax classifier with class names; a
@@ -30,20 +30,20 @@ enum ExchangeFixtures {
     }
 
     /// `rows` raw input rows for `model`, uniform in [−3, 3), row-major.
-    static func inputs(_ model: SavedModel, rows: Int, seed: UInt64 = 7) -> Matrix {
+    static func inputs(_ model: SavedModel, rows: Int, seed: UInt64 = 7) -> Matrix<Double> {
         var rng = SeededGenerator(seed: seed)
-        return Matrix.randomUniform(rows: rows, columns: model.inputCount, in: -3..<3, using: &rng)
+        return Matrix<Double>.randomUniform(rows: rows, columns: model.inputCount, in: -3..<3, using: &rng)
     }
 
     /// What `backprop predict` computes: the inputs scaled by the model's scaler, through the network on BLAS.
-    static func predictions(_ model: SavedModel, _ x: Matrix) -> Matrix {
+    static func predictions(_ model: SavedModel, _ x: Matrix<Double>) -> Matrix<Double> {
         var scaled = x
         if let scaler = model.scaler {
             for i in 0..<x.rows { for j in 0..<x.columns { scaled[i, j] = scaler.apply(x[i, j], feature: j) } }
         }
-        return model.network(BLAS.self).predict(scaled)
+        return model.network(BLAS<Double>.self).predict(scaled)
     }
 
     /// Rows of a matrix as nested arrays, for JSON.
-    static func rows(_ m: Matrix) -> [[Double]] { (0..<m.rows).map { m.row($0) } }
+    static func rows(_ m: Matrix<Double>) -> [[Double]] { (0..<m.rows).map { m.row($0) } }
 }
