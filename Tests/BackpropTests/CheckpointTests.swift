@@ -8,9 +8,10 @@ import TestSupport
 @Suite struct CheckpointTests {
     struct Interrupted: Error {}
 
-    func makeTrainer(optimizer: any Optimizer, schedule: any LearningRateSchedule) throws -> Trainer<BLAS<Double>> {
+    func makeTrainer<B: LinearAlgebra>(_: B.Type = BLAS<Double>.self, optimizer: any Optimizer,
+                                        schedule: any LearningRateSchedule) throws -> Trainer<B> {
         var rng = SeededGenerator(seed: 11)
-        let network = try Network<BLAS<Double>>.make(sizes: [2, 12, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
+        let network = try Network<B>.make(sizes: [2, 12, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
         var config = TrainingConfiguration()
         config.epochs = 6
         config.batchSize = 16
@@ -25,10 +26,20 @@ import TestSupport
 
     @Test(arguments: setups)
     func resumeEqualsUninterrupted(optimizerName: String, scheduleName: String) throws {
+        try resumeEqualsUninterrupted(BLAS<Double>.self, optimizerName, scheduleName)
+    }
+
+    /// The same in float32: the checkpoint holds F32 parameters and optimiser arrays, which resume bit for bit.
+    @Test(arguments: setups)
+    func float32ResumeEqualsUninterrupted(optimizerName: String, scheduleName: String) throws {
+        try resumeEqualsUninterrupted(BLAS<Float>.self, optimizerName, scheduleName)
+    }
+
+    func resumeEqualsUninterrupted<B: LinearAlgebra>(_: B.Type, _ optimizerName: String, _ scheduleName: String) throws {
         let data = try TrainerTests.spirals(perClass: 60, seed: 9)
-        let (training, validation) = Trainer<BLAS<Double>>.split(data, validationFraction: 0.25, seed: 12)
+        let (training, validation) = Trainer<B>.split(data, validationFraction: 0.25, seed: 12)
         let scaler = FeatureScaler.fit(.standardize, on: training)
-        let fresh = { try self.makeTrainer(optimizer: Optimizers.make(optimizerName)!, schedule: LearningRateSchedules.make(scheduleName)!) }
+        let fresh = { try self.makeTrainer(B.self, optimizer: Optimizers.make(optimizerName)!, schedule: LearningRateSchedules.make(scheduleName)!) }
 
         let whole = try fresh()
         try whole.train(training: training, validation: validation, scaler: scaler)
@@ -43,15 +54,32 @@ import TestSupport
         }
         let saved = try Checkpoint.load(path: path)
         #expect(saved.history.count == 3 && saved.run == ["note": "test"] && saved.scaler == scaler)
-        let second = try saved.trainer(BLAS<Double>.self)
+        #expect(saved.precision == B.Scalar.precision)
+        let dtype = B.Scalar.precision == .float32 ? "F32" : "F64"
+        let header = try String(decoding: Data(contentsOf: URL(fileURLWithPath: path)).prefix(4096), as: UTF8.self)
+        #expect(header.contains(#""layers.0.weight":{"dtype":"\#(dtype)""#), "checkpoint header: \(header.prefix(300))")
+        let second = try saved.trainer(B.self)
         try second.train(training: training, validation: validation, scaler: scaler)
 
-        let bits = { (n: Network<BLAS<Double>>) in n.layers.flatMap { $0.weights.elements.map(\.bitPattern) + ($0.bias ?? []).map(\.bitPattern) } }
+        let bits = { (n: Network<B>) in n.layers.flatMap { $0.weights.elements.map { Double($0).bitPattern } + ($0.bias ?? []).map { Double($0).bitPattern } } }
         #expect(bits(second.network) == bits(whole.network))
         // Timings differ; every learned figure must not.
         #expect(second.history.map(\.trainingLoss) == whole.history.map(\.trainingLoss))
         #expect(second.history.map(\.validationLoss) == whole.history.map(\.validationLoss))
         #expect(second.history.map(\.learningRate) == whole.history.map(\.learningRate))
+    }
+
+    /// A float32 run's checkpoint does not resume in float64 (or the reverse): the message names the precisions.
+    @Test func aCheckpointResumesOnlyInItsPrecision() throws {
+        var rng = SeededGenerator(seed: 1)
+        let network = try Network<BLAS<Float>>.make(sizes: [2, 3, 2], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
+        let path = TestData.temporaryDirectory().appendingPathComponent("f32.ckpt").path
+        try Checkpoint(try Trainer(network: network), scaler: .identity(featureCount: 2)).save(to: path)
+        let loaded = try Checkpoint.load(path: path)
+        #expect(loaded.precision == .float32)
+        let error = try #require(throws: FileFormatError.self) { try loaded.trainer(BLAS<Double>.self, file: path) }
+        #expect(error.problem.contains("float32") && error.problem.contains("float64"), "\(error)")
+        #expect(try loaded.trainer(BLAS<Float>.self, file: path).network == network)
     }
 
     @Test func aDamagedCheckpointIsAnErrorNamingTheField() throws {

@@ -19,6 +19,7 @@ struct Inspect: ParsableCommand {
         print("  layers     \(([network.inputCount] + network.layers.map(\.fanOut)).map(String.init).joined(separator: " → "))")
         print("  loss       \(saved.loss.rawValue)")
         print("  parameters \(network.parameterCount)")
+        print("  precision  \(saved.precision.rawValue)")
         print("  scaling    \(saved.scaler?.method.rawValue ?? "none")")
         if let names = saved.classNames { print("  classes    \(names.joined(separator: ", "))") }
         for key in saved.metadata.keys.sorted() { print("  \(key.padding(toLength: 10, withPad: " ", startingAt: 0)) \(saved.metadata[key]!)") }

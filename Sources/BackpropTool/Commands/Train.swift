@@ -179,7 +179,7 @@ struct Train: ParsableCommand {
             print("kept the weights of epoch \(best.epoch), the best by validation \(config.monitor == .validationLoss ? "loss" : "accuracy")")
         }
         var summary = String(format: "trained %d epochs in %.1f s", run.trainer.history.count, seconds)
-        var metadata = ["epochs": String(run.trainer.history.count), "seed": String(config.seed), "precision": B.Scalar.precision.rawValue,
+        var metadata = ["epochs": String(run.trainer.history.count), "seed": String(config.seed),
                         "optimizer": run.trainer.optimizer.name, "created_by": "backprop train"]
         if let test = run.test {
             let result = run.trainer.network.evaluate(test, scaler: run.scaler)
