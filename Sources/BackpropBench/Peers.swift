@@ -53,7 +53,7 @@ struct PeerProblem {
 
 /// One epoch of `problem` through `Trainer.train` with the CLI's thread layout (2 workers,
 /// OpenBLAS at 1 thread each).
-func swiftPeerEpoch(_ problem: PeerProblem, data: Dataset) -> PeerRun {
+func swiftPeerEpoch<B: LinearAlgebra>(_: B.Type, _ problem: PeerProblem, data: Dataset) -> PeerRun {
     BLASThreads.set(1)
     var config = TrainingConfiguration()
     config.epochs = 1
@@ -62,10 +62,10 @@ func swiftPeerEpoch(_ problem: PeerProblem, data: Dataset) -> PeerRun {
     config.patience = nil
     config.threads = 2
     config.learningRate = problem.learningRate
-    let trainer = try! Trainer(network: problem.spec.make(BLAS<Double>.self), optimizer: Optimizers.make(problem.spec.optimizer)!,
+    let trainer = try! Trainer(network: problem.spec.make(B.self), optimizer: Optimizers.make(problem.spec.optimizer)!,
                                configuration: config)
     let metrics = try! trainer.train(training: data, validation: nil, scaler: FeatureScaler.fit(.standardize, on: data))[0]
-    return PeerRun(framework: "backprop", problem: problem.name, precision: "float64", samples: data.count,
+    return PeerRun(framework: "backprop", problem: problem.name, precision: B.Scalar.precision.rawValue, samples: data.count,
                    epochSeconds: metrics.seconds, samplesPerSecond: metrics.samplesPerSecond, threads: ThreadMode.workers.rawValue,
                    trainingLoss: metrics.trainingLoss)
 }
@@ -87,11 +87,12 @@ func measurePeers(data: Dataset, python: String, script: String, quick: Bool, lo
         notes.append("\(python) with NumPy not found; the peers are not run")
     }
     if let note = report?.torchNote { notes.append(note) }
-    notes.append("float32: this build trains in float64 only; its float32 column waits for the generic precision")
     var swift: [PeerRun] = []
     for problem in PeerProblem.all {
         log("peers: backprop \(problem.name) float64")
-        swift.append(swiftPeerEpoch(problem, data: data))
+        swift.append(swiftPeerEpoch(BLAS<Double>.self, problem, data: data))
+        log("peers: backprop \(problem.name) float32")
+        swift.append(swiftPeerEpoch(BLAS<Float>.self, problem, data: data))
     }
     return PeerComparison(peers: report, swift: swift, notes: notes)
 }

@@ -68,17 +68,18 @@ if !mallocCounterActive { print("note: the malloc counter is not active; allocat
 // Peak memory of a full training run of the command-line tool, in a child process. Measured before
 // anything else: a spawned child starts inside this process's memory until it execs, and the
 // kernel counts that towards the child's peak, so this process must still be small.
-var memory: MemoryResult? = nil
+var memory: [MemoryResult] = []
 var memoryNote: String? = nil
 if sections.contains("memory") {
     let tool = options["--backprop"]
         ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
             .appendingPathComponent("backprop").path
     if FileManager.default.isExecutableFile(atPath: tool) {
-        let arguments = ["train", "--epochs", quick ? "1" : "10"] + (options["--data"].map { ["--data", $0] } ?? [])
-        log("memory: \(tool) \(arguments.joined(separator: " "))")
-        memory = measurePeakMemory(tool, arguments)
-        if memory == nil { memoryNote = "could not start \(tool)" }
+        for precision in ["float64", "float32"] {
+            let arguments = ["train", "--epochs", quick ? "1" : "10", "--precision", precision] + (options["--data"].map { ["--data", $0] } ?? [])
+            log("memory: \(tool) \(arguments.joined(separator: " "))")
+            if let result = measurePeakMemory(tool, arguments) { memory.append(result) } else { memoryNote = "could not start \(tool)" }
+        }
     } else {
         memoryNote = "\(tool) not found; build it with `swift build -c release` to measure peak memory"
     }
@@ -170,9 +171,9 @@ if let peers {
 // 4. Peak memory (measured first, above), printed here.
 if sections.contains("memory") {
     section("Memory")
-    if let memory {
+    for m in memory {
         print(String(format: "peak resident memory of `%@`: %.1f MB (%.0f s, exit status %d)",
-                     memory.command, memory.peakResidentBytes / 1e6, memory.seconds, memory.status))
+                     m.command, m.peakResidentBytes / 1e6, m.seconds, m.status))
     }
     if let memoryNote { print("note: \(memoryNote)") }
 }
