@@ -1,0 +1,65 @@
+import Backprop
+import CMallocCounter
+
+/// Times the lesson's single-sample step as a training loop keeps it: `Network.sampleStep` into a
+/// reused `SampleWorkspace` (gemv forward, ger steps; nothing applied), and counts its heap
+/// allocations per step after warm-up.
+func sampleSteps<B: LinearAlgebra>(_: B.Type, spec: NetworkSpec, input: [Double], target: [Double],
+                                   budget: Double) -> (median: Double, allocationsPerStep: Double?) {
+    BLASThreads.set(1)
+    let network = spec.make(B.self)
+    let workspace = SampleWorkspace(layers: network.layers)
+    let step = { _ = network.sampleStep(input: input, target: target, learningRate: 0.5, workspace: workspace) }
+    let median = Timing.median(budget: budget) { step() }
+    let repeats = 1000
+    let before = malloc_counter_allocations()
+    for _ in 0..<repeats { step() }
+    let allocations = mallocCounterActive ? Double(malloc_counter_allocations() - before) / Double(repeats) : nil
+    return (median, allocations)
+}
+
+/// One layer's operands for the BLAS calls of a single-sample step, preallocated and random.
+final class SampleCallOperands {
+    @exclusivity(unchecked) var weights: Matrix
+    @exclusivity(unchecked) var input: [Double]
+    @exclusivity(unchecked) var output: [Double]
+    @exclusivity(unchecked) var errorTerms: [Double]
+    @exclusivity(unchecked) var weightStep: Matrix
+    @exclusivity(unchecked) var biasStep: [Double]
+    @exclusivity(unchecked) var errorTermsBelow: [Double]
+
+    init(fanIn: Int, fanOut: Int, using rng: inout SeededGenerator) {
+        func random(_ n: Int) -> [Double] { Matrix.randomUniform(rows: 1, columns: n, using: &rng).elements }
+        weights = .randomUniform(rows: fanIn, columns: fanOut, using: &rng)
+        input = random(fanIn)
+        output = random(fanOut)
+        errorTerms = random(fanOut)
+        weightStep = .randomUniform(rows: fanIn, columns: fanOut, using: &rng)
+        biasStep = random(fanOut)
+        errorTermsBelow = random(fanIn)
+    }
+}
+
+/// The BLAS calls of one `Network.sampleStep` (SampleStep.swift), in its order: per layer
+/// h = Wᵀ·x (+ b: β = 1) (`gemv`); then from the top ΔW = η·x·δᵀ (`ger`), Δb = η·δ (`axpy`, with
+/// biases) and, above the first layer, W·δ (`gemv`). Operands are preallocated; the closure runs them.
+func sampleCalls<B: LinearAlgebra>(_: B.Type, sizes: [Int], bias: Bool) -> () -> Void {
+    var rng = SeededGenerator(seed: 9)
+    let layers = (0..<(sizes.count - 1)).map { SampleCallOperands(fanIn: sizes[$0], fanOut: sizes[$0 + 1], using: &rng) }
+    return {
+        for o in layers {
+            B.gemv(.transpose, alpha: 1, o.weights, o.input, beta: bias ? 1 : 0, into: &o.output)
+        }
+        for (l, o) in layers.enumerated().reversed() {
+            B.ger(alpha: 0.5, o.input, o.errorTerms, into: &o.weightStep)
+            if bias { B.axpy(alpha: 0.5, o.errorTerms, into: &o.biasStep) }
+            if l > 0 { B.gemv(.none, alpha: 1, o.weights, o.errorTerms, beta: 0, into: &o.errorTermsBelow) }
+        }
+    }
+}
+
+/// The median time of a single-sample step's BLAS calls alone, OpenBLAS at 1 thread.
+func sampleFloorSeconds<B: LinearAlgebra>(_: B.Type, spec: NetworkSpec, budget: Double) -> Double {
+    BLASThreads.set(1)
+    return Timing.median(budget: budget, sampleCalls(B.self, sizes: spec.sizes, bias: spec.bias))
+}
