@@ -221,12 +221,8 @@ func measureSteps(data: Dataset, quick: Bool, log: (String) -> Void) -> [StepRes
     let quizInput = quizX.row(0), quizTarget = quizT.row(0)
     for backend in [BLAS.name, Reference.name] {
         log("steps: \(NetworkSpec.quiz.name), sampleStep, \(backend)")
-        let (median, allocations) = backend == BLAS.name
-            ? sampleSteps(BLAS.self, spec: .quiz, input: quizInput, target: quizTarget, budget: budget)
-            : sampleSteps(Reference.self, spec: .quiz, input: quizInput, target: quizTarget, budget: budget)
-        let floor = backend == BLAS.name
-            ? sampleFloorSeconds(BLAS.self, spec: .quiz, budget: budget)
-            : sampleFloorSeconds(Reference.self, spec: .quiz, budget: budget)
+        let (median, floor, allocations) = sampleSteps(spec: .quiz, backend: backend, input: quizInput, target: quizTarget,
+                                                       budget: budget)
         results.append(StepResult(network: NetworkSpec.quiz.name, batch: 1, backend: backend, mode: .one,
                                   stepSeconds: median, floorSeconds: floor, allocationsPerStep: allocations,
                                   steps: 0, path: "sample"))

@@ -1,21 +1,32 @@
 import Backprop
 import CMallocCounter
 
-/// Times the lesson's single-sample step as a training loop keeps it: `Network.sampleStep` into a
-/// reused `SampleWorkspace` (gemv forward, ger steps; nothing applied), and counts its heap
-/// allocations per step after warm-up.
-func sampleSteps<B: LinearAlgebra>(_: B.Type, spec: NetworkSpec, input: [Double], target: [Double],
-                                   budget: Double) -> (median: Double, allocationsPerStep: Double?) {
+/// Times the lesson's single-sample step as a training loop keeps it, `Network.sampleStep` into a
+/// reused `SampleWorkspace` (gemv forward, ger steps; nothing applied), beside its BLAS calls alone
+/// (`sampleCalls`), and counts the step's heap allocations per step after warm-up. The step's and
+/// the floor's samples alternate, so both see the same load on a shared machine. The call is made at
+/// a concrete backend (not in a function generic over it), so it runs the specialisation Backprop
+/// exports rather than the generic code.
+func sampleSteps(spec: NetworkSpec, backend: String, input: [Double], target: [Double],
+                 budget: Double) -> (median: Double, floor: Double, allocationsPerStep: Double?) {
     BLASThreads.set(1)
-    let network = spec.make(B.self)
-    let workspace = SampleWorkspace(layers: network.layers)
-    let step = { _ = network.sampleStep(input: input, target: target, learningRate: 0.5, workspace: workspace) }
-    let median = Timing.median(budget: budget) { step() }
+    let step: () -> Void, floor: () -> Void
+    if backend == BLAS.name {
+        let network = spec.make(BLAS.self), workspace = SampleWorkspace(layers: network.layers)
+        step = { _ = network.sampleStep(input: input, target: target, learningRate: 0.5, workspace: workspace) }
+        floor = sampleCalls(BLAS.self, sizes: spec.sizes, bias: spec.bias)
+    } else {
+        let network = spec.make(Reference.self), workspace = SampleWorkspace(layers: network.layers)
+        step = { _ = network.sampleStep(input: input, target: target, learningRate: 0.5, workspace: workspace) }
+        floor = sampleCalls(Reference.self, sizes: spec.sizes, bias: spec.bias)
+    }
+    // Many short samples: on a loaded machine a preemption spoils a few of them, not the medians.
+    let (median, floorMedian) = Timing.alternatingMedians(samples: 101, minimumSample: 0.0002, budget: budget, step, floor)
     let repeats = 1000
     let before = malloc_counter_allocations()
     for _ in 0..<repeats { step() }
     let allocations = mallocCounterActive ? Double(malloc_counter_allocations() - before) / Double(repeats) : nil
-    return (median, allocations)
+    return (median, floorMedian, allocations)
 }
 
 /// One layer's operands for the BLAS calls of a single-sample step, preallocated and random.
@@ -56,10 +67,4 @@ func sampleCalls<B: LinearAlgebra>(_: B.Type, sizes: [Int], bias: Bool) -> () ->
             if l > 0 { B.gemv(.none, alpha: 1, o.weights, o.errorTerms, beta: 0, into: &o.errorTermsBelow) }
         }
     }
-}
-
-/// The median time of a single-sample step's BLAS calls alone, OpenBLAS at 1 thread.
-func sampleFloorSeconds<B: LinearAlgebra>(_: B.Type, spec: NetworkSpec, budget: Double) -> Double {
-    BLASThreads.set(1)
-    return Timing.median(budget: budget, sampleCalls(B.self, sizes: spec.sizes, bias: spec.bias))
 }

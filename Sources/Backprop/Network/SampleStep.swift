@@ -19,11 +19,17 @@ extension Network {
     /// (``SampleWorkspace/init(layers:)``): writes each layer's h, a and δ and the steps
     /// (`workspace.steps`) over the last step's, and returns the sample's loss ℓ. Allocates nothing
     /// (unless the caller still holds a copy of one of the workspace's arrays; see ``SampleWorkspace``).
+    // Specialised here for both backends and exported, so a caller in another module runs the
+    // backend's calls directly rather than through the protocol's witness table.
     @discardableResult
+    @_specialize(exported: true, where Backend == BLAS)
+    @_specialize(exported: true, where Backend == Reference)
     public func sampleStep(input: [Double], target: [Double], learningRate: Double,
                            workspace: SampleWorkspace) -> Double {
-        let layers = definition.layers
-        precondition(input.count == inputCount && target.count == outputCount,
+        // Read once into locals: every value loaded from a class or an array for a call is retained
+        // around it (the runtime's atomic reference counting is most of this step's non-BLAS time).
+        let layers = definition.layers, last = layers.count - 1
+        precondition(input.count == layers[0].fanIn && target.count == layers[last].fanOut,
                      "sampleStep: input[\(input.count)] and target[\(target.count)] for a network of \(inputCount) inputs and \(outputCount) outputs")
         precondition(workspace.fits(layers), "sampleStep: the workspace was made for other layer shapes than this network's")
         let vectors = workspace.layers
@@ -39,30 +45,31 @@ extension Network {
                          beta: beta, into: &v.preActivations.elements)
             layers[l].activation.apply(v.preActivations, into: &v.activations)
         }
-        let last = layers.count - 1, top = vectors[last]
-        let t = Matrix(rows: 1, columns: outputCount, elements: target)
-        let lossValue = loss.value(outputs: top.activations, preActivations: top.preActivations, targets: t)
-        loss.outputErrorTerms(outputs: top.activations, preActivations: top.preActivations, targets: t,
-                              activation: layers[last].activation, into: &top.errorTerms)
+        let top = vectors[last], y = top.activations, h = top.preActivations
+        let t = Matrix(rows: 1, columns: target.count, elements: target)
+        let lossValue = definition.loss.value(outputs: y, preActivations: h, targets: t)
+        definition.loss.outputErrorTerms(outputs: y, preActivations: h, targets: t, activation: layers[last].activation,
+                                         into: &top.errorTerms)
 
         // Backward, from the top: ΔW_l = η·x·δ_lᵀ (ger onto zeros), Δb_l = η·δ_l (axpy onto zeros),
         // each zero then given its product's sign; below, δ_{l−1} = (W_l·δ_l) ⊙ f′(h_{l−1}).
         for l in layers.indices.reversed() {
-            let x = l == 0 ? input : vectors[l - 1].activations.elements
+            let below: SampleWorkspace.LayerVectors? = l > 0 ? vectors[l - 1] : nil
+            let a = below?.activations  // The layer's input x, but for the first layer.
+            let x = a?.elements ?? input
             let delta = vectors[l].errorTerms.elements
             workspace.steps.weights[l].elements.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             Backend.ger(alpha: learningRate, x, delta, into: &workspace.steps.weights[l])
             restoreZeroProductSigns(&workspace.steps.weights[l].elements, alpha: learningRate, x: x, y: delta)
-            if workspace.steps.biases[l] != nil {
+            if workspace.hasBias[l] {
                 workspace.steps.biases[l]!.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
                 Backend.axpy(alpha: learningRate, delta, into: &workspace.steps.biases[l]!)
                 restoreZeroProductSigns(&workspace.steps.biases[l]!, alpha: learningRate, x: workspace.one, y: delta)
             }
-            if l > 0 {
-                let below = vectors[l - 1]
+            if let below, let a {
                 Backend.gemv(.none, alpha: 1, layers[l].weights, delta, beta: 0, into: &below.errorTerms.elements)
                 layers[l - 1].activation.multiplyDerivative(into: &below.errorTerms, preActivations: below.preActivations,
-                                                            activations: below.activations)
+                                                            activations: a)
             }
         }
         return lossValue

@@ -30,11 +30,16 @@ public final class SampleWorkspace {
     @exclusivity(unchecked) public internal(set) var steps: Gradients
     /// The one-element vector [1]: a bias step's zeros get their sign as the products η·δ_j·1.
     let one: [Double] = [1]
+    /// The shapes these vectors were made for, per layer (plain values: checking them retains nothing).
+    let fanIns: [Int], fanOuts: [Int], hasBias: [Bool]
 
     /// Vectors for one sample through `layers` (the network's, or layers of the same shapes).
     public init(layers: [DenseLayer]) {
         self.layers = layers.map { LayerVectors(fanOut: $0.fanOut) }
         steps = Gradients(zerosLike: layers)
+        fanIns = layers.map(\.fanIn)
+        fanOuts = layers.map(\.fanOut)
+        hasBias = layers.map { $0.bias != nil }
     }
 
     /// The network's output a for the last step (`1 × outputCount`).
@@ -42,11 +47,10 @@ public final class SampleWorkspace {
 
     /// Whether these vectors fit `layers`: the same count, and per layer the same fanIn, fanOut and bias presence.
     func fits(_ layers: [DenseLayer]) -> Bool {
-        guard layers.count == self.layers.count else { return false }
-        for l in layers.indices {
-            let w = steps.weights[l]
-            if w.rows != layers[l].fanIn || w.columns != layers[l].fanOut
-                || (steps.biases[l] == nil) != (layers[l].bias == nil) { return false }
+        guard layers.count == fanIns.count else { return false }
+        for l in layers.indices where layers[l].fanIn != fanIns[l] || layers[l].fanOut != fanOuts[l]
+            || (layers[l].bias != nil) != hasBias[l] {
+            return false
         }
         return true
     }
