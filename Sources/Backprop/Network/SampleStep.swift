@@ -32,32 +32,29 @@ extension Network {
         precondition(input.count == layers[0].fanIn && target.count == layers[last].fanOut,
                      "sampleStep: input[\(input.count)] and target[\(target.count)] for a network of \(inputCount) inputs and \(outputCount) outputs")
         precondition(workspace.fits(layers), "sampleStep: the workspace was made for other layer shapes than this network's")
-        let vectors = workspace.layers
         // Forward: h_l = W_lᵀ·x + b_l (b copied into h, then gemv with β = 1), a_l = f(h_l).
         for l in layers.indices {
-            let v = vectors[l]
             var beta = 0.0
             if let bias = layers[l].bias {
-                v.preActivations.elements.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: bias) }
+                workspace.preActivations[l].elements.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: bias) }
                 beta = 1
             }
-            Backend.gemv(.transpose, alpha: 1, layers[l].weights, l == 0 ? input : vectors[l - 1].activations.elements,
-                         beta: beta, into: &v.preActivations.elements)
-            layers[l].activation.apply(v.preActivations, into: &v.activations)
+            Backend.gemv(.transpose, alpha: 1, layers[l].weights, l == 0 ? input : workspace.activations[l - 1].elements,
+                         beta: beta, into: &workspace.preActivations[l].elements)
+            layers[l].activation.apply(workspace.preActivations[l], into: &workspace.activations[l])
         }
-        let top = vectors[last], y = top.activations, h = top.preActivations
+        let y = workspace.activations[last], h = workspace.preActivations[last]
         let t = Matrix(rows: 1, columns: target.count, elements: target)
         let lossValue = definition.loss.value(outputs: y, preActivations: h, targets: t)
         definition.loss.outputErrorTerms(outputs: y, preActivations: h, targets: t, activation: layers[last].activation,
-                                         into: &top.errorTerms)
+                                         into: &workspace.errorTerms[last])
 
         // Backward, from the top: ΔW_l = η·x·δ_lᵀ (ger onto zeros), Δb_l = η·δ_l (axpy onto zeros),
         // each zero then given its product's sign; below, δ_{l−1} = (W_l·δ_l) ⊙ f′(h_{l−1}).
         for l in layers.indices.reversed() {
-            let below: SampleWorkspace.LayerVectors? = l > 0 ? vectors[l - 1] : nil
-            let a = below?.activations  // The layer's input x, but for the first layer.
+            let a = l > 0 ? workspace.activations[l - 1] : nil  // The layer's input x, but for the first layer.
             let x = a?.elements ?? input
-            let delta = vectors[l].errorTerms.elements
+            let delta = workspace.errorTerms[l].elements
             workspace.steps.weights[l].elements.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             Backend.ger(alpha: learningRate, x, delta, into: &workspace.steps.weights[l])
             restoreZeroProductSigns(&workspace.steps.weights[l].elements, alpha: learningRate, x: x, y: delta)
@@ -66,10 +63,10 @@ extension Network {
                 Backend.axpy(alpha: learningRate, delta, into: &workspace.steps.biases[l]!)
                 restoreZeroProductSigns(&workspace.steps.biases[l]!, alpha: learningRate, x: workspace.one, y: delta)
             }
-            if let below, let a {
-                Backend.gemv(.none, alpha: 1, layers[l].weights, delta, beta: 0, into: &below.errorTerms.elements)
-                layers[l - 1].activation.multiplyDerivative(into: &below.errorTerms, preActivations: below.preActivations,
-                                                            activations: a)
+            if let a {
+                Backend.gemv(.none, alpha: 1, layers[l].weights, delta, beta: 0, into: &workspace.errorTerms[l - 1].elements)
+                layers[l - 1].activation.multiplyDerivative(into: &workspace.errorTerms[l - 1],
+                                                            preActivations: workspace.preActivations[l - 1], activations: a)
             }
         }
         return lossValue

@@ -3,29 +3,22 @@ import Linalg
 /// The vectors one sample's step writes (``Network/sampleStep(input:target:learningRate:workspace:)``),
 /// allocated once for a network's shapes and reused, so a steady-state single-sample step allocates nothing.
 ///
-/// After a step it holds that step's results: each layer's h, a and δ, and the weight and bias steps
-/// in ``steps``. The next step overwrites them all. Copying ``steps`` (or any buffer) out and holding
-/// the copy makes the next step copy that array before writing (Swift's copy-on-write): read, then drop.
+/// After a step it holds that step's results: each layer's h, a and δ (``preActivations``,
+/// ``activations``, ``errorTerms``), and the weight and bias steps in ``steps``. The next step
+/// overwrites them all. Copying ``steps`` (or any buffer) out and holding the copy makes the next
+/// step copy that array before writing (Swift's copy-on-write): read, then drop.
 public final class SampleWorkspace {
-    /// One layer's vectors, each `1 × fanOut`. As in ``Workspace/LayerBuffers``, the properties skip the
-    /// runtime's exclusivity bookkeeping: the step's accesses to them never overlap.
-    public final class LayerVectors {
-        /// h = Wᵀ·x + b.
-        @exclusivity(unchecked) public internal(set) var preActivations: Matrix
-        /// a = f(h): the layer's output.
-        @exclusivity(unchecked) public internal(set) var activations: Matrix
-        /// δ = −∂ℓ/∂h (the lesson's error terms).
-        @exclusivity(unchecked) public internal(set) var errorTerms: Matrix
+    // The vectors are arrays per kind rather than an object per layer: a step then reaches each one
+    // through one access to this object, and every value loaded for a call costs an atomic retain and
+    // release (most of the step's time beyond its BLAS calls). The properties skip the runtime's
+    // exclusivity bookkeeping, as in ``Workspace/LayerBuffers``: the step's accesses never overlap.
 
-        init(fanOut: Int) {
-            preActivations = Matrix(rows: 1, columns: fanOut)
-            activations = Matrix(rows: 1, columns: fanOut)
-            errorTerms = Matrix(rows: 1, columns: fanOut)
-        }
-    }
-
-    /// From input side to output.
-    public let layers: [LayerVectors]
+    /// Per layer, h = Wᵀ·x + b (`1 × fanOut`).
+    @exclusivity(unchecked) public internal(set) var preActivations: [Matrix]
+    /// Per layer, a = f(h) (`1 × fanOut`): the layer's output.
+    @exclusivity(unchecked) public internal(set) var activations: [Matrix]
+    /// Per layer, δ = −∂ℓ/∂h (`1 × fanOut`), the lesson's error terms.
+    @exclusivity(unchecked) public internal(set) var errorTerms: [Matrix]
     /// The last step's ΔW = η·x·δᵀ (`fanIn × fanOut`) and Δb = η·δ per layer: what is added to the weights.
     @exclusivity(unchecked) public internal(set) var steps: Gradients
     /// The one-element vector [1]: a bias step's zeros get their sign as the products η·δ_j·1.
@@ -35,7 +28,9 @@ public final class SampleWorkspace {
 
     /// Vectors for one sample through `layers` (the network's, or layers of the same shapes).
     public init(layers: [DenseLayer]) {
-        self.layers = layers.map { LayerVectors(fanOut: $0.fanOut) }
+        preActivations = layers.map { Matrix(rows: 1, columns: $0.fanOut) }
+        activations = layers.map { Matrix(rows: 1, columns: $0.fanOut) }
+        errorTerms = layers.map { Matrix(rows: 1, columns: $0.fanOut) }
         steps = Gradients(zerosLike: layers)
         fanIns = layers.map(\.fanIn)
         fanOuts = layers.map(\.fanOut)
@@ -43,7 +38,7 @@ public final class SampleWorkspace {
     }
 
     /// The network's output a for the last step (`1 × outputCount`).
-    public var outputs: Matrix { layers[layers.count - 1].activations }
+    public var outputs: Matrix { activations[activations.count - 1] }
 
     /// Whether these vectors fit `layers`: the same count, and per layer the same fanIn, fanOut and bias presence.
     func fits(_ layers: [DenseLayer]) -> Bool {
