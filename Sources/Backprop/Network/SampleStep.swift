@@ -19,13 +19,13 @@ extension Network {
     /// (``SampleWorkspace/init(layers:)``): writes each layer's h, a and δ and the steps
     /// (`workspace.steps`) over the last step's, and returns the sample's loss ℓ. Allocates nothing
     /// (unless the caller still holds a copy of one of the workspace's arrays; see ``SampleWorkspace``).
-    // Specialised here for both backends and exported, so a caller in another module runs the
-    // backend's calls directly rather than through the protocol's witness table.
     @discardableResult
     @_specialize(exported: true, where Backend == BLAS)
     @_specialize(exported: true, where Backend == Reference)
     public func sampleStep(input: [Double], target: [Double], learningRate: Double,
                            workspace: SampleWorkspace) -> Double {
+        // The two specialisations above are exported, so a caller in another module runs the backend's
+        // calls directly rather than through the protocol's witness table (the generic code's cost).
         // Read once into locals: every value loaded from a class or an array for a call is retained
         // around it (the runtime's atomic reference counting is most of this step's non-BLAS time).
         let layers = definition.layers, last = layers.count - 1
