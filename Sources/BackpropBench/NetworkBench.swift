@@ -63,13 +63,15 @@ struct StepResult: Encodable {
     /// Median seconds of one step (forward, backward, optimiser update, and in the trainer the
     /// batch's feature conversion, one-hot targets, finiteness check and progress event).
     var stepSeconds: Double
-    /// Median seconds of the same step's `gemm` calls alone, on the same backend and threads.
+    /// Median seconds of the same step's BLAS calls alone (`gemm`; `gemv`, `ger` and `axpy` for the
+    /// "sample" path), on the same backend and threads.
     var floorSeconds: Double
     /// Heap allocations per step after warm-up (nil when the malloc counter is not active).
     var allocationsPerStep: Double?
     /// Steps timed.
     var steps: Int
-    /// How the step was driven: "trainer" (Trainer.train's per-batch path) or "loop" (gradients + update).
+    /// How the step was driven: "trainer" (Trainer.train's per-batch path), "loop" (gradients + update)
+    /// or "sample" (`Network.sampleStep` into a reused `SampleWorkspace`, nothing applied).
     var path: String
 
     var stepsPerSecond: Double { 1 / stepSeconds }
@@ -230,6 +232,16 @@ func measureSteps(data: Dataset, quick: Bool, log: (String) -> Void) -> [StepRes
                               stepSeconds: median, floorSeconds: floor, allocationsPerStep: allocations, steps: 0, path: "loop")
         }
         results.append(withBackend(backend, precision) { run($0) })
+    }
+    // The same network's single-sample step (gemv, ger) into a reused workspace, against its BLAS calls.
+    let quizInput = quizX.row(0), quizTarget = quizT.row(0)
+    for (backend, precision) in stepBackends {
+        log("steps: \(NetworkSpec.quiz.name), sampleStep, \(backend), \(precision.rawValue)")
+        let (median, floor, allocations) = sampleSteps(spec: .quiz, backend: backend, precision: precision, input: quizInput,
+                                                       target: quizTarget, budget: budget)
+        results.append(StepResult(network: NetworkSpec.quiz.name, batch: 1, backend: backend, precision: precision, mode: .one,
+                                  stepSeconds: median, floorSeconds: floor, allocationsPerStep: allocations,
+                                  steps: 0, path: "sample"))
     }
 
     let specs: [NetworkSpec] = quick ? [.large] : [.small, .large]

@@ -28,6 +28,36 @@ enum Timing {
         return median(times)
     }
 
+    /// The median times of one call of `a` and of `b`, in seconds, their samples taken in turn
+    /// (a, b, a, b, …) so that both see the same load; each batched as in ``median(warmUp:samples:minimumSample:budget:_:)``.
+    /// `samples` pairs are taken, fewer (but at least 3) when `budget` seconds run out first.
+    static func alternatingMedians(warmUp: Int = 2, samples: Int = 15, minimumSample: Double = 0.002, budget: Double = 2,
+                                   _ a: () -> Void, _ b: () -> Void) -> (a: Double, b: Double) {
+        func repeats(_ body: () -> Void) -> Int {
+            for _ in 0..<warmUp { body() }
+            var repeats = 1
+            while true {
+                let start = MonotonicClock.seconds()
+                for _ in 0..<repeats { body() }
+                if MonotonicClock.seconds() - start >= minimumSample || repeats >= 1 << 20 { return repeats }
+                repeats *= 2
+            }
+        }
+        func sample(_ body: () -> Void, _ repeats: Int) -> Double {
+            let start = MonotonicClock.seconds()
+            for _ in 0..<repeats { body() }
+            return (MonotonicClock.seconds() - start) / Double(repeats)
+        }
+        let repeatsA = repeats(a), repeatsB = repeats(b)
+        var timesA: [Double] = [], timesB: [Double] = []
+        let deadline = MonotonicClock.seconds() + budget
+        while timesA.count < samples && (timesA.count < 3 || MonotonicClock.seconds() < deadline) {
+            timesA.append(sample(a, repeatsA))
+            timesB.append(sample(b, repeatsB))
+        }
+        return (median(timesA), median(timesB))
+    }
+
     /// The median of `values` (the mean of the middle two for an even count).
     static func median(_ values: [Double]) -> Double {
         precondition(!values.isEmpty, "median of no values")

@@ -118,10 +118,12 @@ if sections.contains("steps") || sections.contains("epoch") || sections.contains
     }
     if sections.contains("steps") {
         steps = measureSteps(data: data, quick: quick, log: log)
-        section("Training steps: steps per second, and the step against its own gemm calls")
+        section("Training steps: steps per second, and the step against its own BLAS calls")
         print("step: the trainer's whole per-batch iteration (features to Double, forward, backward, optimiser, checks);")
-        print("the quiz rows time Network.gradients + the update in a loop. gemm floor: the same step's gemm calls alone,")
-        print("on the same backend and thread layout. 2 workers: each thread half the batch, OpenBLAS at 1 thread.\n")
+        print("the quiz's loop rows time Network.gradients + the update in a loop, its sample rows Network.sampleStep")
+        print("into a reused SampleWorkspace (gemv, ger; nothing applied). BLAS floor: the same step's gemm calls alone")
+        print("(sample: its gemv and ger calls), on the same backend and thread layout. 2 workers: each thread half the")
+        print("batch, OpenBLAS at 1 thread.\n")
         print(stepTable(steps).text)
     }
     if sections.contains("epoch") {
