@@ -74,6 +74,7 @@ test-hosts: setup-hosts
 
 verify: build
 	$(BIN)/backprop verify Tests/Vectors --backend both
+	$(BIN)/backprop verify Tests/Vectors --backend both --precision float32
 
 ## The test vectors recomputed by an oracle of their own (scripts/oracle.py: NumPy, the formulas of
 ## Tests/Vectors/FORMAT.md and central finite differences), then proof that it refuses nudged copies.

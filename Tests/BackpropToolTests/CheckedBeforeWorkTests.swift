@@ -51,11 +51,14 @@ import TestSupport
     @Test func layersTooLargeToAllocateAreRefusedWithTheirSizeAndMemory() throws {
         let (dir, csv) = try Self.tinyData()
         defer { try? FileManager.default.removeItem(at: dir) }
-        // 2 × 99999999999 weights: 1.6e12 bytes, which aborted in the allocator before the check.
-        try expectRefused(["train", "--data", csv, "--hidden", "99999999999"],
+        // 2 × 99999999999 weights: 1.6e12 bytes in float64 (8 bytes each), which aborted in the allocator before the check.
+        try expectRefused(["train", "--data", csv, "--hidden", "99999999999", "--precision", "float64"],
                           "layer 0 (2×99999999999, 199999999998 weights) would take 2.18 TiB")
+        // Half that in float32 (4 bytes each).
+        try expectRefused(["train", "--data", csv, "--hidden", "99999999999", "--precision", "float32"],
+                          "layer 0 (2×99999999999, 199999999998 weights) would take 1.09 TiB")
         // Hidden-to-hidden sizes are checked before any data is read (the data file does not exist).
-        try expectRefused(["train", "--data", dir.appendingPathComponent("missing.csv").path, "--hidden", "1000000,1000000"],
+        try expectRefused(["train", "--data", dir.appendingPathComponent("missing.csv").path, "--hidden", "1000000,1000000", "--precision", "float64"],
                           "layer 1 (1000000×1000000, 1000000000000 weights) would take 7.28 TiB")
         try expectRefused(["train", "--data", csv, "--hidden", "4611686018427387904,4"],
                           "layer 1 (4611686018427387904×4) has more weights than can be counted")

@@ -54,12 +54,12 @@ public enum TorchStateDict {
                       "scale = torch.tensor(json.loads(meta[\"\(scaleKey)\"]), dtype=torch.float64)",
                       "predict = lambda x: model((x - offset) * scale)  # x: batch × \(model.inputCount), raw features"]
         } else {
-            lines.append("predict = lambda x: model(x)  # x: batch × \(model.inputCount), float64")
+            lines.append("predict = lambda x: model(x)  # x: batch × \(model.inputCount), \(model.precision.rawValue)")
         }
         return lines.joined(separator: "\n")
     }
 
-    /// The model as a state-dict container (F64 tensors).
+    /// The model as a state-dict container (F32 tensors for a float32 model, F64 for a float64 one).
     public static func container(_ model: SavedModel) -> SafeTensors {
         let own = ModelSafeTensors.container(model)
         var metadata = own.metadata
@@ -74,8 +74,8 @@ public enum TorchStateDict {
             let w = layer.weights
             var transposed = [Double](repeating: 0, count: w.elements.count)
             for i in 0..<w.rows { for j in 0..<w.columns { transposed[j * w.rows + i] = w[i, j] } }
-            tensors[weightName(l)] = .init(shape: [layer.fanOut, layer.fanIn], values: transposed)
-            if let bias = layer.bias { tensors[biasName(l)] = .init(shape: [bias.count], values: bias) }
+            tensors[weightName(l)] = .init(shape: [layer.fanOut, layer.fanIn], values: transposed, precision: model.precision)
+            if let bias = layer.bias { tensors[biasName(l)] = .init(shape: [bias.count], values: bias, precision: model.precision) }
         }
         return SafeTensors(tensors: tensors, metadata: metadata)
     }
@@ -114,7 +114,7 @@ public enum TorchStateDict {
             }
             var values = [Double](repeating: 0, count: w.values.count)
             for o in 0..<columns { for i in 0..<rows { values[i * columns + o] = w.values[o * rows + i] } }
-            tensors[ParameterTensors.weightName("layers", l)] = .init(shape: [rows, columns], values: values)
+            tensors[ParameterTensors.weightName("layers", l)] = .init(shape: [rows, columns], values: values, precision: w.precision)
             if let b = st.tensors[biasName(l)] {
                 guard b.shape == [columns] else {
                     throw r.fail(SafeTensors.field(biasName(l), "shape"), "expected [\(columns)] (fan_out of \(weightName(l))), found \(b.shape)")

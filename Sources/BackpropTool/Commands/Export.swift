@@ -1,6 +1,7 @@
 import ArgumentParser
 import Backprop
 import Foundation
+import Linalg
 import ONNX
 
 /// `backprop export MODEL --format onnx|torch --output FILE`: a saved model for other tools.
@@ -10,17 +11,16 @@ struct Export: ParsableCommand {
         discussion: """
             onnx: a graph for ONNX Runtime (opset \(ONNXExport.opsetVersion)) taking the raw features as `input` \
             (batch × inputs); the input scaling, each layer's MatMul and Add and its activation are operators; the first \
-            output is `probabilities` (softmax models, followed by `class`) or `outputs`. --precision float32 rounds every \
-            parameter to float32 and makes the graph compute in float32.
+            output is `probabilities` (softmax models, followed by `class`) or `outputs`. The graph computes in the model's own \
+            precision unless --precision says otherwise; float32 rounds every parameter to float32.
 
             torch: the state dict of torch.nn.Sequential(Linear, activation, Linear, activation, ...) in a .safetensors \
-            file; `backprop inspect FILE` prints the PyTorch code that loads it (strict=True), and `evaluate`, \
+            file, in the model's precision (F32 or F64 tensors); `backprop inspect FILE` prints the PyTorch code that loads it (strict=True), and `evaluate`, \
             `predict` and `train --init-from` read it back.
             """
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case onnx, torch }
-    enum Precision: String, ExpressibleByArgument, CaseIterable { case float64, float32 }
 
     @Argument(help: "A model saved by `backprop train --save` (.json or .safetensors, either layout).")
     var model: String
@@ -31,21 +31,22 @@ struct Export: ParsableCommand {
     @Option(help: ArgumentHelp("The file to write (.onnx for onnx, .safetensors for torch).", valueName: "FILE"))
     var output: String
 
-    @Option(help: "Element type of an ONNX graph: float64 (the model's own, bit for bit) or float32.")
-    var precision: Precision = .float64
+    @Option(help: "Element type of an ONNX graph: float32 or float64. Default: the model's own precision (bit for bit).")
+    var precision: Precision?
 
     func validate() throws {
         let ext = URL(fileURLWithPath: output).pathExtension.lowercased()
         let wanted = format == .onnx ? "onnx" : "safetensors"
         if ext != wanted { throw ValidationError("--output \(output): \(format == .onnx ? "an ONNX" : "a torch") export is written to a .\(wanted) file") }
-        if format == .torch && precision != .float64 {
-            throw ValidationError("--precision \(precision.rawValue): the torch export is float64 (convert in PyTorch with model.float())")
+        if format == .torch, let precision {
+            throw ValidationError("--precision \(precision.rawValue): the torch export keeps the model's own precision (convert in PyTorch with model.float() or model.double())")
         }
         try OutputPath.check(output, option: "--output")
     }
 
     func run() throws {
         let saved = try SavedModel.load(path: model)
+        let precision = self.precision ?? saved.precision
         let bytes: Data
         switch format {
         case .onnx: bytes = ONNXExport.encoded(saved, elementType: precision == .float64 ? .double : .float)

@@ -49,7 +49,7 @@ struct Verify: ParsableCommand {
         for choice in backend.backends {
             if let mismatch = trainingCase.firstMismatch(choice.computeStep(trainingCase, precision: precision),
                                                          tolerance: .step(precision)) {
-                return (false, "\(trainingCase.name) [\(choice.rawValue), \(precision.rawValue)]: \(mismatch)")
+                return (false, "\(trainingCase.name) [\(choice.rawValue)\(precision == .float64 ? "" : ", \(precision.rawValue)")]: \(mismatch)")
             }
         }
         let backends = backend.backends.map(\.rawValue).joined(separator: ", ")

@@ -38,7 +38,7 @@ import TestSupport
         try Python.require(["numpy", "onnx", "onnxruntime", "tensorboard"], install: "pip install numpy onnx onnxruntime tensorboard")
         let d = TestData.temporaryDirectory().path
         try Self.makeData(d)
-        let train = try Self.run(["train", "--data", "\(d)/train.npz", "--test-data", "\(d)/test-x.npy", "--test-labels", "\(d)/test-y.npy",
+        let train = try Self.run(["train", "--precision", "float64", "--data", "\(d)/train.npz", "--test-data", "\(d)/test-x.npy", "--test-labels", "\(d)/test-y.npy",
                                   "--hidden", "6", "--epochs", "3", "--patience", "0", "--batch-size", "20", "--threads", "1",
                                   "--learning-rate", "0.01", "--log-dir", "\(d)/runs", "--run-name", "first", "--log-gradients",
                                   "--save", "\(d)/m.safetensors"])
@@ -96,7 +96,7 @@ import TestSupport
         #expect(evaluate.contains("accuracy \(accuracy)%"), "\(evaluate)")
 
         // train --init-from starts from the file's weights: a step of 1e-12 leaves them where they were.
-        _ = try Self.run(["train", "--init-from", "\(d)/m.torch.safetensors", "--data", "\(d)/train.npz", "--epochs", "1",
+        _ = try Self.run(["train", "--precision", "float64", "--init-from", "\(d)/m.torch.safetensors", "--data", "\(d)/train.npz", "--epochs", "1",
                           "--optimizer", "sgd", "--learning-rate", "1e-12", "--dropout", "0", "--threads", "1",
                           "--save", "\(d)/again.json"])
         let before = try SavedModel.load(path: "\(d)/m.safetensors"), after = try SavedModel.load(path: "\(d)/again.json")
@@ -111,7 +111,7 @@ import TestSupport
     func theCodeInspectPrintsLoadsTheExportInPyTorch() throws {
         let d = TestData.temporaryDirectory().path
         try Self.makeData(d)
-        _ = try Self.run(["train", "--data", "\(d)/train.npz", "--hidden", "5", "--epochs", "1", "--threads", "1",
+        _ = try Self.run(["train", "--precision", "float64", "--data", "\(d)/train.npz", "--hidden", "5", "--epochs", "1", "--threads", "1",
                           "--save", "\(d)/m.json"])
         _ = try Self.run(["export", "\(d)/m.json", "--format", "torch", "--output", "\(d)/m.safetensors"])
         _ = try Self.run(["predict", "\(d)/m.json", "\(d)/test-x.npy", "--output", "\(d)/p.npy"])
