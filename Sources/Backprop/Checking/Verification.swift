@@ -3,7 +3,7 @@ import Linalg
 extension TrainingCase {
     /// The first disagreement between `result` and this case's `expected` block, as "field: got x, expected y",
     /// or nil when every number agrees. A case without `expected` has nothing to disagree with.
-    /// A step in `Float` is compared in `Double` (exactly); pass ``Tolerance/float32Step`` for it.
+    /// A step in `Float` is compared in `Double` (exactly); pass `Tolerance.float32Step` (Linalg) for it.
     public func firstMismatch<S: BLASScalar>(_ result: StepResult<S>, tolerance: Tolerance = .vectors) -> String? {
         guard let expected else { return nil }
         func compare(_ field: String, _ got: [S], _ want: [Double], columns: Int) -> String? {

@@ -38,7 +38,7 @@ extension DenseLayer {
             buffers.preActivations.elements.withUnsafeMutableBufferPointer { h in
                 bias.withUnsafeBufferPointer { b in
                     for row in 0..<x.rows {
-                        UnsafeMutableBufferPointer(rebasing: h[row * b.count ..< (row + 1) * b.count]).initialize(fromContentsOf: b)
+                        _ = UnsafeMutableBufferPointer(rebasing: h[row * b.count ..< (row + 1) * b.count]).initialize(fromContentsOf: b)
                     }
                 }
             }
