@@ -7,7 +7,7 @@ import Linalg
 // accepts must predict one sample and encode in both formats without tripping a precondition.
 runFuzzer { data, size in
     guard let model = try? SavedModel.decode(Data(bytes(data, size)), file: "fuzz.model") else { return 0 }
-    _ = model.network(Reference.self).predict(Matrix(rows: 1, columns: model.inputCount))
+    _ = model.network(Reference<Double>.self).predict(Matrix(rows: 1, columns: model.inputCount))
     _ = model.encoded(.json)
     _ = model.encoded(.safetensors)
     return 0

@@ -13,11 +13,13 @@ configuration.threads = 2        // two slices of every batch, each with single-
 configuration.seed = 1
 
 // Hold out 10% for validation; fit the input scaling on the rest only.
-let (training, validation) = Trainer<BLAS>.split(all, validationFraction: 0.1, seed: configuration.seed)
+let (training, validation) = Trainer<BLAS<Float>>.split(all, validationFraction: 0.1, seed: configuration.seed)
 let scaler = FeatureScaler.fit(.standardize, on: training)
 
+// The precision is picked with the backend: BLAS<Float> (cblas_s*, float32 kernels), as the tool's default;
+// BLAS<Double> trains in float64.
 var rng = SeededGenerator(seed: configuration.seed)
-let network = try Network<BLAS>.make(sizes: [784, 256, 128, 10], hidden: .relu, output: .softmax,
+let network = try Network<BLAS<Float>>.make(sizes: [784, 256, 128, 10], hidden: .relu, output: .softmax,
                                      loss: .crossEntropy, using: &rng)
 let trainer = try Trainer(network: network, optimizer: Adam(), schedule: ReduceOnPlateau(),
                           configuration: configuration)

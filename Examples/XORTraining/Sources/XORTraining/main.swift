@@ -13,10 +13,10 @@ for i in 0..<64 {
     inputRows.append(corner.map { $0 + 0.1 * rng.nextNormal() })
     targetRows.append([label])
 }
-let inputs = Matrix(inputRows), targets = Matrix(targetRows)
+let inputs = Matrix<Double>(inputRows), targets = Matrix<Double>(targetRows)
 
 // Weights fan_in × fan_out, drawn with the lesson's scale 1/√fan_in.
-var network = try Network<BLAS>(
+var network = try Network<BLAS<Double>>(
     layers: [
         DenseLayer(weights: .randomNormal(rows: 2, columns: 8, scale: 1 / 2.0.squareRoot(), using: &rng),
                    bias: [Double](repeating: 0, count: 8), activation: .tanh),
