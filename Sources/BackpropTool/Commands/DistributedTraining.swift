@@ -10,6 +10,7 @@ extension Train {
         let mpi = try MPICommunicator.start(exchangeTimeout: exchangeTimeout)
         // A measuring aid (`make bench` sets it): time the wait for the slowest process apart from the exchange.
         mpi.separatesWaiting = ProcessInfo.processInfo.environment["BACKPROP_MPI_TIME_WAITING"] == "1"
+        mpi.overlapsSums = exchange == .overlapped
         // Several processes on one machine share its cores: OpenBLAS's own threads would oversubscribe them.
         if let local = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap(Int.init), local > 1 {
             BLASThreads.set(1)
@@ -24,6 +25,7 @@ extension Train {
                 // "of N values": the mean size (the gradients every step, the validation figures every epoch).
                 "all-reduce \(String(format: "%.3f", mpi.reductionSeconds)) s in \(mpi.reductions) calls of \(mpi.reducedValues / max(mpi.reductions, 1)) values"
                     + (mpi.separatesWaiting ? String(format: " after %.3f s waiting for the slowest process", mpi.waitingSeconds) : "")
+                    + (mpi.overlappedExchanges > 0 ? "; \(mpi.overlappedExchanges) steps' exchanges overlapped with backprop" : "")
             }
             try mpi.finish()
         } catch let timeout as ExchangeTimeout {
