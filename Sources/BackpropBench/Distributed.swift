@@ -19,7 +19,7 @@ struct DistributedResult: Encodable {
     /// nil for processes on one machine.
     var link: String?
     /// `--exchange`: "overlapped" (one all-reduce per layer during backprop) or "blocking" (one after it).
-    var exchange: String = "overlapped"
+    var exchange: String = "blocking"
     var command: String
 
     var allReduceShare: Double { allReduceSeconds / trainingSeconds }

@@ -206,7 +206,7 @@ if sections.contains("hosts"), let script = options["--hosts-script"] {
         let (hosts, note) = measureHosts(tool: tool, script: script, quick: quick, rates: ["1gbit", "100mbit"], log: log)
         print("The network and options above, 1 thread per process; the link bare (a veth pair: memory copies), then")
         print("rate-limited with tc's tbf (this kernel has no netem for a delay) to 1 Gbit/s and 100 Mbit/s; each with the")
-        print("exchange blocking (--exchange blocking, as before) and overlapped with backprop (the default).\n")
+        print("exchange blocking (the default) and overlapped with backprop (--exchange overlapped).\n")
         print(distributedTable(hosts).text)
         distributed += hosts
         if let note { print("note: \(note)") }

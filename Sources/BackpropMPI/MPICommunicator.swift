@@ -62,7 +62,8 @@ public final class MPICommunicator: GradientReduction {
     /// and all waited for before the optimiser step (``finishSums()``). Each value gets the same sum
     /// as in one all-reduce of the whole buffer: Open MPI's non-blocking all-reduce in place (libnbc)
     /// reduces along the same binomial tree whatever the length. Every process must set the same.
-    public var overlapsSums = true
+    /// Default false (set by ``start(exchangeTimeout:overlapsSums:)``).
+    public var overlapsSums = false
     /// Calls of ``finishSums()`` that waited for sums started by ``startSum(_:)``: steps whose
     /// exchange overlapped the backward pass.
     public private(set) var overlappedExchanges = 0
@@ -82,9 +83,13 @@ public final class MPICommunicator: GradientReduction {
 
     /// Initialises MPI (once per process) and returns the world communicator, with every process's host
     /// name gathered. Run under `mpirun` this is one of its processes; run directly, a job of one.
-    public static func start(exchangeTimeout: Double = 60) throws -> MPICommunicator {
+    /// With `overlapsSums` (see ``overlapsSums``), Open MPI's TCP transport gets its progress thread
+    /// (`btl_tcp_progress_thread`, unless the environment sets it): without it, a started all-reduce
+    /// moves on only inside MPI calls, none of which runs during a layer's backward pass.
+    public static func start(exchangeTimeout: Double = 60, overlapsSums: Bool = false) throws -> MPICommunicator {
         precondition(!started, "MPICommunicator.start: MPI is initialised once per process")
         started = true
+        if overlapsSums { setenv("OMPI_MCA_btl_tcp_progress_thread", "1", 0) }
         var provided: Int32 = 0
         try MPIError.check("MPI_Init_thread", MPI_Init_thread(nil, nil, Int32(MPI_THREAD_FUNNELED), &provided))
         let world = cmpi_comm_world()
@@ -94,6 +99,7 @@ public final class MPICommunicator: GradientReduction {
         try MPIError.check("MPI_Comm_size", MPI_Comm_size(world, &size))
         let mpi = try MPICommunicator(comm: world, rank: Int(rank), size: Int(size))
         mpi.exchangeTimeout = exchangeTimeout
+        mpi.overlapsSums = overlapsSums
         try mpi.gatherHosts()
         return mpi
     }

@@ -32,10 +32,10 @@ import TestSupport
         let plain = try Tool.run(["train"] + Self.small + ["--epochs", "3", "--save", model("plain.json")])
         #expect(plain.status == 0, "\(plain.standardError)")
 
-        // Overlapped (the default, with one thread): one all-reduce per layer and step, of its parameters
-        // (32·10 + 10, then 784·32 + 32 with the loss: 1 + every parameter in all), and one per epoch of
-        // the validation shards' loss and correct count (2 values): 3 · 18 · 2 + 3 calls, reported with their mean size.
-        let calls = 3 * 18 * 2 + 3, mean = (3 * 18 * (784 * 32 + 32 + 32 * 10 + 10 + 1) + 3 * 2) / calls
+        // One all-reduce per step (the default, blocking exchange), of every parameter and the loss
+        // (784·32 + 32 + 32·10 + 10 + 1 values), and one per epoch of the validation shards' loss and
+        // correct count (2 values): 3 · 18 + 3 calls, reported with their mean size.
+        let calls = 3 * 18 + 3, mean = (3 * 18 * (784 * 32 + 32 + 32 * 10 + 10 + 1) + 3 * 2) / calls
         #expect(logs[2]?.contains("all-reduce") == true && logs[2]?.contains("in \(calls) calls of \(mean) values") == true, "\(logs[2] ?? "")")
         #expect(logs[2]?.components(separatedBy: "\nepoch ").count == 4, "process 0 alone prints: one line per epoch\n\(logs[2] ?? "")")
 

@@ -72,7 +72,9 @@ public final class Trainer<Backend: LinearAlgebra> {
     /// With a `reduction` of more than one process, this is one process of a data-parallel run: every
     /// process must call it with the same data, configuration and starting state. Each computes the
     /// gradients of its ``GradientReduction/shard(of:)`` of every batch, one ``GradientReduction/sum(_:)``
-    /// per step combines them, and all take the same step, so their weights stay identical (checked
+    /// per step combines them (or, when the reduction ``GradientReduction/overlapsSums`` and each process
+    /// runs one thread, one ``GradientReduction/startSum(_:)`` per layer during the backward pass, with the
+    /// same sums), and all take the same step, so their weights stay identical (checked
     /// at the end of every epoch). Each process evaluates its shard of the validation split, and one
     /// sum of the loss and correct counts gives every process the whole split's figures.
     /// - Throws: ``TrainingError/dataMismatch(_:)`` when the data does not fit the network,

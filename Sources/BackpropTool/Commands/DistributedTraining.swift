@@ -7,10 +7,9 @@ extension Train {
     /// `train --distributed`: this process's part of an `mpirun` job. Any error ends the whole job;
     /// an exchange that times out ends this process at once, saying who stopped answering and where to resume.
     func runDistributed() throws {
-        let mpi = try MPICommunicator.start(exchangeTimeout: exchangeTimeout)
+        let mpi = try MPICommunicator.start(exchangeTimeout: exchangeTimeout, overlapsSums: exchange == .overlapped)
         // A measuring aid (`make bench` sets it): time the wait for the slowest process apart from the exchange.
         mpi.separatesWaiting = ProcessInfo.processInfo.environment["BACKPROP_MPI_TIME_WAITING"] == "1"
-        mpi.overlapsSums = exchange == .overlapped
         // Several processes on one machine share its cores: OpenBLAS's own threads would oversubscribe them.
         if let local = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap(Int.init), local > 1 {
             BLASThreads.set(1)

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// `train --distributed --exchange`: how the processes exchange each step's gradients.
+/// `train --distributed --exchange`: how the processes exchange each step's gradients (default blocking).
 enum ExchangeMode: String, ExpressibleByArgument, CaseIterable {
     /// One non-blocking all-reduce per layer, each started as soon as backprop has that layer's
     /// gradients and all waited for before the optimiser step (with `--threads 1`; with more threads
