@@ -61,8 +61,9 @@ public final class MPICommunicator: GradientReduction {
     /// all-reduce per layer (``startSum(_:)``), started as soon as backprop has that layer's gradients,
     /// and all waited for before the optimiser step (``finishSums()``). Each value gets the same sum
     /// as in one all-reduce of the whole buffer: Open MPI's non-blocking all-reduce in place (libnbc)
-    /// reduces along the same binomial tree whatever the length. Every process must set the same.
-    /// Default false (set by ``start(exchangeTimeout:overlapsSums:)``).
+    /// reduces along the same tree whatever the length (DistributedTests check it on 2 and 3
+    /// processes). Every process must set the same. Default false (set by
+    /// ``start(exchangeTimeout:overlapsSums:)``).
     public var overlapsSums = false
     /// Calls of ``finishSums()`` that waited for sums started by ``startSum(_:)``: steps whose
     /// exchange overlapped the backward pass.
