@@ -30,8 +30,11 @@ public protocol GradientReduction: AnyObject {
 }
 
 extension GradientReduction {
+    /// False: one ``sum(_:)`` per step after the backward pass.
     public var overlapsSums: Bool { false }
+    /// ``sum(_:)`` of `part`, done when it returns.
     public func startSum(_ part: UnsafeMutableBufferPointer<Double>) throws { try sum(part) }
+    /// Nothing to wait for: every ``startSum(_:)`` was done when it returned.
     public func finishSums() throws {}
 }
 
