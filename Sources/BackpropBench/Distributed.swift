@@ -18,6 +18,8 @@ struct DistributedResult: Encodable {
     /// Between two test hosts (`scripts/hosts.sh`): the link, "veth" or "veth at RATE" when rate-limited;
     /// nil for processes on one machine.
     var link: String?
+    /// `--exchange`: "overlapped" (one all-reduce per layer during backprop) or "blocking" (one after it).
+    var exchange: String = "blocking"
     var command: String
 
     var allReduceShare: Double { allReduceSeconds / trainingSeconds }
@@ -49,7 +51,8 @@ func measureDistributed(tool: String, quick: Bool, log: (String) -> Void) -> ([D
 }
 
 /// Runs the default network on two test hosts (`script`, i.e. `scripts/hosts.sh`, with its hosts up),
-/// one process each, over the bare link and the link rate-limited to each of `rates` (tc tbf).
+/// one process each, over the bare link and the link rate-limited to each of `rates` (tc tbf), with
+/// the exchange blocking (one all-reduce after backprop) and overlapped (one per layer during it).
 func measureHosts(tool: String, script: String, quick: Bool, rates: [String], log: (String) -> Void) -> ([DistributedResult], String?) {
     let epochs = quick ? 1 : 2
     let arguments = ["mpirun", tool, "train", "--distributed", "--epochs", String(epochs), "--validation-fraction", "0",
@@ -58,11 +61,14 @@ func measureHosts(tool: String, script: String, quick: Bool, rates: [String], lo
     var notes: [String] = []
     for rate in [nil] + rates.map(Optional.some) {
         if let failure = runScript(script, ["slow", rate ?? "off"]) { notes.append(failure); continue }
-        switch runDistributed(script, arguments, processes: 2, threads: 1, epochs: epochs, log: log) {
-        case .success(var result):
-            result.link = rate.map { "veth at \($0)" } ?? "veth"
-            results.append(result)
-        case .failure(let note): notes.append(note.message)
+        for exchange in ["blocking", "overlapped"] {
+            switch runDistributed(script, arguments + ["--exchange", exchange], processes: 2, threads: 1, epochs: epochs, log: log) {
+            case .success(var result):
+                result.link = rate.map { "veth at \($0)" } ?? "veth"
+                result.exchange = exchange
+                results.append(result)
+            case .failure(let note): notes.append(note.message)
+            }
         }
     }
     if let failure = runScript(script, ["slow", "off"]) { notes.append(failure) }
@@ -119,12 +125,12 @@ func parseDistributed(_ text: String, processes: Int, threads: Int, epochs: Int,
 }
 
 func distributedTable(_ results: [DistributedResult]) -> Table {
-    var table = Table(header: [results.contains { $0.link != nil } ? "link" : "processes × threads", "samples/s", "vs 1 × 1", "training s", "all-reduce s", "share",
-                               "calls", "ms per call", "values per call", "waiting s"],
-                      rightAligned: Set(1...9))
+    var table = Table(header: [results.contains { $0.link != nil } ? "link" : "processes × threads", "exchange", "samples/s", "vs 1 × 1", "training s",
+                               "all-reduce s", "share", "calls", "ms per call", "values per call", "waiting s"],
+                      rightAligned: Set(2...10))
     let base = results.first { $0.processes == 1 && $0.threads == 1 }?.samplesPerSecond
     for r in results {
-        table.rows.append([r.link ?? "\(r.processes) × \(r.threads)", format(r.samplesPerSecond, "%.0f"),
+        table.rows.append([r.link ?? "\(r.processes) × \(r.threads)", r.processes > 1 ? r.exchange : "—", format(r.samplesPerSecond, "%.0f"),
                            ratioText(base.map { r.samplesPerSecond / $0 }), format(r.trainingSeconds),
                            format(r.allReduceSeconds, "%.3f"), format(100 * r.allReduceShare, "%.1f%%"), String(r.allReduceCalls),
                            format(r.allReduceCalls > 0 ? 1e3 * r.allReduceSeconds / Double(r.allReduceCalls) : nil, "%.3f"),

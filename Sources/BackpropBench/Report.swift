@@ -269,6 +269,7 @@ func csv(_ results: BenchResults) -> String {
     for d in results.distributed {
         let shape = "batch 128, \(d.samples) samples, \(d.epochs) epoch(s)"
         let name = "784-256-128-10 on \(d.processes) MPI process(es)" + (d.link.map { ", one per test host, link \($0)" } ?? "")
+            + (d.processes > 1 ? ", exchange \(d.exchange)" : "")
         add("distributed", name, shape, "blas", String(d.threads), "samples per second", d.samplesPerSecond, "1/s")
         add("distributed", name, shape, "blas", String(d.threads), "training seconds", d.trainingSeconds, "s")
         add("distributed", name, shape, "blas", String(d.threads), "all-reduce seconds", d.allReduceSeconds, "s")

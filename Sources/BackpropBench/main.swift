@@ -189,9 +189,11 @@ if sections.contains("distributed") {
         (distributed, distributedNote) = measureDistributed(tool: tool, quick: quick, log: log)
         print("784-256-128-10, batch 128 (the global batch, split across the processes), dropout 0.3, Adam, no validation;")
         print("OpenBLAS at 1 thread in every process. samples/s and training s from process 0's epochs (data loading excluded);")
-        print("all-reduce: process 0's time inside MPI_Allreduce (one per step: every gradient and the loss), timed after a")
-        print("barrier; waiting s: process 0's time in that barrier, i.e. waiting for the slower process (load imbalance, or a")
-        print("core shared with other work); share: all-reduce of the training time.\n")
+        print("all-reduce: process 0's time in the exchange's MPI calls (overlapped: one non-blocking all-reduce per layer,")
+        print("started as backprop finishes the layer, and the wait for all before the optimiser; blocking: one of every")
+        print("gradient and the loss after backprop), timed after a barrier (before the step's first all-reduce); waiting s:")
+        print("process 0's time in that barrier, i.e. waiting for the slower process (load imbalance, or a core shared with")
+        print("other work); share: all-reduce of the training time.\n")
         print(distributedTable(distributed).text)
     } else {
         distributedNote = "skipped: no backprop built with MPI (scripts/bench.sh builds one with `--traits MPI` when Open MPI is installed: scripts/setup.sh --mpi)"
@@ -206,7 +208,8 @@ if sections.contains("hosts"), let script = options["--hosts-script"] {
     if let tool = options["--mpi-backprop"] {
         let (hosts, note) = measureHosts(tool: tool, script: script, quick: quick, rates: ["1gbit", "100mbit"], log: log)
         print("The network and options above, 1 thread per process; the link bare (a veth pair: memory copies), then")
-        print("rate-limited with tc's tbf (this kernel has no netem for a delay) to 1 Gbit/s and 100 Mbit/s.\n")
+        print("rate-limited with tc's tbf (this kernel has no netem for a delay) to 1 Gbit/s and 100 Mbit/s; each with the")
+        print("exchange blocking (the default) and overlapped with backprop (--exchange overlapped).\n")
         print(distributedTable(hosts).text)
         distributed += hosts
         if let note { print("note: \(note)") }

@@ -57,6 +57,19 @@ public final class MPICommunicator: GradientReduction {
     public private(set) var reducedValues = 0
     /// Exchanges of any kind so far (numbering them in ``ExchangeTimeout``).
     public private(set) var exchanges = 0
+    /// Whether the trainer overlaps the gradients' exchange with the backward pass: one non-blocking
+    /// all-reduce per layer (``startSum(_:)``), started as soon as backprop has that layer's gradients,
+    /// and all waited for before the optimiser step (``finishSums()``). Each value gets the same sum
+    /// as in one all-reduce of the whole buffer: Open MPI's non-blocking all-reduce in place (libnbc)
+    /// reduces along the same tree whatever the length (DistributedTests check it on 2 and 3
+    /// processes). Every process must set the same. Default false (set by
+    /// ``start(exchangeTimeout:overlapsSums:)``).
+    public var overlapsSums = false
+    /// Calls of ``finishSums()`` that waited for sums started by ``startSum(_:)``: steps whose
+    /// exchange overlapped the backward pass.
+    public private(set) var overlappedExchanges = 0
+    /// Started sums not yet completed (null once complete); emptied by ``finishSums()``.
+    private var pending: [MPI_Request?] = []
 
     private let comm: MPI_Comm
     private let heartbeats: Heartbeats
@@ -71,9 +84,13 @@ public final class MPICommunicator: GradientReduction {
 
     /// Initialises MPI (once per process) and returns the world communicator, with every process's host
     /// name gathered. Run under `mpirun` this is one of its processes; run directly, a job of one.
-    public static func start(exchangeTimeout: Double = 60) throws -> MPICommunicator {
+    /// With `overlapsSums` (see ``overlapsSums``), Open MPI's TCP transport gets its progress thread
+    /// (`btl_tcp_progress_thread`, unless the environment sets it): without it, a started all-reduce
+    /// moves on only inside MPI calls, none of which runs during a layer's backward pass.
+    public static func start(exchangeTimeout: Double = 60, overlapsSums: Bool = false) throws -> MPICommunicator {
         precondition(!started, "MPICommunicator.start: MPI is initialised once per process")
         started = true
+        if overlapsSums { setenv("OMPI_MCA_btl_tcp_progress_thread", "1", 0) }
         var provided: Int32 = 0
         try MPIError.check("MPI_Init_thread", MPI_Init_thread(nil, nil, Int32(MPI_THREAD_FUNNELED), &provided))
         let world = cmpi_comm_world()
@@ -83,6 +100,7 @@ public final class MPICommunicator: GradientReduction {
         try MPIError.check("MPI_Comm_size", MPI_Comm_size(world, &size))
         let mpi = try MPICommunicator(comm: world, rank: Int(rank), size: Int(size))
         mpi.exchangeTimeout = exchangeTimeout
+        mpi.overlapsSums = overlapsSums
         try mpi.gatherHosts()
         return mpi
     }
@@ -122,6 +140,48 @@ public final class MPICommunicator: GradientReduction {
         reducedValues += buffer.count
     }
 
+    /// Posts a non-blocking all-reduce of `part` in place and lets the ones already started progress
+    /// (Open MPI moves them on only inside its calls); with ``separatesWaiting``, the first part since
+    /// the last ``finishSums()`` is preceded by a timed barrier (before the step's exchange starts, so
+    /// it takes none of it). Counted in ``reductions``, ``reducedValues`` and ``reductionSeconds``.
+    public func startSum(_ part: UnsafeMutableBufferPointer<Double>) throws {
+        guard let base = part.baseAddress else { return }
+        guard let count = Int32(exactly: part.count) else {
+            throw MPIError(call: "MPI_Iallreduce", code: -1, message: "\(part.count) values do not fit MPI's int count")
+        }
+        if separatesWaiting && pending.isEmpty {
+            let waited = MonotonicClock.seconds()
+            try barrier()
+            waitingSeconds += MonotonicClock.seconds() - waited
+        }
+        let started = MonotonicClock.seconds()
+        defer { reductionSeconds += MonotonicClock.seconds() - started }
+        exchanges += 1
+        pending.append(cmpi_request_null())
+        try pending.withUnsafeMutableBufferPointer { requests in
+            try MPIError.check("MPI_Iallreduce", MPI_Iallreduce(cmpi_in_place(), base, count, cmpi_double(), cmpi_sum(), comm,
+                                                               requests.baseAddress! + (requests.count - 1)))
+            var done: Int32 = 0
+            try MPIError.check("MPI_Testall", MPI_Testall(Int32(requests.count), requests.baseAddress, &done, cmpi_statuses_ignore()))
+        }
+        reductions += 1
+        reducedValues += part.count
+    }
+
+    /// Waits for every sum started by ``startSum(_:)`` (at most ``exchangeTimeout`` from the start of
+    /// this wait, servicing the heartbeats meanwhile, as every exchange does).
+    public func finishSums() throws {
+        guard !pending.isEmpty else { return }
+        let started = MonotonicClock.seconds()
+        defer { reductionSeconds += MonotonicClock.seconds() - started }
+        let parts = pending.count
+        try pending.withUnsafeMutableBufferPointer { requests in
+            try wait("the all-reduce of the gradients (\(parts) parts, overlapped with backprop)", requests)
+        }
+        pending.removeAll(keepingCapacity: true)
+        overlappedExchanges += 1
+    }
+
     public func allEqual(_ value: UInt64) throws -> Bool {
         var low = value, high = value
         try exchange("the comparison of the weights' checksums") { request in
@@ -139,6 +199,7 @@ public final class MPICommunicator: GradientReduction {
         waitingSeconds = 0
         reductions = 0
         reducedValues = 0
+        overlappedExchanges = 0
     }
 
     /// Waits until every process gets here (at most ``exchangeTimeout``).
@@ -146,17 +207,23 @@ public final class MPICommunicator: GradientReduction {
         try exchange("a barrier") { request in MPI_Ibarrier(comm, request) }
     }
 
-    /// Starts a non-blocking exchange (`begin` posts it into the request it is given) and polls it to
-    /// completion, servicing the heartbeats; throws ``ExchangeTimeout`` after ``exchangeTimeout`` seconds.
-    /// Polls busily for the first 10 ms (an exchange's usual time), then sleeps between polls.
+    /// Starts a non-blocking exchange (`begin` posts it into the request it is given) and waits for it
+    /// (``wait(_:_:)``).
     private func exchange(_ what: String, _ begin: (UnsafeMutablePointer<MPI_Request?>) -> Int32) throws {
         exchanges += 1
         var request: MPI_Request? = cmpi_request_null()
         try MPIError.check(what, begin(&request))
+        try withUnsafeMutablePointer(to: &request) { try wait(what, UnsafeMutableBufferPointer(start: $0, count: 1)) }
+    }
+
+    /// Polls `requests` until all complete, servicing the heartbeats; throws ``ExchangeTimeout`` after
+    /// ``exchangeTimeout`` seconds. Polls busily for the first 10 ms (an exchange's usual time), then
+    /// sleeps between polls.
+    private func wait(_ what: String, _ requests: UnsafeMutableBufferPointer<MPI_Request?>) throws {
         let began = MonotonicClock.seconds()
         while true {
             var done: Int32 = 0
-            try MPIError.check("MPI_Test", MPI_Test(&request, &done, cmpi_status_ignore()))
+            try MPIError.check("MPI_Testall", MPI_Testall(Int32(requests.count), requests.baseAddress, &done, cmpi_statuses_ignore()))
             if done != 0 { return }
             let now = MonotonicClock.seconds(), waited = now - began
             try heartbeats.service(exchange: exchanges, waited: waited, now: now)

@@ -14,3 +14,4 @@ static inline MPI_Datatype _Nonnull cmpi_char(void) { return MPI_CHAR; }
 static inline MPI_Datatype _Nonnull cmpi_int64(void) { return MPI_INT64_T; }
 static inline MPI_Request _Nonnull cmpi_request_null(void) { return MPI_REQUEST_NULL; }
 static inline MPI_Status *_Nullable cmpi_status_ignore(void) { return MPI_STATUS_IGNORE; }
+static inline MPI_Status *_Nullable cmpi_statuses_ignore(void) { return MPI_STATUSES_IGNORE; }

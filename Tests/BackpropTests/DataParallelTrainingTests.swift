@@ -33,16 +33,18 @@ import TestSupport
 
     /// Trains `size` copies on `size` threads, each one process of a group (validating on `validation`);
     /// returns each one's layers, and each one's epochs in `histories`.
-    static func trainGroup(size: Int, tamper: Bool = false, validation: Dataset? = nil,
-                           histories: Histories? = nil) throws -> [[DenseLayer<Double>]] {
-        let group = ThreadGroup(size: size, tamper: tamper)
+    static func trainGroup(size: Int, tamper: Bool = false, overlaps: Bool = false, validation: Dataset? = nil,
+                           histories: Histories? = nil, parts: Parts? = nil) throws -> [[DenseLayer<Double>]] {
+        let group = ThreadGroup(size: size, tamper: tamper, overlaps: overlaps)
         let results = Results(size)
         let threads = (0..<size).map { rank in
             Thread {
                 do {
                     let (trainer, data, scaler) = try trainer()
-                    let history = try trainer.train(training: data, validation: validation, scaler: scaler, reduction: group.member(rank))
+                    let member = group.member(rank)
+                    let history = try trainer.train(training: data, validation: validation, scaler: scaler, reduction: member)
                     histories?.set(rank, history)
+                    parts?.set(rank, member.started)
                     results.set(rank, .success(trainer.network.layers))
                 } catch {
                     results.set(rank, .failure(error))
@@ -131,6 +133,24 @@ import TestSupport
         }
     }
 
+    /// The overlapped exchange (a part per layer, started during the backward pass) sums every value as
+    /// the one sum after it does: bit-identical weights, with the parts the layers' sizes, output layer first.
+    @Test func theOverlappedExchangeGivesTheBlockingWeightsBitForBit() throws {
+        for size in [2, 3, 5] {
+            let parts = Parts()
+            let overlapped = try Self.trainGroup(size: size, overlaps: true, parts: parts)
+            let blocking = try Self.trainGroup(size: size)
+            #expect(Self.parameters(overlapped[0]).map(\.bitPattern) == Self.parameters(blocking[0]).map(\.bitPattern),
+                    "\(size) processes")
+            // 2-16-16-2: layer 2 (16·2 + 2), layer 1 (16·16 + 16), then layer 0 (2·16 + 16) with the loss;
+            // 4 epochs of ⌈200 / 37⌉ = 6 steps.
+            let step = [34, 272, 49]
+            for rank in 0..<size {
+                #expect(parts.get(rank) == Array([[Int]](repeating: step, count: 4 * 6).joined()), "\(size) processes, rank \(rank)")
+            }
+        }
+    }
+
     @Test func processesWhoseSumsDifferAreCaught() throws {
         #expect(throws: TrainingError.processesDiverged(epoch: 1)) { try Self.trainGroup(size: 2, tamper: true) }
     }
@@ -149,18 +169,22 @@ import TestSupport
 
 /// Processes that are threads: each member's ``GradientReduction/sum(_:)`` waits for all, then every
 /// member gets the sum in rank order. With `tamper`, member 1 gets every sum with its first value nudged by 1e-6.
+/// With `overlaps`, the members ask the trainer for the overlapped exchange (``GradientReduction/overlapsSums``):
+/// each ``GradientReduction/startSum(_:)`` is a whole sum at once, counted in ``Member/started``.
 final class ThreadGroup: @unchecked Sendable {  // Guarded by the condition's lock.
     let size: Int
     let tamper: Bool
+    let overlaps: Bool
     private let condition = NSCondition()
     private var contributions: [[Double]]
     /// The last complete exchange: a member may give its next values before a slower one has read these.
     private var published: [[Double]] = []
     private var arrived = 0, generation = 0
 
-    init(size: Int, tamper: Bool) {
+    init(size: Int, tamper: Bool, overlaps: Bool = false) {
         self.size = size
         self.tamper = tamper
+        self.overlaps = overlaps
         contributions = Array(repeating: [], count: size)
     }
 
@@ -188,7 +212,16 @@ final class ThreadGroup: @unchecked Sendable {  // Guarded by the condition's lo
         let group: ThreadGroup
         let rank: Int
         var size: Int { group.size }
+        /// The lengths of the parts given to ``startSum(_:)`` so far, in order.
+        private(set) var started: [Int] = []
         init(group: ThreadGroup, rank: Int) { self.group = group; self.rank = rank }
+
+        var overlapsSums: Bool { group.overlaps }
+
+        func startSum(_ part: UnsafeMutableBufferPointer<Double>) throws {
+            started.append(part.count)
+            try sum(part)
+        }
 
         func sum(_ buffer: UnsafeMutableBufferPointer<Double>) throws {
             let all = group.exchange(rank, Array(buffer))
@@ -204,6 +237,14 @@ final class ThreadGroup: @unchecked Sendable {  // Guarded by the condition's lo
             return all.allSatisfy { $0[0].bitPattern == value }
         }
     }
+}
+
+/// Each member thread's parts started (``ThreadGroup/Member/started``).
+final class Parts: @unchecked Sendable {  // Guarded by the lock.
+    private let lock = NSLock()
+    private var slots: [Int: [Int]] = [:]
+    func set(_ rank: Int, _ parts: [Int]) { lock.withLock { slots[rank] = parts } }
+    func get(_ rank: Int) -> [Int] { lock.withLock { slots[rank] ?? [] } }
 }
 
 /// Each member thread's epochs.

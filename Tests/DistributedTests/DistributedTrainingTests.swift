@@ -10,6 +10,12 @@ import TestSupport
     /// Three epochs of 18 batches of 50 (900 training samples), with dropout, so masks and shards both matter.
     static let small = ["--limit", "1000", "--hidden", "32", "--batch-size", "50", "--threads", "1", "--dropout", "0.2",
                         "--patience", "0"]
+    /// ``small`` with the values of some of its options replaced.
+    static func small(_ values: [String: String]) -> [String] {
+        var options = small
+        for i in options.indices.dropFirst() { if let v = values[options[i - 1]] { options[i] = v } }
+        return options
+    }
     /// A bound on any one run: a job that hangs fails the test instead of stalling CI.
     static let timeout = 60.0
 
@@ -26,9 +32,9 @@ import TestSupport
         let plain = try Tool.run(["train"] + Self.small + ["--epochs", "3", "--save", model("plain.json")])
         #expect(plain.status == 0, "\(plain.standardError)")
 
-        // One all-reduce per step, of every parameter and the loss (784·32 + 32 + 32·10 + 10 + 1 values),
-        // and one per epoch of the validation shards' loss and correct count (2 values): 3 · 18 + 3 calls,
-        // reported with their mean size.
+        // One all-reduce per step (the default, blocking exchange), of every parameter and the loss
+        // (784·32 + 32 + 32·10 + 10 + 1 values), and one per epoch of the validation shards' loss and
+        // correct count (2 values): 3 · 18 + 3 calls, reported with their mean size.
         let calls = 3 * 18 + 3, mean = (3 * 18 * (784 * 32 + 32 + 32 * 10 + 10 + 1) + 3 * 2) / calls
         #expect(logs[2]?.contains("all-reduce") == true && logs[2]?.contains("in \(calls) calls of \(mean) values") == true, "\(logs[2] ?? "")")
         #expect(logs[2]?.components(separatedBy: "\nepoch ").count == 4, "process 0 alone prints: one line per epoch\n\(logs[2] ?? "")")
@@ -48,6 +54,41 @@ import TestSupport
         #expect(other.status == 0, "\(other.standardError)")
         let seed2 = try SavedModel.load(path: model("seed2.json"))
         #expect(MPIRun.relativeDifference(one.layers[0].weights.elements, seed2.layers[0].weights.elements) > 1e-3)
+    }
+
+    @Test func theOverlappedExchangeIsTakenAndGivesTheBlockingWeightsBitForBit() throws {
+        let dir = TestData.temporaryDirectory()
+        func model(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        func bits(_ path: String) throws -> [UInt64] {
+            try SavedModel.load(path: path).layers.flatMap { $0.weights.elements.map(\.bitPattern) + ($0.bias ?? []).map(\.bitPattern) }
+        }
+        // Three hidden layers, so that two layers' exchanges are started while backprop goes on below them.
+        let options = ["train", "--distributed"] + Self.small(["--hidden": "32,16,16"]) + ["--epochs", "2"]
+        for processes in [2, 3] {
+            var saved: [String: [UInt64]] = [:]
+            for mode in ["overlapped", "blocking"] {
+                let path = model("\(mode)\(processes).json")
+                let run = try MPIRun.run(processes: processes, options + ["--exchange", mode, "--save", path], timeout: Self.timeout)
+                #expect(run.status == 0, "\(processes) processes, \(mode): \(run.standardError)")
+                // 2 epochs of 18 steps: 4 all-reduces a step (one per layer) overlapped, 1 blocking, and
+                // one a validation.
+                let steps = mode == "overlapped" ? "; 36 steps' exchanges overlapped with backprop" : ""
+                let calls = 2 * 18 * (mode == "overlapped" ? 4 : 1) + 2
+                #expect(run.standardOutput.contains("in \(calls) calls of"), "\(processes) processes, \(mode):\n\(run.standardOutput)")
+                #expect(run.standardOutput.contains("overlapped with backprop") == !steps.isEmpty
+                        && (steps.isEmpty || run.standardOutput.contains(steps)), "\(processes) processes, \(mode):\n\(run.standardOutput)")
+                saved[mode] = try bits(path)
+            }
+            #expect(saved["overlapped"] != nil && saved["overlapped"] == saved["blocking"],
+                    "\(processes) processes: the overlapped exchange's weights differ from the blocking one's")
+        }
+        // With two threads a process combines its slices only after the whole backward pass: the
+        // exchange is blocking whatever --exchange says.
+        let threads = try MPIRun.run(processes: 2, ["train", "--distributed"] + Self.small(["--hidden": "32,16,16", "--threads": "2"])
+                                     + ["--epochs", "2", "--exchange", "overlapped"], timeout: Self.timeout)
+        #expect(threads.status == 0, "\(threads.standardError)")
+        #expect(threads.standardOutput.contains("in \(2 * 18 + 2) calls of") && !threads.standardOutput.contains("overlapped with backprop"),
+                "\(threads.standardOutput)")
     }
 
     @Test func aProcessThatDiesEndsTheJobWithAClearErrorAndTheRunResumes() throws {

@@ -47,10 +47,12 @@ struct HostsTests {
         let whole = try Hosts.train(options + ["--checkpoint", file("a.ckpt"), "--save", file("whole.safetensors")])
         #expect(whole.status == 0, "\(whole.standardError)")
 
-        // Host 2's link goes down in the second epoch, just after the checkpoint of the first is written.
+        // Host 2's link goes down in the second epoch, just after the checkpoint of the first is written;
+        // the exchange overlapped with backprop, so the timeout is the one of the non-blocking per-layer sums.
         let checkpoint = file("b.ckpt")
         var cut = Date()
-        let lost = try Hosts.train(options + ["--checkpoint", checkpoint, "--exchange-timeout", String(Self.timeout)]) {
+        let lost = try Hosts.train(options + ["--checkpoint", checkpoint, "--exchange-timeout", String(Self.timeout),
+                                              "--exchange", "overlapped"]) {
             while !FileManager.default.fileExists(atPath: checkpoint) && Date().timeIntervalSince(cut) < Self.limit { usleep(10_000) }
             usleep(300_000)
             try Hosts.script(["link", "down"])
@@ -70,7 +72,8 @@ struct HostsTests {
         let saved = try Checkpoint.load(path: checkpoint)
         #expect(saved.history.count == 1, "the checkpoint on disk is the one after epoch 1")
 
-        // With the link back, the run resumes from it to the very weights of the run never interrupted.
+        // With the link back, the run resumes from it (with the default, blocking exchange) to the very
+        // weights of the run never interrupted.
         try Hosts.script(["link", "up"])
         let resumed = try Hosts.train(["--resume", checkpoint, "--save", file("resumed.safetensors")])
         #expect(resumed.status == 0, "\(resumed.standardError)")
@@ -104,7 +107,9 @@ struct HostsTests {
         let two = dir.appendingPathComponent("slow.json").path, one = dir.appendingPathComponent("one.json").path
         try Hosts.script(["slow", "50mbit"])
         defer { _ = try? Hosts.script(["slow", "off"]) }
-        let run = try Hosts.train(Self.options + ["--epochs", "1", "--exchange-timeout", String(Self.timeout), "--save", two])
+        // Overlapped: the per-layer sums waited for under the timeout.
+        let run = try Hosts.train(Self.options + ["--epochs", "1", "--exchange-timeout", String(Self.timeout), "--exchange", "overlapped",
+                                                  "--save", two])
         let shaped = try Hosts.script(["shaped"])
         try Hosts.script(["slow", "off"])
         #expect(run.status == 0, "\(run.standardError)")

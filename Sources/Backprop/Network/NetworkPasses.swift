@@ -64,20 +64,26 @@ extension Network {
     }
 
     /// The same with the dropout masks of `masks` (see ``forward(_:workspace:dropout:masks:)``).
+    /// `afterLayer(l, gradients)`, when given, is called on this thread as soon as layer `l`'s ∂L/∂W
+    /// and ∂L/∂b are final in `gradients`, from the output layer down to layer 0 (a distributed run
+    /// starts each layer's exchange there, while the layers below are still being computed); it must
+    /// not change `gradients`.
     @discardableResult
     public func gradients(inputs: Matrix<Scalar>, targets: Matrix<Scalar>, workspace: Workspace<Scalar>, into gradients: inout Gradients<Scalar>,
-                          dropout: Double, masks: DropoutMasks) -> Double {
+                          dropout: Double, masks: DropoutMasks, afterLayer: ((Int, Gradients<Scalar>) -> Void)? = nil) -> Double {
         precondition(targets.rows == inputs.rows && targets.columns == outputCount,
                      "gradients: targets \(targets.rows)×\(targets.columns) for inputs \(inputs.rows)×\(inputs.columns) and \(outputCount) outputs")
         forward(inputs, workspace: workspace, dropout: dropout, masks: masks)
-        return backward(inputs: inputs, targets: targets, workspace: workspace, into: &gradients)
+        return backward(inputs: inputs, targets: targets, workspace: workspace, into: &gradients, afterLayer: afterLayer)
     }
 
     /// The backward pass after ``forward(_:workspace:dropout:masks:)`` on the same `inputs` and
     /// `workspace`: the loss and its error terms at the output, then a loop over the layers from the
     /// output down, each layer's backward (``DenseLayer``) and, below it, the next layer's dropout and
-    /// f′. Returns the batch-mean loss.
-    func backward(inputs: Matrix<Scalar>, targets: Matrix<Scalar>, workspace: Workspace<Scalar>, into gradients: inout Gradients<Scalar>) -> Double {
+    /// f′, and `afterLayer` (see ``gradients(inputs:targets:workspace:into:dropout:masks:afterLayer:)``).
+    /// Returns the batch-mean loss.
+    func backward(inputs: Matrix<Scalar>, targets: Matrix<Scalar>, workspace: Workspace<Scalar>, into gradients: inout Gradients<Scalar>,
+                  afterLayer: ((Int, Gradients<Scalar>) -> Void)? = nil) -> Double {
         let output = workspace.layers[layers.count - 1]
         let lossValue = loss.value(outputs: output.activations, preActivations: output.preActivations, targets: targets)
         loss.outputErrorTerms(outputs: output.activations, preActivations: output.preActivations, targets: targets,
@@ -88,6 +94,7 @@ extension Network {
             layers[l].backward(input: below?.output ?? inputs, buffers: workspace.layers[l], scale: scale,
                                ones: workspace.ones, weightGradient: &gradients.weights[l],
                                biasGradient: &gradients.biases[l], below: below, on: Backend.self)
+            afterLayer?(l, gradients)
             if let below { layers[l - 1].backwardThroughActivation(below) }
         }
         return lossValue

@@ -62,9 +62,13 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
     /// Writes ∂L/∂W and ∂L/∂b of the mean loss over `rows` of `data` into `gradients` and returns
     /// that loss. `masks` places `rows` in their batch: each sample's dropout masks depend on its
     /// position there, not on the worker that computes it, so the result does not depend on the
-    /// number of workers beyond the order of the final sum.
+    /// number of workers beyond the order of the final sum. `afterLayer` (one worker only: the slice
+    /// gradients are combined after all workers end) is called on this thread as each layer's
+    /// gradients are final (see ``Network/gradients(inputs:targets:workspace:into:dropout:masks:afterLayer:)``).
     func compute(_ network: Network<Backend>, data: Dataset, rows: ArraySlice<Int>, scaler: FeatureScaler,
-                 dropout: Double, masks: DropoutMasks, into gradients: inout Gradients<Backend.Scalar>) -> Double {
+                 dropout: Double, masks: DropoutMasks, into gradients: inout Gradients<Backend.Scalar>,
+                 afterLayer: ((Int, Gradients<Backend.Scalar>) -> Void)? = nil) -> Double {
+        precondition(afterLayer == nil || workers == 1, "DataParallelGradients: afterLayer with \(workers) workers")
         let n = rows.count
         let used = max(1, min(workers, n / minimumSlice))
         active.removeAll(keepingCapacity: true)
@@ -78,7 +82,7 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
             start += size
         }
         if used == 1 {
-            Self.run(active[0], network, data, scaler, dropout)
+            Self.run(active[0], network, data, scaler, dropout, afterLayer)
             // The worker's gradients are the batch's: hand over its arrays instead of copying them.
             swap(&gradients, &active[0].gradients)
             active[0].rows = []
@@ -114,11 +118,11 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
 
     /// One worker: its rows to the network's precision through the scaler, one-hot targets, forward and backward.
     private static func run(_ b: Buffers, _ network: Network<Backend>, _ data: Dataset, _ scaler: FeatureScaler,
-                            _ dropout: Double) {
+                            _ dropout: Double, _ afterLayer: ((Int, Gradients<Backend.Scalar>) -> Void)? = nil) {
         b.inputs.elements.withUnsafeMutableBufferPointer { data.copyFeatures(rows: b.rows, scaler: scaler, into: $0) }
         b.targets.setOneHot(data, rows: b.rows)
         b.loss = network.gradients(inputs: b.inputs, targets: b.targets, workspace: b.workspace,
-                                   into: &b.gradients, dropout: dropout, masks: b.masks)
+                                   into: &b.gradients, dropout: dropout, masks: b.masks, afterLayer: afterLayer)
     }
 
     /// y ← Σ_w (slice_w / n)·x_w over the active workers' arrays `x_w = array(gradients_w)`: the first

@@ -15,6 +15,27 @@ public protocol GradientReduction: AnyObject {
     func sum(_ buffer: UnsafeMutableBufferPointer<Double>) throws
     /// Whether every process passed the same `value` (a checksum of its weights).
     func allEqual(_ value: UInt64) throws -> Bool
+    /// Whether ``startSum(_:)`` returns before its sum is done, so that the ``Trainer`` starts each
+    /// layer's sum as soon as the backward pass has that layer's gradients and waits for them all in
+    /// ``finishSums()`` (the exchange overlapped with the backward pass of the layers below). Default
+    /// false: one ``sum(_:)`` of every gradient after the backward pass.
+    var overlapsSums: Bool { get }
+    /// Starts replacing `part` by its element-wise sum over all processes, as ``sum(_:)`` does, and may
+    /// return before that is done: `part` must stay allocated, and be neither read nor written, until
+    /// ``finishSums()`` returns. Every process starts the same parts, of the same lengths, in the same
+    /// order. Default: ``sum(_:)``.
+    func startSum(_ part: UnsafeMutableBufferPointer<Double>) throws
+    /// Returns once every part started by ``startSum(_:)`` since the last call is summed. Default: at once.
+    func finishSums() throws
+}
+
+extension GradientReduction {
+    /// False: one ``sum(_:)`` per step after the backward pass.
+    public var overlapsSums: Bool { false }
+    /// ``sum(_:)`` of `part`, done when it returns.
+    public func startSum(_ part: UnsafeMutableBufferPointer<Double>) throws { try sum(part) }
+    /// Nothing to wait for: every ``startSum(_:)`` was done when it returned.
+    public func finishSums() throws {}
 }
 
 extension GradientReduction {
@@ -34,39 +55,57 @@ extension GradientReduction {
 }
 
 extension Gradients {
-    /// Turns this process's mean gradients and `loss` over `samples` of a `total`-sample batch into
-    /// the whole batch's, summed over all processes in one ``GradientReduction/sum(_:)`` of `buffer`
-    /// (every layer's ∂L/∂W and ∂L/∂b, then the loss: ``Network/parameterCount`` + 1 entries);
-    /// returns the batch loss. A process with no samples sends zeros. The sum is in `Double` in
-    /// either precision (exact from `Float`), rounded once to `Scalar` when unpacked.
-    mutating func sumOverProcesses(loss: Double, samples: Int, of total: Int, _ reduction: any GradientReduction,
-                                   buffer: inout [Double]) throws -> Double {
-        let weight = Double(samples), n = Double(total)
-        var loss = loss
-        try buffer.withUnsafeMutableBufferPointer { buffer in
-            var k = 0
-            // Means times sample counts are sums.
-            func pack(_ x: UnsafeBufferPointer<Scalar>) {
-                for i in x.indices { buffer[k + i] = samples == 0 ? 0 : weight * Double(x[i]) }
-                k += x.count
-            }
-            for l in weights.indices {
-                weights[l].elements.withUnsafeBufferPointer(pack)
-                biases[l]?.withUnsafeBufferPointer(pack)
-            }
-            buffer[k] = samples == 0 ? 0 : weight * loss
-            try reduction.sum(buffer)
-            k = 0
+    /// Where layer `l`'s ∂L/∂W then ∂L/∂b start in the exchange buffer of a distributed run: the layers
+    /// from the output down (the order the backward pass finishes them), then the loss, so the last
+    /// part, layer 0's and the loss, is contiguous (``Network/parameterCount`` + 1 entries in all).
+    func exchangeOffset(layer l: Int) -> Int {
+        var k = 0
+        for m in weights.indices where m > l { k += weights[m].elements.count + (biases[m]?.count ?? 0) }
+        return k
+    }
+
+    /// Writes `samples` times layer `l`'s mean ∂L/∂W and ∂L/∂b (their sums over the samples; zeros
+    /// when `samples` is 0) into `buffer` at ``exchangeOffset(layer:)``, and returns that part of `buffer`.
+    func pack(layer l: Int, samples: Int, into buffer: UnsafeMutableBufferPointer<Double>) -> UnsafeMutableBufferPointer<Double> {
+        let start = exchangeOffset(layer: l), weight = Double(samples)
+        var k = start
+        func pack(_ x: UnsafeBufferPointer<Scalar>) {
+            for i in x.indices { buffer[k + i] = samples == 0 ? 0 : weight * Double(x[i]) }
+            k += x.count
+        }
+        weights[l].elements.withUnsafeBufferPointer(pack)
+        biases[l]?.withUnsafeBufferPointer(pack)
+        return UnsafeMutableBufferPointer(rebasing: buffer[start..<k])
+    }
+
+    /// Reads every layer's gradients from a summed exchange `buffer` divided by the batch's `total`
+    /// samples (the means again), and returns its loss entry divided likewise.
+    mutating func unpack(_ buffer: UnsafeMutableBufferPointer<Double>, total: Int) -> Double {
+        let n = Double(total)
+        for l in weights.indices {
+            var k = exchangeOffset(layer: l)
             func unpack(_ y: inout UnsafeMutableBufferPointer<Scalar>) {
                 for i in y.indices { y[i] = Scalar(buffer[k + i] / n) }
                 k += y.count
             }
-            for l in weights.indices {
-                weights[l].elements.withUnsafeMutableBufferPointer(unpack)
-                if biases[l] != nil { biases[l]!.withUnsafeMutableBufferPointer(unpack) }
-            }
-            loss = buffer[k] / n
+            weights[l].elements.withUnsafeMutableBufferPointer(unpack)
+            if biases[l] != nil { biases[l]!.withUnsafeMutableBufferPointer(unpack) }
         }
-        return loss
+        return buffer[buffer.count - 1] / n
+    }
+
+    /// Turns this process's mean gradients and `loss` over `samples` of a `total`-sample batch into
+    /// the whole batch's, summed over all processes in one ``GradientReduction/sum(_:)`` of `buffer`
+    /// (``Network/parameterCount`` + 1 entries, laid out as ``exchangeOffset(layer:)`` says); returns
+    /// the batch loss. A process with no samples sends zeros. The sums are in `Double` in either
+    /// precision (exact from `Float`), rounded once to `Scalar` when unpacked.
+    mutating func sumOverProcesses(loss: Double, samples: Int, of total: Int, _ reduction: any GradientReduction,
+                                   buffer: inout [Double]) throws -> Double {
+        try buffer.withUnsafeMutableBufferPointer { buffer in
+            for l in weights.indices { _ = pack(layer: l, samples: samples, into: buffer) }
+            buffer[buffer.count - 1] = samples == 0 ? 0 : Double(samples) * loss
+            try reduction.sum(buffer)
+            return unpack(buffer, total: total)
+        }
     }
 }

@@ -72,7 +72,9 @@ public final class Trainer<Backend: LinearAlgebra> {
     /// With a `reduction` of more than one process, this is one process of a data-parallel run: every
     /// process must call it with the same data, configuration and starting state. Each computes the
     /// gradients of its ``GradientReduction/shard(of:)`` of every batch, one ``GradientReduction/sum(_:)``
-    /// per step combines them, and all take the same step, so their weights stay identical (checked
+    /// per step combines them (or, when the reduction ``GradientReduction/overlapsSums`` and each process
+    /// runs one thread, one ``GradientReduction/startSum(_:)`` per layer during the backward pass, with the
+    /// same sums), and all take the same step, so their weights stay identical (checked
     /// at the end of every epoch). Each process evaluates its shard of the validation split, and one
     /// sum of the loss and correct counts gives every process the whole split's figures.
     /// - Throws: ``TrainingError/dataMismatch(_:)`` when the data does not fit the network,
@@ -169,10 +171,14 @@ public final class Trainer<Backend: LinearAlgebra> {
         if let distributed {
             let shard = distributed.shard(of: rows.count)
             let mine = rows[(rows.startIndex + shard.lowerBound)..<(rows.startIndex + shard.upperBound)]
-            let local = mine.isEmpty ? 0 : parallel.compute(state.network, data: training, rows: mine, scaler: scaler,
-                                                            dropout: configuration.dropout,
-                                                            masks: masks.advanced(by: shard.lowerBound), into: &gradients)
-            loss = try gradients.sumOverProcesses(loss: local, samples: mine.count, of: rows.count, distributed, buffer: &reduced)
+            let masks = masks.advanced(by: shard.lowerBound)
+            if distributed.overlapsSums && configuration.threads == 1 {
+                loss = try overlappedStep(mine, of: rows.count, training, scaler: scaler, masks: masks, distributed)
+            } else {
+                let local = mine.isEmpty ? 0 : parallel.compute(state.network, data: training, rows: mine, scaler: scaler,
+                                                                dropout: configuration.dropout, masks: masks, into: &gradients)
+                loss = try gradients.sumOverProcesses(loss: local, samples: mine.count, of: rows.count, distributed, buffer: &reduced)
+            }
         } else {
             loss = parallel.compute(state.network, data: training, rows: rows, scaler: scaler,
                                     dropout: configuration.dropout, masks: masks, into: &gradients)
@@ -192,6 +198,39 @@ public final class Trainer<Backend: LinearAlgebra> {
         }
         optimizer.update(&state.network, gradients: gradients, learningRate: rate, split: parallel.split)
         return loss
+    }
+
+    /// A distributed step's gradients with the exchange overlapped with the backward pass (a
+    /// `reduction` that ``GradientReduction/overlapsSums``, one thread per process: the rule, since
+    /// several threads combine their slices only after the whole backward pass): this process's `mine`
+    /// of a `total`-sample batch, each layer above 0 summed over the processes
+    /// (``GradientReduction/startSum(_:)``) as soon as its gradients are final, layer 0 with the loss
+    /// once the pass ends, then every sum waited for (``GradientReduction/finishSums()``). Each value
+    /// is summed as ``Gradients/sumOverProcesses(loss:samples:of:_:buffer:)`` sums it, so the
+    /// weights are the same, bit for bit. Leaves the batch's mean gradients in `gradients`; returns its loss.
+    private func overlappedStep(_ mine: ArraySlice<Int>, of total: Int, _ training: Dataset, scaler: FeatureScaler,
+                                masks: DropoutMasks, _ reduction: any GradientReduction) throws -> Double {
+        try reduced.withUnsafeMutableBufferPointer { whole in
+            let buffer = whole  // Not the inout parameter: the layers' callback captures it.
+            var failure: (any Error)? = nil
+            func start(_ l: Int, _ g: Gradients<Backend.Scalar>) {
+                guard failure == nil, l > 0 else { return }
+                do { try reduction.startSum(g.pack(layer: l, samples: mine.count, into: buffer)) } catch { failure = error }
+            }
+            var local = 0.0
+            if mine.isEmpty {
+                for l in gradients.weights.indices.reversed() { start(l, gradients) }
+            } else {
+                local = parallel.compute(state.network, data: training, rows: mine, scaler: scaler, dropout: configuration.dropout,
+                                         masks: masks, into: &gradients, afterLayer: start)
+            }
+            if let failure { throw failure }
+            let last = gradients.pack(layer: 0, samples: mine.count, into: buffer)
+            buffer[buffer.count - 1] = mine.isEmpty ? 0 : Double(mine.count) * local
+            try reduction.startSum(UnsafeMutableBufferPointer(start: last.baseAddress, count: last.count + 1))
+            try reduction.finishSums()
+            return gradients.unpack(buffer, total: total)
+        }
     }
 
     /// Schedule, early-stopping bookkeeping and history at the end of an epoch.

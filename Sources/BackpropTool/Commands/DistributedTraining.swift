@@ -7,7 +7,7 @@ extension Train {
     /// `train --distributed`: this process's part of an `mpirun` job. Any error ends the whole job;
     /// an exchange that times out ends this process at once, saying who stopped answering and where to resume.
     func runDistributed() throws {
-        let mpi = try MPICommunicator.start(exchangeTimeout: exchangeTimeout)
+        let mpi = try MPICommunicator.start(exchangeTimeout: exchangeTimeout, overlapsSums: exchange == .overlapped)
         // A measuring aid (`make bench` sets it): time the wait for the slowest process apart from the exchange.
         mpi.separatesWaiting = ProcessInfo.processInfo.environment["BACKPROP_MPI_TIME_WAITING"] == "1"
         // Several processes on one machine share its cores: OpenBLAS's own threads would oversubscribe them.
@@ -24,6 +24,7 @@ extension Train {
                 // "of N values": the mean size (the gradients every step, the validation figures every epoch).
                 "all-reduce \(String(format: "%.3f", mpi.reductionSeconds)) s in \(mpi.reductions) calls of \(mpi.reducedValues / max(mpi.reductions, 1)) values"
                     + (mpi.separatesWaiting ? String(format: " after %.3f s waiting for the slowest process", mpi.waitingSeconds) : "")
+                    + (mpi.overlappedExchanges > 0 ? "; \(mpi.overlappedExchanges) steps' exchanges overlapped with backprop" : "")
             }
             try mpi.finish()
         } catch let timeout as ExchangeTimeout {

@@ -13,7 +13,7 @@ struct Train: ParsableCommand {
         discussion: """
             Every matrix product runs in OpenBLAS. With --threads N, each batch is split across N threads, each running single-threaded BLAS on its slice; the slice gradients are summed in a fixed order, so the same seed and thread count give bit-identical weights (and another thread count the same weights up to rounding: dropout masks depend on each sample's place in its batch, not on the thread).
 
-            With --distributed, under mpirun, every process holds the model, computes the gradients of its share of each batch, and one MPI_Allreduce per step sums them; process 0 alone prints, saves and writes checkpoints (needs a build with --traits MPI; see the README).
+            With --distributed, under mpirun, every process holds the model, computes the gradients of its share of each batch, and one all-reduce per step sums them (--exchange overlapped: one per layer, each started as soon as backprop has that layer's gradients); process 0 alone prints, saves and writes checkpoints (needs a build with --traits MPI; see the README).
 
             With --checkpoint-every N, the whole run (weights, optimiser state, generator, history) is saved atomically every N epochs to --checkpoint; --resume FILE continues it, with the data, architecture and training options it was started with, to the same final weights as a run that never stopped.
             """
@@ -49,6 +49,9 @@ struct Train: ParsableCommand {
 
     @Option(help: ArgumentHelp("With --distributed: end every process when an exchange with the others has not completed in this many seconds (a lost host or link), saying who stopped answering.", valueName: "SECONDS"))
     var exchangeTimeout = 60.0
+
+    @Option(help: ArgumentHelp("With --distributed: blocking (one all-reduce after backprop) or overlapped (one per layer, started as soon as backprop has that layer's gradients; with --threads 1, else blocking). The same weights either way; overlapped did not pay for the default network on the test hosts (README).", valueName: "MODE"))
+    var exchange: ExchangeMode = .blocking
 
     /// Whether this build has MPI (the package trait MPI).
     static var builtWithMPI: Bool {
