@@ -53,16 +53,21 @@ def training_plot(results, path):
     networks = sorted({s["network"] for s in steps})
     fig, axes = plt.subplots(1, max(1, len(networks)), figsize=(7 * max(1, len(networks)), 4.5), squeeze=False)
     for ax, network in zip(axes[0], networks):
-        for backend in ["blas", "reference"]:
+        for backend, precision in [("blas", "float32"), ("blas", "float64"), ("reference", "float64")]:
             for mode in ["1 thread", "2 BLAS threads", "2 workers"]:
                 points = sorted((s["batch"], s["samplesPerSecond"]) for s in steps
-                                if s["network"] == network and s["backend"] == backend and s["mode"] == mode)
+                                if s["network"] == network and s["backend"] == backend and s["mode"] == mode
+                                and s.get("precision", "float64") == precision)
                 if points:
-                    ax.plot(*zip(*points), "o-" if backend == "blas" else "^--", label=f"{backend}, {mode}")
-        floors = sorted((s["batch"], s["batch"] / s["floorSeconds"]) for s in steps
-                        if s["network"] == network and s["backend"] == "blas" and s["mode"] == "2 workers")
-        if floors:
-            ax.plot(*zip(*floors), ":", color="grey", label="gemm floor, 2 workers")
+                    style = "^--" if backend == "reference" else ("o-" if precision == "float32" else "s-")
+                    ax.plot(*zip(*points), style, label=f"{backend} {precision}, {mode}")
+        for precision in ["float32", "float64"]:
+            floors = sorted((s["batch"], s["batch"] / s["floorSeconds"]) for s in steps
+                            if s["network"] == network and s["backend"] == "blas" and s["mode"] == "2 workers"
+                            and s.get("precision", "float64") == precision)
+            if floors:
+                ax.plot(*zip(*floors), ":", color="grey" if precision == "float64" else "black",
+                        label=f"gemm floor, {precision}, 2 workers")
         numpy = results.get("numpy")
         if numpy and network == numpy["network"]:
             ax.scatter([numpy["batch"]], [numpy["samplesPerSecond"]], marker="*", s=150, color="black",
