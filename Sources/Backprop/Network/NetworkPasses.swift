@@ -20,6 +20,10 @@ extension Network {
     /// `masks.firstSample + i` of its batch, and its masks depend on that position alone, so a
     /// batch split across threads or processes drops the same units as the whole batch.
     /// A loop over the layers: each layer's forward (``DenseLayer``), then its dropout (hidden layers only).
+    @_specialize(exported: true, where Backend == BLAS<Double>)
+    @_specialize(exported: true, where Backend == BLAS<Float>)
+    @_specialize(exported: true, where Backend == Reference<Double>)
+    @_specialize(exported: true, where Backend == Reference<Float>)
     public func forward(_ inputs: Matrix<Scalar>, workspace: Workspace<Scalar>, dropout: Double, masks: DropoutMasks) {
         precondition(dropout >= 0 && dropout < 1, "forward: dropout rate \(dropout) must be in [0, 1)")
         precondition(inputs.rows == workspace.batch && inputs.columns == inputCount,
@@ -33,6 +37,10 @@ extension Network {
 
     /// The network's outputs for `inputs` (`batch × inputCount` → `batch × outputCount`).
     /// Allocates a workspace; training loops call ``forward(_:workspace:)`` with one of their own.
+    @_specialize(exported: true, where Backend == BLAS<Double>)
+    @_specialize(exported: true, where Backend == BLAS<Float>)
+    @_specialize(exported: true, where Backend == Reference<Double>)
+    @_specialize(exported: true, where Backend == Reference<Float>)
     public func predict(_ inputs: Matrix<Scalar>) -> Matrix<Scalar> {
         let workspace = Workspace(batch: inputs.rows, layers: layers)
         forward(inputs, workspace: workspace)
@@ -69,6 +77,10 @@ extension Network {
     /// starts each layer's exchange there, while the layers below are still being computed); it must
     /// not change `gradients`.
     @discardableResult
+    @_specialize(exported: true, where Backend == BLAS<Double>)
+    @_specialize(exported: true, where Backend == BLAS<Float>)
+    @_specialize(exported: true, where Backend == Reference<Double>)
+    @_specialize(exported: true, where Backend == Reference<Float>)
     public func gradients(inputs: Matrix<Scalar>, targets: Matrix<Scalar>, workspace: Workspace<Scalar>, into gradients: inout Gradients<Scalar>,
                           dropout: Double, masks: DropoutMasks, afterLayer: ((Int, Gradients<Scalar>) -> Void)? = nil) -> Double {
         precondition(targets.rows == inputs.rows && targets.columns == outputCount,

@@ -65,6 +65,10 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
     /// number of workers beyond the order of the final sum. `afterLayer` (one worker only: the slice
     /// gradients are combined after all workers end) is called on this thread as each layer's
     /// gradients are final (see ``Network/gradients(inputs:targets:workspace:into:dropout:masks:afterLayer:)``).
+    @_specialize(where Backend == BLAS<Double>)
+    @_specialize(where Backend == BLAS<Float>)
+    @_specialize(where Backend == Reference<Double>)
+    @_specialize(where Backend == Reference<Float>)
     func compute(_ network: Network<Backend>, data: Dataset, rows: ArraySlice<Int>, scaler: FeatureScaler,
                  dropout: Double, masks: DropoutMasks, into gradients: inout Gradients<Backend.Scalar>,
                  afterLayer: ((Int, Gradients<Backend.Scalar>) -> Void)? = nil) -> Double {
@@ -111,6 +115,10 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
     }
 
     /// Worker `part`'s slice of the current batch (called on the worker threads).
+    @_specialize(where Backend == BLAS<Double>)
+    @_specialize(where Backend == BLAS<Float>)
+    @_specialize(where Backend == Reference<Double>)
+    @_specialize(where Backend == Reference<Float>)
     func runPart(_ part: Int) {
         let (network, data, scaler, dropout) = batch!
         Self.run(active[part], network, data, scaler, dropout)

@@ -110,12 +110,20 @@ public struct GradientDescent: Optimizer {
     /// Plain gradient descent has no state and no settings besides the learning rate.
     public init() {}
     /// θ ← θ − η·g through the backend's `axpy`.
+    @_specialize(where B == BLAS<Double>)
+    @_specialize(where B == BLAS<Float>)
+    @_specialize(where B == Reference<Double>)
+    @_specialize(where B == Reference<Float>)
     public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients<B.Scalar>, learningRate: Double) {
         network.updateParameters(with: gradients) { _, theta, g in
             B.axpy(alpha: B.Scalar(-learningRate), g, into: &theta)
         }
     }
     /// The same step through the element-wise kernel, split across the trainer's threads.
+    @_specialize(where B == BLAS<Double>)
+    @_specialize(where B == BLAS<Float>)
+    @_specialize(where B == Reference<Double>)
+    @_specialize(where B == Reference<Float>)
     public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients<B.Scalar>, learningRate: Double,
                                                   split: ParallelElementwise) {
         network.updateParameters(with: gradients) { _, theta, g in
@@ -150,10 +158,18 @@ public struct Momentum: Optimizer {
         self.nesterov = nesterov
     }
 
+    @_specialize(where B == BLAS<Double>)
+    @_specialize(where B == BLAS<Float>)
+    @_specialize(where B == Reference<Double>)
+    @_specialize(where B == Reference<Float>)
     public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients<B.Scalar>, learningRate: Double) {
         update(&network, gradients: gradients, learningRate: learningRate, split: .onCallingThread)
     }
 
+    @_specialize(where B == BLAS<Double>)
+    @_specialize(where B == BLAS<Float>)
+    @_specialize(where B == Reference<Double>)
+    @_specialize(where B == Reference<Float>)
     public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients<B.Scalar>, learningRate: Double,
                                                   split: ParallelElementwise) {
         velocity.prepare(for: network)
@@ -199,10 +215,18 @@ public struct Adam: Optimizer {
         self.epsilon = epsilon
     }
 
+    @_specialize(where B == BLAS<Double>)
+    @_specialize(where B == BLAS<Float>)
+    @_specialize(where B == Reference<Double>)
+    @_specialize(where B == Reference<Float>)
     public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients<B.Scalar>, learningRate: Double) {
         update(&network, gradients: gradients, learningRate: learningRate, split: .onCallingThread)
     }
 
+    @_specialize(where B == BLAS<Double>)
+    @_specialize(where B == BLAS<Float>)
+    @_specialize(where B == Reference<Double>)
+    @_specialize(where B == Reference<Float>)
     public mutating func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: Gradients<B.Scalar>, learningRate: Double,
                                                   split: ParallelElementwise) {
         m.prepare(for: network)

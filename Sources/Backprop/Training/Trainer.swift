@@ -82,6 +82,10 @@ public final class Trainer<Backend: LinearAlgebra> {
     ///   ``TrainingError/processesDiverged(epoch:)`` when processes end an epoch with different weights,
     ///   and what `reduction` throws.
     @discardableResult
+    @_specialize(exported: true, where Backend == BLAS<Double>)
+    @_specialize(exported: true, where Backend == BLAS<Float>)
+    @_specialize(exported: true, where Backend == Reference<Double>)
+    @_specialize(exported: true, where Backend == Reference<Float>)
     public func train(training: Dataset, validation: Dataset?, scaler: FeatureScaler,
                       reduction: (any GradientReduction)? = nil,
                       checkpoint: (Trainer) throws -> Void = { _ in },
