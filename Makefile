@@ -90,7 +90,7 @@ example: setup
 example-fashion: setup-data
 	cd Examples/FashionMNIST && $(SWIFT) run -c release fashion-mnist-training
 
-## The benchmark (under five minutes on two cores): kernels (BLAS, C, reference), training steps
+## The benchmark (about 12 minutes on two cores): kernels (BLAS, C, reference), training steps
 ## against their gemm floor, allocations, an epoch beside NumPy, peak memory, and epochs on 1 and 2
 ## MPI processes with their all-reduce time; tables on stdout, results/bench.csv, results/bench.json
 ## and results/*.png.
