@@ -158,12 +158,7 @@ func trainerSteps<B: LinearAlgebra>(_: B.Type, spec: NetworkSpec, data: Dataset,
     let steps = max(warmUp + 3, min(steps, data.count / batch))
     let subset = data.subset(Array(0..<(steps * batch)))
     BLASThreads.set(mode.blasThreads)
-    var config = TrainingConfiguration()
-    config.epochs = 1
-    config.batchSize = batch
-    config.validationFraction = 0
-    config.patience = nil
-    config.threads = mode.workers
+    let config = oneEpoch(batch: batch, threads: mode.workers)
     let trainer = try! Trainer(network: spec.make(B.self), optimizer: Optimizers.make(spec.optimizer)!, configuration: config)
     let scaler = FeatureScaler.fit(.standardize, on: subset)
     var times = [Double](repeating: 0, count: steps + 1)
@@ -299,12 +294,7 @@ func measureEpochs(data: Dataset, steps: [StepResult], quick: Bool, log: (String
         for precision in [Precision.float64, .float32] {
             log("epoch: \(spec.name), \(data.count) samples, blas, \(precision.rawValue), \(mode.rawValue)")
             BLASThreads.set(mode.blasThreads)
-            var config = TrainingConfiguration()
-            config.epochs = 1
-            config.batchSize = batch
-            config.validationFraction = 0
-            config.patience = nil
-            config.threads = mode.workers
+            let config = oneEpoch(batch: batch, threads: mode.workers)
             func run<B: LinearAlgebra>(_: B.Type) -> EpochMetrics {
                 let trainer = try! Trainer(network: spec.make(B.self), optimizer: Adam(), configuration: config)
                 let scaler = FeatureScaler.fit(.standardize, on: data)
@@ -322,6 +312,17 @@ func measureEpochs(data: Dataset, steps: [StepResult], quick: Bool, log: (String
     }
     BLASThreads.set(1)
     return results
+}
+
+/// The bench's runs: one epoch of `batch`-sample batches on `threads` workers, no validation, no early stopping.
+func oneEpoch(batch: Int, threads: Int) -> TrainingConfiguration {
+    var config = TrainingConfiguration()
+    config.epochs = 1
+    config.batchSize = batch
+    config.validationFraction = 0
+    config.patience = nil
+    config.threads = threads
+    return config
 }
 
 /// Whether the malloc counter linked into this binary sees the process's allocations.

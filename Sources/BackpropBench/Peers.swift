@@ -55,12 +55,7 @@ struct PeerProblem {
 /// OpenBLAS at 1 thread each).
 func swiftPeerEpoch<B: LinearAlgebra>(_: B.Type, _ problem: PeerProblem, data: Dataset) -> PeerRun {
     BLASThreads.set(1)
-    var config = TrainingConfiguration()
-    config.epochs = 1
-    config.batchSize = 128
-    config.validationFraction = 0
-    config.patience = nil
-    config.threads = 2
+    var config = oneEpoch(batch: 128, threads: 2)
     config.learningRate = problem.learningRate
     let trainer = try! Trainer(network: problem.spec.make(B.self), optimizer: Optimizers.make(problem.spec.optimizer)!,
                                configuration: config)

@@ -43,8 +43,7 @@ extension Network {
         var analytic = Gradients<Scalar>(zerosLike: layers)
         gradients(inputs: inputs.converted(to: Scalar.self), targets: targets.converted(to: Scalar.self),
                   workspace: Workspace(batch: inputs.rows, layers: layers), into: &analytic)
-        let promoted = Gradients<Double>(weights: analytic.weights.map { $0.converted(to: Double.self) },
-                                         biases: analytic.biases.map { $0?.map(Double.init) })
+        let promoted = analytic.converted(to: Double.self)
         if let double = self as? Network<Reference<Double>> {
             return double.gradientCheck(promoted, inputs: inputs, targets: targets, step: h, samplesPerLayer: samplesPerLayer, seed: seed, floor: floor)
         }

@@ -22,6 +22,11 @@ public struct Gradients<Scalar: BLASScalar>: Equatable, Sendable {
         self.biases = biases
     }
 
+    /// The same arrays in precision `Other`, each value rounded to nearest (exact from `Float` to `Double`).
+    public func converted<Other: BLASScalar>(to _: Other.Type = Other.self) -> Gradients<Other> {
+        Gradients<Other>(weights: weights.map { $0.converted(to: Other.self) }, biases: biases.map { $0?.map { Other($0) } })
+    }
+
     /// Every value multiplied by `alpha` (a copy).
     public func scaled(by alpha: Scalar) -> Gradients {
         Gradients(weights: weights.map { Matrix(rows: $0.rows, columns: $0.columns, elements: $0.elements.map { alpha * $0 }) },

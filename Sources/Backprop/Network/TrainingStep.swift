@@ -12,8 +12,7 @@ public struct StepResult<Scalar: BLASScalar>: Equatable, Sendable {
     /// The same figures in `Double` (exact from `Float`), to compare with float64 answers.
     public var promoted: StepResult<Double> {
         StepResult<Double>(outputs: outputs.converted(to: Double.self), loss: loss,
-                           steps: Gradients<Double>(weights: steps.weights.map { $0.converted(to: Double.self) },
-                                                    biases: steps.biases.map { $0?.map(Double.init) }))
+                           steps: steps.converted(to: Double.self))
     }
 }
 
