@@ -10,11 +10,19 @@ import Linalg
 runFuzzer { data, size in
     guard var checkpoint = try? Checkpoint.decode(Data(bytes(data, size)), file: "fuzz.ckpt") else { return 0 }
     checkpoint.configuration.epochs = checkpoint.history.count + 1
-    guard let trainer = try? checkpoint.trainer(Reference.self, file: "fuzz.ckpt") else { return 0 }
     let inputs = checkpoint.layers[0].fanIn, outputs = checkpoint.layers[checkpoint.layers.count - 1].fanOut
     let labels = (0..<4).map { $0 % outputs }
     guard let set = try? Dataset(features: .doubles([Double](repeating: 0.5, count: 4 * inputs)), labels: labels,
                                  featureCount: inputs, classCount: outputs) else { return 0 }
-    _ = try? trainer.train(training: set, validation: set, scaler: checkpoint.scaler)
+    switch checkpoint.precision {
+    case .float32: resume(checkpoint, Reference<Float>.self, on: set)
+    case .float64: resume(checkpoint, Reference<Double>.self, on: set)
+    }
     return 0
+}
+
+/// Resumes `checkpoint` in its own precision for its one remaining epoch on `set`.
+func resume<B: LinearAlgebra>(_ checkpoint: Checkpoint, _ backend: B.Type, on set: Dataset) {
+    guard let trainer = try? checkpoint.trainer(backend, file: "fuzz.ckpt") else { return }
+    _ = try? trainer.train(training: set, validation: set, scaler: checkpoint.scaler)
 }
