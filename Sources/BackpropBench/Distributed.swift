@@ -25,6 +25,10 @@ struct DistributedResult: Encodable {
     var allReduceShare: Double { allReduceSeconds / trainingSeconds }
 }
 
+/// The settings the distributed bench trains with, spelled out so its figures do not move with
+/// `backprop train`'s defaults.
+let runSettings = ["--batch-size", "128", "--dropout", "0.3", "--learning-rate", "0.001", "--schedule", "plateau"]
+
 /// Runs the default network (784-256-128-10, batch 128, dropout 0.3, Adam) on 1 process × 1 thread,
 /// 2 processes × 1 thread, and 1 process × 2 threads for comparison with in-process parallelism.
 func measureDistributed(tool: String, quick: Bool, log: (String) -> Void) -> ([DistributedResult], String?) {
@@ -32,7 +36,7 @@ func measureDistributed(tool: String, quick: Bool, log: (String) -> Void) -> ([D
         return ([], "mpirun not found (scripts/setup.sh --mpi installs Open MPI)")
     }
     let epochs = quick ? 1 : 2
-    let common = ["train", "--distributed", "--epochs", String(epochs), "--validation-fraction", "0", "--patience", "0"]
+    let common = ["train", "--distributed", "--epochs", String(epochs), "--validation-fraction", "0", "--patience", "0"] + runSettings
         + (quick ? ["--limit", "10000"] : [])
     var results: [DistributedResult] = []
     var notes: [String] = []
@@ -56,7 +60,7 @@ func measureDistributed(tool: String, quick: Bool, log: (String) -> Void) -> ([D
 func measureHosts(tool: String, script: String, quick: Bool, rates: [String], log: (String) -> Void) -> ([DistributedResult], String?) {
     let epochs = quick ? 1 : 2
     let arguments = ["mpirun", tool, "train", "--distributed", "--epochs", String(epochs), "--validation-fraction", "0",
-                     "--patience", "0", "--threads", "1"] + (quick ? ["--limit", "10000"] : [])
+                     "--patience", "0", "--threads", "1"] + runSettings + (quick ? ["--limit", "10000"] : [])
     var results: [DistributedResult] = []
     var notes: [String] = []
     for rate in [nil] + rates.map(Optional.some) {

@@ -22,7 +22,7 @@ import TestSupport
         return try Trainer(network: network, optimizer: optimizer, schedule: schedule, configuration: config)
     }
 
-    static let setups: [(String, String)] = [("adam", "plateau"), ("nesterov", "step"), ("sgd", "exponential")]
+    static let setups: [(String, String)] = [("adam", "plateau"), ("nesterov", "step"), ("sgd", "exponential"), ("momentum", "cosine")]
 
     @Test(arguments: setups)
     func resumeEqualsUninterrupted(optimizerName: String, scheduleName: String) throws {
@@ -39,7 +39,7 @@ import TestSupport
         let data = try TrainerTests.spirals(perClass: 60, seed: 9)
         let (training, validation) = Trainer<B>.split(data, validationFraction: 0.25, seed: 12)
         let scaler = FeatureScaler.fit(.standardize, on: training)
-        let fresh = { try self.makeTrainer(B.self, optimizer: Optimizers.make(optimizerName)!, schedule: LearningRateSchedules.make(scheduleName)!) }
+        let fresh = { try self.makeTrainer(B.self, optimizer: Optimizers.make(optimizerName)!, schedule: LearningRateSchedules.make(scheduleName, epochs: 6)!) }
 
         let whole = try fresh()
         try whole.train(training: training, validation: validation, scaler: scaler)

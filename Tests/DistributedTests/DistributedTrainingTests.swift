@@ -9,7 +9,8 @@ import TestSupport
 @Suite(.serialized) struct DistributedTrainingTests {
     /// Three epochs of 18 batches of 50 (900 training samples), with dropout, so masks and shards both matter.
     static let small = ["--limit", "1000", "--hidden", "32", "--batch-size", "50", "--threads", "1", "--dropout", "0.2",
-                        "--patience", "0", "--precision", "float64"]  // 1e-12 is float64's rounding
+                        "--patience", "0", "--precision", "float64",  // 1e-12 is float64's rounding
+                        "--validation-fraction", "0.1"]  // the counts of all-reduces below include the validation shards'
     /// ``small`` with the values of some of its options replaced.
     static func small(_ values: [String: String]) -> [String] {
         var options = small

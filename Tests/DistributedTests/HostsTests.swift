@@ -12,7 +12,8 @@ import TestSupport
 struct HostsTests {
     /// 3,600 training samples: 72 batches of 50 an epoch (an epoch of a second or two), with dropout.
     static let options = ["--limit", "4000", "--hidden", "32", "--batch-size", "50", "--threads", "1", "--dropout", "0.2",
-                          "--patience", "0", "--precision", "float64"]  // 1e-12 is float64's rounding
+                          "--patience", "0", "--precision", "float64",  // 1e-12 is float64's rounding
+                          "--validation-fraction", "0.1"]  // the counts of all-reduces below include the validation shards'
     /// Doubles in one all-reduce: the parameters of 784-32-10 and the loss.
     static let values = 784 * 32 + 32 + 32 * 10 + 10 + 1
     /// The exchange timeout of the fault tests, in seconds.

@@ -22,7 +22,7 @@ public struct Checkpoint: Sendable {
     public var optimizerName: String
     /// The optimiser's step count and moment arrays (shaped like the parameters).
     public var optimizerState: OptimizerState
-    /// ``LearningRateSchedule/name`` of the schedule, rebuilt through ``LearningRateSchedules/make(_:)``.
+    /// ``LearningRateSchedule/name`` of the schedule, rebuilt through ``LearningRateSchedules/make(_:epochs:)``.
     public var scheduleName: String
     /// ``LearningRateSchedule/state`` of the schedule.
     public var scheduleState: [Double]
@@ -88,7 +88,7 @@ public struct Checkpoint: Sendable {
         guard let optimizer = Optimizers.make(optimizerName) else {
             throw FileFormatError(file: file, field: SafeTensorsReader.metadataField("optimizer"), problem: "unknown optimizer \"\(optimizerName)\"")
         }
-        guard let schedule = LearningRateSchedules.make(scheduleName) else {
+        guard let schedule = LearningRateSchedules.make(scheduleName, epochs: configuration.epochs) else {
             throw FileFormatError(file: file, field: SafeTensorsReader.metadataField("schedule"), problem: "unknown schedule \"\(scheduleName)\"")
         }
         var state = TrainerState(network: Network<B>(definition.converted(to: B.Scalar.self)), rng: rng)

@@ -104,18 +104,54 @@ public struct ReduceOnPlateau: LearningRateSchedule {
     }
 }
 
+/// η = η_min + (η₀ − η_min) · (1 + cos(π · epoch / epochs)) / 2: half a cosine from η₀ at the first
+/// epoch down towards η_min (`minimumScale`·η₀) after the last (as PyTorch's CosineAnnealingLR with
+/// `T_max` = epochs, stepped once an epoch).
+///
+/// The period is the run's epoch count, fixed when the schedule is made; it is the schedule's
+/// ``state``, so a resumed run keeps the period it started with. Epochs past the period stay at η_min.
+public struct CosineDecay: LearningRateSchedule {
+    public let name = "cosine"
+    /// The epochs over which the rate falls, and the lowest scale of η₀ it reaches.
+    public private(set) var epochs: Int
+    public let minimumScale: Double
+
+    /// A cosine over `epochs` (≥ 1) epochs down to `minimumScale` (in [0, 1]) times η₀.
+    public init(epochs: Int, minimumScale: Double = 0) {
+        precondition(epochs >= 1 && minimumScale >= 0 && minimumScale <= 1,
+                     "CosineDecay: epochs \(epochs) must be ≥ 1 and minimumScale \(minimumScale) in [0, 1]")
+        self.epochs = epochs
+        self.minimumScale = minimumScale
+    }
+
+    public func learningRate(epoch: Int, base: Double) -> Double {
+        let progress = Double(min(epoch, epochs)) / Double(epochs)
+        return base * (minimumScale + (1 - minimumScale) * (1 + cos(Double.pi * progress)) / 2)
+    }
+
+    public var state: [Double] { [Double(epochs)] }
+
+    public mutating func restore(_ state: [Double]) {
+        // A saved period outside 1...Int32.max is not a period this schedule could have had; keep ours.
+        guard state.count == 1, let period = Int(exactly: state[0]), (1...Int(Int32.max)).contains(period) else { return }
+        epochs = period
+    }
+}
+
 /// The schedules by their command-line names, with default settings.
 public enum LearningRateSchedules {
     /// Every name ``make(_:)`` knows, in the order the command line lists them.
-    public static let names = ["constant", "step", "exponential", "plateau"]
+    public static let names = ["constant", "step", "exponential", "plateau", "cosine"]
 
-    /// The schedule whose ``LearningRateSchedule/name`` is `name`, with default settings, or nil for an unknown name.
-    public static func make(_ name: String) -> (any LearningRateSchedule)? {
+    /// The schedule whose ``LearningRateSchedule/name`` is `name`, with default settings, for a run
+    /// of `epochs` (≥ 1) epochs (the cosine's period), or nil for an unknown name.
+    public static func make(_ name: String, epochs: Int) -> (any LearningRateSchedule)? {
         switch name {
         case "constant": return ConstantRate()
         case "step": return StepDecay()
         case "exponential": return ExponentialDecay()
         case "plateau": return ReduceOnPlateau()
+        case "cosine": return CosineDecay(epochs: max(1, epochs))
         default: return nil
         }
     }

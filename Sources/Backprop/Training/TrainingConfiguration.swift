@@ -1,10 +1,10 @@
 /// The settings of a training run that are plain numbers (the optimiser and the schedule are
 /// passed to the ``Trainer`` as values of their own types).
 ///
-/// The defaults are those of `backprop train`, which reads them from here, except two a library
-/// must not choose for its caller: `dropout` is 0 (the command line's 0.3 suits its default
-/// Fashion-MNIST network, not any network) and `threads` is 1 (more threads switch OpenBLAS to one
-/// thread, a process-wide change).
+/// The defaults are general ones. `backprop train` starts from them and sets its own for its
+/// default Fashion-MNIST network (a larger batch and rate, dropout, no validation split, two
+/// threads); `threads` stays 1 here because more threads switch OpenBLAS to one thread, a
+/// process-wide change a library must not make unasked.
 public struct TrainingConfiguration: Sendable, Equatable, Codable {
     /// Passes over the training samples.
     public var epochs = 30

@@ -40,7 +40,7 @@ import TestSupport
         try Self.makeData(d)
         let train = try Self.run(["train", "--precision", "float64", "--data", "\(d)/train.npz", "--test-data", "\(d)/test-x.npy", "--test-labels", "\(d)/test-y.npy",
                                   "--hidden", "6", "--epochs", "3", "--patience", "0", "--batch-size", "20", "--threads", "1",
-                                  "--learning-rate", "0.01", "--log-dir", "\(d)/runs", "--run-name", "first", "--log-gradients",
+                                  "--learning-rate", "0.01", "--schedule", "constant", "--validation-fraction", "0.1", "--log-dir", "\(d)/runs", "--run-name", "first", "--log-gradients",
                                   "--save", "\(d)/m.safetensors"])
         let accuracy = try #require(train.firstMatch(of: /test accuracy ([0-9.]+)%/)?.1, "\(train)")
         #expect(Double(accuracy)! > 80, "\(train)")
