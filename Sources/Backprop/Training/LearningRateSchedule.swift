@@ -140,7 +140,7 @@ public struct CosineDecay: LearningRateSchedule {
 
 /// The schedules by their command-line names, with default settings.
 public enum LearningRateSchedules {
-    /// Every name ``make(_:)`` knows, in the order the command line lists them.
+    /// Every name ``make(_:epochs:)`` knows, in the order the command line lists them.
     public static let names = ["constant", "step", "exponential", "plateau", "cosine"]
 
     /// The schedule whose ``LearningRateSchedule/name`` is `name`, with default settings, for a run
