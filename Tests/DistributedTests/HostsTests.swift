@@ -156,8 +156,9 @@ extension HostsTests {
         let first = try run(commands(start)[0], in: whole)
         #expect(first.status == 0, "\(first.standardError)")
         #expect(first.standardOutput.contains("in each of 2 process(es)"), "\(first.standardOutput)")
-        // 2,700 training samples in batches of 128: 22 steps an epoch; process 1 dies in epoch 2.
-        let dying = try run(commands(start)[0], in: interrupted, environment: ["BACKPROP_TEST_DIE_AT_STEP": "1:30"])
+        // 3,000 training samples (train's default keeps no validation split) in batches of 256:
+        // 12 steps an epoch; process 1 dies in epoch 2.
+        let dying = try run(commands(start)[0], in: interrupted, environment: ["BACKPROP_TEST_DIE_AT_STEP": "1:18"])
         #expect(dying.status != 0 && (dying.standardOutput + dying.standardError).contains("exited on signal 9"), "\(dying.standardError)")
         let resumed = try run(commands(resume)[0], in: interrupted)
         #expect(resumed.status == 0, "\(resumed.standardError)")
