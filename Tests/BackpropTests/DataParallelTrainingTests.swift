@@ -264,3 +264,26 @@ private final class Results: @unchecked Sendable {  // Guarded by the lock.
     var complete: Bool { lock.withLock { slots.allSatisfy { $0 != nil } } }
     var values: [Result<[DenseLayer<Double>], any Error>?] { lock.withLock { slots } }
 }
+
+extension DataParallelTrainingTests {
+    /// The trainer's evaluation splits the rows over its threads (parts of at least 1,000): the
+    /// confusion counts, and so the accuracy, must be exactly the one-thread evaluation's; the mean
+    /// loss may differ only by the rounding of adding 2 or 3 partial sums instead of one running sum
+    /// (each term is below 20 in size here, so a few ulps of the total: 1e-12 relative is generous).
+    @Test(arguments: [(2, 2600), (3, 2600), (3, 3001), (2, 999)])
+    func evaluationOnSeveralThreadsCountsWhatOneThreadCounts(threads: Int, samples: Int) throws {
+        let data = try TrainerTests.spirals(perClass: samples / 2, seed: 11)
+        var rng = SeededGenerator(seed: 12)
+        let network = try Network<BLAS<Double>>.make(sizes: [2, 16, 3], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
+        var config = TrainingConfiguration()
+        config.threads = threads
+        let scaler = FeatureScaler.fit(.standardize, on: data)
+        let trainer = try Trainer(network: network, configuration: config)
+        let split = trainer.evaluate(data, scaler: scaler), whole = network.evaluate(data, scaler: scaler)
+        #expect(split.confusion == whole.confusion)
+        #expect(split.confusion.joined().reduce(0, +) == data.count)
+        #expect(split.accuracy == whole.accuracy)
+        #expect(abs(split.loss - whole.loss) <= 1e-12 * whole.loss, "\(split.loss) against \(whole.loss)")
+        if data.count < 2000 { #expect(split.loss.bitPattern == whole.loss.bitPattern) }  // One part: the same sum.
+    }
+}

@@ -37,7 +37,7 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
     /// The current batch's workers, kept between batches so that filling it allocates nothing.
     private var active: [Buffers] = []
     /// The threads the slices run on (the caller's and `workers − 1` helpers).
-    private let threads: WorkerThreads
+    let threads: WorkerThreads
     /// The same threads for the element-wise tail of a step: the combine here and the optimiser's update.
     let split: ParallelElementwise
     /// The current batch's arguments, for ``runPart(_:)`` on the worker threads; nil between batches.

@@ -28,10 +28,7 @@ extension Network {
     @_specialize(where Backend == Reference<Float>)
     public func evaluate(_ data: Dataset, scaler: FeatureScaler, batchSize: Int = 1000) -> Evaluation {
         let (totalLoss, confusion) = evaluationSums(data, rows: 0..<data.count, scaler: scaler, batchSize: batchSize)
-        let correct = (0..<outputCount).reduce(0) { $0 + confusion[$1][$1] }
-        return Evaluation(loss: data.count == 0 ? 0 : totalLoss / Double(data.count),
-                          accuracy: data.count == 0 ? 0 : Double(correct) / Double(data.count),
-                          confusion: confusion)
+        return Evaluation(summedLoss: totalLoss, confusion: confusion, count: data.count)
     }
 
     /// The summed loss and the confusion counts of the samples at `rows` of `data` (what ``evaluate(_:scaler:batchSize:)``

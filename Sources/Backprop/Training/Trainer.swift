@@ -120,16 +120,26 @@ public final class Trainer<Backend: LinearAlgebra> {
         return state.history
     }
 
-    /// The validation loss and accuracy: on one process of the whole split; on several, each
-    /// evaluates its ``GradientReduction/shard(of:)`` and one ``GradientReduction/sum(_:)`` of the
-    /// summed loss and the correct count combines them (every process gets the same figures).
+    /// The network's loss and accuracy on `data` (inputs scaled by `scaler`, labels one-hot), its rows
+    /// split over the trainer's threads (``TrainingConfiguration/threads``; parts of at least 1,000
+    /// rows). The counts are ``Network/evaluate(_:scaler:batchSize:)``'s; the mean loss differs from
+    /// it only in the rounding of the parts' sum. Outputs must have one unit per class.
+    public func evaluate(_ data: Dataset, scaler: FeatureScaler) -> Evaluation {
+        let sums = ParallelEvaluation.sums(state.network, data, rows: 0..<data.count, scaler: scaler, on: parallel.threads)
+        return Evaluation(summedLoss: sums.loss, confusion: sums.confusion, count: data.count)
+    }
+
+    /// The validation loss and accuracy (``evaluate(_:scaler:)``): on one process of the whole split;
+    /// on several, each evaluates its ``GradientReduction/shard(of:)`` and one ``GradientReduction/sum(_:)``
+    /// of the summed loss and the correct count combines them (every process gets the same figures).
     private func validate(_ data: Dataset, scaler: FeatureScaler,
                           _ distributed: (any GradientReduction)?) throws -> (loss: Double, accuracy: Double) {
         guard let distributed, data.count > 0 else {
-            let result = state.network.evaluate(data, scaler: scaler)
+            let result = evaluate(data, scaler: scaler)
             return (result.loss, result.accuracy)
         }
-        let part = state.network.evaluationSums(data, rows: distributed.shard(of: data.count), scaler: scaler)
+        let part = ParallelEvaluation.sums(state.network, data, rows: distributed.shard(of: data.count), scaler: scaler,
+                                           on: parallel.threads)
         var sums = [part.loss, Double(part.confusion.indices.reduce(0) { $0 + part.confusion[$1][$1] })]
         try sums.withUnsafeMutableBufferPointer { try distributed.sum($0) }
         return (sums[0] / Double(data.count), sums[1] / Double(data.count))

@@ -185,7 +185,7 @@ struct Train: ParsableCommand {
         var metadata = ["epochs": String(run.trainer.history.count), "seed": String(config.seed),
                         "optimizer": run.trainer.optimizer.name, "created_by": "backprop train"]
         if let test = run.test {
-            let result = run.trainer.network.evaluate(test, scaler: run.scaler)
+            let result = run.trainer.evaluate(test, scaler: run.scaler)
             summary += String(format: "; test accuracy %.2f%% (loss %.4f) on %d samples", 100 * result.accuracy, result.loss, test.count)
             metadata["test_accuracy"] = String(format: "%.4f", result.accuracy)
             try log?.test(loss: result.loss, accuracy: result.accuracy, step: history.count)

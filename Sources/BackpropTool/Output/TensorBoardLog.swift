@@ -36,7 +36,7 @@ struct TensorBoardOptions: ParsableArguments {
 /// A training run's figures as TensorBoard scalars, written as the run goes (step = epoch).
 ///
 /// Per epoch: `loss/training` (the mean batch loss, dropout on), `accuracy/training` (the epoch's
-/// final weights on the training split, dropout off: one extra forward pass), `loss/validation`,
+/// final weights on the training split, dropout off: one extra forward pass, on the trainer's threads), `loss/validation`,
 /// `accuracy/validation`, `learning_rate`, and with `--log-gradients` `gradient_norm/layer_<l>`
 /// (mean ‖∂L/∂W_l‖). At the end: `loss/test` and `accuracy/test` at the last epoch's step.
 final class TensorBoardLog {
@@ -57,7 +57,7 @@ final class TensorBoardLog {
         guard let m = trainer.history.last else { return }
         let step = m.epoch
         try writer.scalar("loss/training", m.trainingLoss, step: step)
-        try writer.scalar("accuracy/training", trainer.network.evaluate(training, scaler: scaler).accuracy, step: step)
+        try writer.scalar("accuracy/training", trainer.evaluate(training, scaler: scaler).accuracy, step: step)
         if let v = m.validationLoss { try writer.scalar("loss/validation", v, step: step) }
         if let v = m.validationAccuracy { try writer.scalar("accuracy/validation", v, step: step) }
         try writer.scalar("learning_rate", m.learningRate, step: step)

@@ -31,7 +31,7 @@ try trainer.train(training: all, validation: nil, scaler: scaler, progress: { ev
     }
 })
 
-let result = trainer.network.evaluate(test, scaler: scaler)
+let result = trainer.evaluate(test, scaler: scaler)  // on the trainer's threads
 print("test accuracy \(result.accuracy)")
 try SavedModel(network: trainer.network, scaler: scaler, classNames: FashionMNIST.classNames)
     .save(to: "fashion-mnist.json")
