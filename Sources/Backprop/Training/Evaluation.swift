@@ -19,6 +19,20 @@ public struct Evaluation: Sendable, Equatable {
     }
 }
 
+extension Evaluation {
+    // In an extension, so that the memberwise initialiser stays.
+    /// The mean loss and the accuracy of `count` samples from their summed loss and confusion counts.
+    init(summedLoss: Double, confusion: [[Int]], count: Int) {
+        self.init(loss: count == 0 ? 0 : summedLoss / Double(count),
+                  accuracy: count == 0 ? 0 : Double(Self.correctCount(confusion)) / Double(count), confusion: confusion)
+    }
+
+    /// The samples counted on the diagonal of `confusion[true][predicted]`: those predicted correctly.
+    static func correctCount(_ confusion: [[Int]]) -> Int {
+        confusion.indices.reduce(0) { $0 + confusion[$1][$1] }
+    }
+}
+
 extension Network {
     /// Evaluates the network on `data` (inputs scaled by `scaler`, labels one-hot), in batches of
     /// `batchSize` through the forward pass. Outputs must have one unit per class.

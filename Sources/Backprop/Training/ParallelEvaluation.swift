@@ -50,12 +50,3 @@ final class ParallelEvaluation<Backend: LinearAlgebra>: ParallelWork, @unchecked
         return (loss, confusion)
     }
 }
-
-extension Evaluation {
-    /// The mean loss and the accuracy of `count` samples from their summed loss and confusion counts.
-    init(summedLoss: Double, confusion: [[Int]], count: Int) {
-        let correct = confusion.indices.reduce(0) { $0 + confusion[$1][$1] }
-        self.init(loss: count == 0 ? 0 : summedLoss / Double(count),
-                  accuracy: count == 0 ? 0 : Double(correct) / Double(count), confusion: confusion)
-    }
-}

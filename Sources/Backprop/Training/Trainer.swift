@@ -140,7 +140,7 @@ public final class Trainer<Backend: LinearAlgebra> {
         }
         let part = ParallelEvaluation.sums(state.network, data, rows: distributed.shard(of: data.count), scaler: scaler,
                                            on: parallel.threads)
-        var sums = [part.loss, Double(part.confusion.indices.reduce(0) { $0 + part.confusion[$1][$1] })]
+        var sums = [part.loss, Double(Evaluation.correctCount(part.confusion))]
         try sums.withUnsafeMutableBufferPointer { try distributed.sum($0) }
         return (sums[0] / Double(data.count), sums[1] / Double(data.count))
     }

@@ -36,9 +36,9 @@ struct TensorBoardOptions: ParsableArguments {
 /// A training run's figures as TensorBoard scalars, written as the run goes (step = epoch).
 ///
 /// Per epoch: `loss/training` (the mean batch loss, dropout on), `accuracy/training` (the epoch's
-/// final weights on the training split, dropout off: one extra forward pass, on the trainer's threads), `loss/validation`,
-/// `accuracy/validation`, `learning_rate`, and with `--log-gradients` `gradient_norm/layer_<l>`
-/// (mean ‖∂L/∂W_l‖). At the end: `loss/test` and `accuracy/test` at the last epoch's step.
+/// final weights on the training split, dropout off: one extra forward pass, on the trainer's
+/// threads), `loss/validation`, `accuracy/validation`, `learning_rate`, and with `--log-gradients`
+/// `gradient_norm/layer_<l>` (mean ‖∂L/∂W_l‖). At the end: `loss/test` and `accuracy/test` at the last epoch's step.
 final class TensorBoardLog {
     let writer: EventFileWriter
     let folder: String
