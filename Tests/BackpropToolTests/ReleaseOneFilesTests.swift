@@ -1,0 +1,63 @@
+// Files written by release 1 (Tests/Fixtures/release-1) load in this build and give release 1's answers.
+import Backprop
+import Datasets
+import Foundation
+import TestSupport
+import XCTest
+
+final class ReleaseOneFilesTests: XCTestCase {
+    static let folder = TestData.packageRoot.appendingPathComponent("Tests/Fixtures/release-1")
+    static func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    /// Every model predicts, byte for byte, the CSV release 1's `backprop predict --output` wrote for it.
+    func testModelsPredictWhatReleaseOnePredicted() throws {
+        let out = TestData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        for model in ["f32.json", "f32.safetensors", "f64.json", "f64.safetensors"] {
+            let written = out.appendingPathComponent(model + ".csv").path
+            let result = try Tool.run(["predict", Self.path(model), Self.path("data.csv"), "--label-column", "label",
+                                       "--output", written])
+            XCTAssertEqual(result.status, 0, "\(model): \(result.standardError)")
+            let expected = "pred-" + model.replacingOccurrences(of: ".", with: "-") + ".csv"
+            XCTAssertEqual(try String(contentsOfFile: written, encoding: .utf8),
+                           try String(contentsOfFile: Self.path(expected), encoding: .utf8), model)
+        }
+    }
+
+    /// Release 1's checkpoints, taken after epoch 2 of a 4-epoch run (6 steps an epoch), resume in this build to the
+    /// weights release 1's uninterrupted run saved, bit for bit.
+    func testCheckpointsResumeToReleaseOneWeights() throws {
+        let data = try CSV.loadDataset(Self.path("data.csv"), hasHeader: true, label: .name("label"))
+        for precision in ["float32", "float64"] {
+            let checkpoint = try Checkpoint.load(path: Self.path(precision + ".ckpt"))
+            XCTAssertEqual(checkpoint.history.count, 2, precision)
+            let expected = try SavedModel.load(path: Self.path(precision + "-uninterrupted.json"))
+            let resumed: SavedModel
+            if precision == "float32" {
+                let trainer = try checkpoint.trainer(BLAS<Float>.self)
+                try trainer.train(training: data, validation: nil, scaler: checkpoint.scaler)
+                resumed = try SavedModel(network: trainer.network)
+            } else {
+                let trainer = try checkpoint.trainer(BLAS<Double>.self)
+                try trainer.train(training: data, validation: nil, scaler: checkpoint.scaler)
+                resumed = try SavedModel(network: trainer.network)
+            }
+            XCTAssertEqual(resumed.precision, expected.precision, precision)
+            XCTAssertEqual(resumed.layers, expected.layers, "\(precision): resumed weights differ from release 1's")
+        }
+    }
+
+    /// Release 1's `backprop step` output is still what this build prints for the same case.
+    func testStepPrintsReleaseOneBytes() throws {
+        let result = try Tool.run(["step", TestData.vectorsDirectory.appendingPathComponent("three-hidden-layers.json").path])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        XCTAssertEqual(result.standardOutput, try String(contentsOfFile: Self.path("step-three-hidden-layers.json"), encoding: .utf8))
+    }
+
+    /// Release 1's PyTorch state dict export reads back as the model it came from.
+    func testTorchStateDictReadsBack() throws {
+        let torch = try SavedModel.load(path: Self.path("f64.torch.safetensors"))
+        let model = try SavedModel.load(path: Self.path("f64.json"))
+        XCTAssertEqual(torch.layers, model.layers)
+    }
+}
