@@ -68,7 +68,7 @@ func gerKernel(_ m: Int, _ n: Int) -> Kernel {
 /// terms, ∂L/∂W by `gemm`, ∂L/∂b by `gemv`), through the public `Network` API.
 func denseKernel(batch: Int, fanIn: Int, fanOut: Int, activation: Activation, withGradients: Bool) -> Kernel {
     var rng = SeededGenerator(seed: 4)
-    let layer = DenseLayer<Double>(weights: Initializer.he.weights(fanIn: fanIn, fanOut: fanOut, using: &rng),
+    let layer = Layer<Double>.dense(weights: Initializer.he.weights(fanIn: fanIn, fanOut: fanOut, using: &rng),
                            bias: [Double](repeating: 0.1, count: fanOut), activation: activation)
     let x = Matrix<Double>.randomUniform(rows: batch, columns: fanIn, using: &rng)
     let t = Matrix<Double>.randomUniform(rows: batch, columns: fanOut, in: 0..<1, using: &rng)
@@ -80,7 +80,7 @@ func denseKernel(batch: Int, fanIn: Int, fanOut: Int, activation: Activation, wi
         func make<B: LinearAlgebra>(_: B.Type) -> () -> Void where B.Scalar == Double {
             let network = try! Network<B>(layers: [layer], loss: .squaredError)
             let workspace = Workspace<Double>(batch: batch, layers: network.layers)
-            var gradients = Gradients<Double>(zerosLike: network.layers)
+            var gradients = ParameterArrays<Double>(zerosLike: network.layers)
             if withGradients {
                 return { network.gradients(inputs: x, targets: t, workspace: workspace, into: &gradients) }
             }

@@ -159,7 +159,7 @@ func trainerSteps<B: LinearAlgebra>(_: B.Type, spec: NetworkSpec, data: Dataset,
     let subset = data.subset(Array(0..<(steps * batch)))
     BLASThreads.set(mode.blasThreads)
     let config = oneEpoch(batch: batch, threads: mode.workers)
-    let trainer = try! Trainer(network: spec.make(B.self), optimizer: Optimizers.make(spec.optimizer)!, configuration: config)
+    let trainer = try! Trainer(network: spec.make(B.self), optimizer: Optimizer(name: spec.optimizer)!, configuration: config)
     let scaler = FeatureScaler.fit(.standardize, on: subset)
     var times = [Double](repeating: 0, count: steps + 1)
     var counts = [UInt64](repeating: 0, count: steps + 1)
@@ -181,13 +181,14 @@ func loopSteps<B: LinearAlgebra>(_: B.Type, spec: NetworkSpec, inputs: Matrix<Do
                                  budget: Double) -> (median: Double, allocationsPerStep: Double?) {
     BLASThreads.set(1)
     var network = spec.make(B.self)
-    var optimizer = Optimizers.make(spec.optimizer)!
+    let optimizer = Optimizer(name: spec.optimizer)!, split = ParallelElementwise<B.Scalar>.serial()
+    var slots = OptimizerSlots<B.Scalar>()
     let workspace = Workspace<B.Scalar>(batch: inputs.rows, layers: network.layers)
-    var gradients = Gradients<B.Scalar>(zerosLike: network.layers)
+    var gradients = ParameterArrays<B.Scalar>(zerosLike: network.layers)
     let inputs = inputs.converted(to: B.Scalar.self), targets = targets.converted(to: B.Scalar.self)
     let step = {
         network.gradients(inputs: inputs, targets: targets, workspace: workspace, into: &gradients)
-        optimizer.update(&network, gradients: gradients, learningRate: 0.5)
+        optimizer.update(&network, gradients: gradients, learningRate: 0.5, slots: &slots, split: split)
     }
     let median = Timing.median(budget: budget, step)
     let repeats = 1000
@@ -296,7 +297,7 @@ func measureEpochs(data: Dataset, steps: [StepResult], quick: Bool, log: (String
             BLASThreads.set(mode.blasThreads)
             let config = oneEpoch(batch: batch, threads: mode.workers)
             func run<B: LinearAlgebra>(_: B.Type) -> EpochMetrics {
-                let trainer = try! Trainer(network: spec.make(B.self), optimizer: Adam(), configuration: config)
+                let trainer = try! Trainer(network: spec.make(B.self), optimizer: .adam, configuration: config)
                 let scaler = FeatureScaler.fit(.standardize, on: data)
                 return try! trainer.train(training: data, validation: nil, scaler: scaler)[0]
             }

@@ -57,7 +57,7 @@ func swiftPeerEpoch<B: LinearAlgebra>(_: B.Type, _ problem: PeerProblem, data: D
     BLASThreads.set(1)
     var config = oneEpoch(batch: 128, threads: 2)
     config.learningRate = problem.learningRate
-    let trainer = try! Trainer(network: problem.spec.make(B.self), optimizer: Optimizers.make(problem.spec.optimizer)!,
+    let trainer = try! Trainer(network: problem.spec.make(B.self), optimizer: Optimizer(name: problem.spec.optimizer)!,
                                configuration: config)
     let metrics = try! trainer.train(training: data, validation: nil, scaler: FeatureScaler.fit(.standardize, on: data))[0]
     return PeerRun(framework: "backprop", problem: problem.name, precision: B.Scalar.precision.rawValue, samples: data.count,

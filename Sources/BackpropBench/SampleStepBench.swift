@@ -2,8 +2,8 @@ import Backprop
 import CMallocCounter
 import Linalg
 
-/// Times the lesson's single-sample step as a training loop keeps it, `Network.sampleStep` into a
-/// reused `SampleWorkspace` (gemv forward, ger steps; nothing applied), beside its BLAS calls alone
+/// Times the lesson's single-sample step as a training loop keeps it, `Network.computeStep` on one
+/// row into a reused `Workspace` and step arrays (gemv forward, ger steps; nothing applied), beside its BLAS calls alone
 /// (`sampleCalls`), and counts the step's heap allocations per step after warm-up. The step's and
 /// the floor's samples alternate, so both see the same load on a shared machine. The call is made at
 /// a concrete backend (each case below inlines `closures` at one), so it runs the specialisation
@@ -12,9 +12,11 @@ func sampleSteps(spec: NetworkSpec, backend: String, precision: Precision, input
                  budget: Double) -> (median: Double, floor: Double, allocationsPerStep: Double?) {
     BLASThreads.set(1)
     @inline(__always) func closures<B: LinearAlgebra>(_: B.Type) -> (step: () -> Void, floor: () -> Void) {
-        let network = spec.make(B.self), workspace = SampleWorkspace(layers: network.layers)
-        let (x, t) = (input.map { B.Scalar($0) }, target.map { B.Scalar($0) })
-        return ({ _ = network.sampleStep(input: x, target: t, learningRate: 0.5, workspace: workspace) },
+        let network = spec.make(B.self), workspace = Workspace<B.Scalar>(batch: 1, layers: network.layers)
+        var steps = ParameterArrays<B.Scalar>(zerosLike: network.layers)
+        let x = Matrix(rows: 1, columns: input.count, elements: input.map { B.Scalar($0) })
+        let t = Matrix(rows: 1, columns: target.count, elements: target.map { B.Scalar($0) })
+        return ({ network.computeStep(inputs: x, targets: t, learningRate: 0.5, workspace: workspace, into: &steps) },
                 sampleCalls(B.self, sizes: spec.sizes, bias: spec.bias))
     }
     let (step, floor) = switch (backend, precision) {
@@ -54,7 +56,7 @@ final class SampleCallOperands<Scalar: BLASScalar> {
     }
 }
 
-/// The BLAS calls of one `Network.sampleStep` (SampleStep.swift), in its order: per layer
+/// The BLAS calls of one single-sample `Network.computeStep` (Dense.swift at batch 1), in its order: per layer
 /// h = Wᵀ·x (+ b: β = 1) (`gemv`); then from the top ΔW = η·x·δᵀ (`ger`), Δb = η·δ (`axpy`, with
 /// biases) and, above the first layer, W·δ (`gemv`). Operands are preallocated; the closure runs them.
 func sampleCalls<B: LinearAlgebra>(_: B.Type, sizes: [Int], bias: Bool) -> () -> Void {

@@ -12,6 +12,8 @@ import CBLAS
 public enum BLAS<Scalar: BLASScalar>: LinearAlgebra {
     public static var name: String { "blas" }
 
+    public static func setThreadsPerCall(_ count: Int) { BLASThreads.set(count) }
+
     @inlinable
     public static func gemm(_ transA: Transpose, _ transB: Transpose, alpha: Scalar,
                             _ a: Matrix<Scalar>, _ b: Matrix<Scalar>, beta: Scalar, into c: inout Matrix<Scalar>) {

@@ -29,6 +29,11 @@ public protocol LinearAlgebra<Scalar>: SendableMetatype {
     /// A short name for reports: "blas" or "reference".
     static var name: String { get }
 
+    /// Lets one call use at most `count` threads (≥ 1), for a caller that runs several calls at
+    /// once on threads of its own. Set it before the first call of a run (``BLAS``: OpenBLAS's
+    /// thread pool, see ``BLASThreads``; ``Reference``: always one thread, so nothing to set).
+    static func setThreadsPerCall(_ count: Int)
+
     /// C ← α·op(A)·op(B) + β·C, with op(A) `m × k`, op(B) `k × n`, C `m × n`.
     /// When β is 0, C's old contents are ignored (NaN in C does not propagate).
     static func gemm(_ transA: Transpose, _ transB: Transpose, alpha: Scalar,

@@ -6,8 +6,11 @@
 public enum Reference<Scalar: BLASScalar>: LinearAlgebra {
     public static var name: String { "reference" }
 
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    public static func setThreadsPerCall(_ count: Int) {
+        precondition(count >= 1, "Reference.setThreadsPerCall: thread count \(count) must be at least 1")
+    }
+
+    @inlinable
     public static func gemm(_ transA: Transpose, _ transB: Transpose, alpha: Scalar,
                             _ a: Matrix<Scalar>, _ b: Matrix<Scalar>, beta: Scalar, into c: inout Matrix<Scalar>) {
         let (m, n, k) = ShapeCheck.gemm(transA, transB, a, b, c)
@@ -24,8 +27,7 @@ public enum Reference<Scalar: BLASScalar>: LinearAlgebra {
         }
     }
 
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @inlinable
     public static func gemv(_ transA: Transpose, alpha: Scalar, _ a: Matrix<Scalar>, _ x: [Scalar],
                             beta: Scalar, into y: inout [Scalar]) {
         let (m, n) = ShapeCheck.gemv(transA, a, x, y)
@@ -38,8 +40,7 @@ public enum Reference<Scalar: BLASScalar>: LinearAlgebra {
         }
     }
 
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @inlinable
     public static func ger(alpha: Scalar, _ x: [Scalar], _ y: [Scalar], into a: inout Matrix<Scalar>) {
         ShapeCheck.ger(x, y, a)
         for i in 0..<a.rows {
@@ -49,21 +50,18 @@ public enum Reference<Scalar: BLASScalar>: LinearAlgebra {
         }
     }
 
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @inlinable
     public static func axpy(alpha: Scalar, _ x: [Scalar], into y: inout [Scalar]) {
         ShapeCheck.sameLength("axpy", x, y)
         for i in x.indices { y[i] += alpha * x[i] }
     }
 
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @inlinable
     public static func scal(alpha: Scalar, _ x: inout [Scalar]) {
         for i in x.indices { x[i] = alpha == 0 ? 0 : alpha * x[i] }
     }
 
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @inlinable
     public static func dot(_ x: [Scalar], _ y: [Scalar]) -> Scalar {
         ShapeCheck.sameLength("dot", x, y)
         var sum: Scalar = 0

@@ -50,7 +50,7 @@ public enum ONNXExport {
         let last = model.layers.count - 1
         let finalName = outputName(model)
         for (l, layer) in model.layers.enumerated() {
-            let weight = constant("layers.\(l).weight", [layer.fanIn, layer.fanOut], layer.weights.elements)
+            let weight = constant("layers.\(l).weight", [layer.weights.rows, layer.weights.columns], layer.weights.elements)
             let isLast = l == last
             let afterAffine = isLast && layer.activation == .identity ? finalName : "layers.\(l).preactivation"
             if let bias = layer.bias {

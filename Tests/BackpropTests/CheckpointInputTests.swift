@@ -19,7 +19,7 @@ import TestSupport
         var config = TrainingConfiguration()
         config.epochs = 1
         config.batchSize = 16
-        let trainer = try Trainer(network: network, optimizer: Adam(), configuration: config)
+        let trainer = try Trainer(network: network, optimizer: .adam, configuration: config)
         try trainer.train(training: data, validation: nil, scaler: .identity(featureCount: 2))
         let path = TestData.temporaryDirectory().appendingPathComponent("adam.ckpt").path
         try Checkpoint(trainer, scaler: .identity(featureCount: 2)).save(to: path)
@@ -110,7 +110,7 @@ import TestSupport
             var config = TrainingConfiguration()
             config.epochs = 2
             config.batchSize = batchSize
-            let trainer = try Trainer(network: network, optimizer: GradientDescent(), configuration: config)
+            let trainer = try Trainer(network: network, optimizer: .gradientDescent, configuration: config)
             try trainer.train(training: data, validation: nil, scaler: .identity(featureCount: 2))
             return trainer.network.layers.flatMap(\.weights.elements)
         }
@@ -126,7 +126,7 @@ import TestSupport
         let network = try Network<Reference<Double>>.make(sizes: [2, 3, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
         let state = TrainerState(network: network, rng: SeededGenerator(seed: 9))
         func resume(_ slots: [String: [[Double]]]) throws -> Trainer<Reference<Double>> {
-            try Trainer(resuming: state, optimizer: Adam(), optimizerState: OptimizerState(step: 1, slots: slots),
+            try Trainer(resuming: state, optimizer: .adam, optimizerState: OptimizerState(step: 1, slots: slots),
                         schedule: ConstantRate(), scheduleState: [], configuration: TrainingConfiguration())
         }
         let right = network.parameterArrayLengths.map { [Double](repeating: 0, count: $0) }

@@ -8,7 +8,7 @@ import TestSupport
 @Suite struct CheckpointTests {
     struct Interrupted: Error {}
 
-    func makeTrainer<B: LinearAlgebra>(_: B.Type = BLAS<Double>.self, optimizer: any Optimizer,
+    func makeTrainer<B: LinearAlgebra>(_: B.Type = BLAS<Double>.self, optimizer: Optimizer,
                                         schedule: any LearningRateSchedule) throws -> Trainer<B> {
         var rng = SeededGenerator(seed: 11)
         let network = try Network<B>.make(sizes: [2, 12, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
@@ -39,7 +39,7 @@ import TestSupport
         let data = try TrainerTests.spirals(perClass: 60, seed: 9)
         let (training, validation) = Trainer<B>.split(data, validationFraction: 0.25, seed: 12)
         let scaler = FeatureScaler.fit(.standardize, on: training)
-        let fresh = { try self.makeTrainer(B.self, optimizer: Optimizers.make(optimizerName)!, schedule: LearningRateSchedules.make(scheduleName, epochs: 6)!) }
+        let fresh = { try self.makeTrainer(B.self, optimizer: Optimizer(name: optimizerName)!, schedule: LearningRateSchedules.make(scheduleName, epochs: 6)!) }
 
         let whole = try fresh()
         try whole.train(training: training, validation: validation, scaler: scaler)

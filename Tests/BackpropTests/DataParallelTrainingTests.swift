@@ -23,7 +23,7 @@ import TestSupport
         return (try Trainer(network: network, configuration: config), data, .fit(.standardize, on: data))
     }
 
-    static func parameters(_ layers: [DenseLayer<Double>]) -> [Double] {
+    static func parameters(_ layers: [Layer<Double>]) -> [Double] {
         layers.flatMap { $0.weights.elements + ($0.bias ?? []) }
     }
 
@@ -34,7 +34,7 @@ import TestSupport
     /// Trains `size` copies on `size` threads, each one process of a group (validating on `validation`);
     /// returns each one's layers, and each one's epochs in `histories`.
     static func trainGroup(size: Int, tamper: Bool = false, overlaps: Bool = false, validation: Dataset? = nil,
-                           histories: Histories? = nil, parts: Parts? = nil) throws -> [[DenseLayer<Double>]] {
+                           histories: Histories? = nil, parts: Parts? = nil) throws -> [[Layer<Double>]] {
         let group = ThreadGroup(size: size, tamper: tamper, overlaps: overlaps)
         let results = Results(size)
         let threads = (0..<size).map { rank in
@@ -85,7 +85,7 @@ import TestSupport
             config.threads = threads
             config.validationFraction = 0
             config.patience = nil
-            let trainer = try Trainer(network: network, optimizer: Optimizers.make(optimizer)!, configuration: config)
+            let trainer = try Trainer(network: network, optimizer: Optimizer(name: optimizer)!, configuration: config)
             try trainer.train(training: data, validation: nil, scaler: .fit(.standardize, on: data))
             return Self.parameters(trainer.network.layers)
         }
@@ -258,11 +258,11 @@ final class Histories: @unchecked Sendable {  // Guarded by the lock.
 /// One result per member thread.
 private final class Results: @unchecked Sendable {  // Guarded by the lock.
     private let lock = NSLock()
-    private var slots: [Result<[DenseLayer<Double>], any Error>?]
+    private var slots: [Result<[Layer<Double>], any Error>?]
     init(_ size: Int) { slots = Array(repeating: nil, count: size) }
-    func set(_ rank: Int, _ result: Result<[DenseLayer<Double>], any Error>) { lock.withLock { slots[rank] = result } }
+    func set(_ rank: Int, _ result: Result<[Layer<Double>], any Error>) { lock.withLock { slots[rank] = result } }
     var complete: Bool { lock.withLock { slots.allSatisfy { $0 != nil } } }
-    var values: [Result<[DenseLayer<Double>], any Error>?] { lock.withLock { slots } }
+    var values: [Result<[Layer<Double>], any Error>?] { lock.withLock { slots } }
 }
 
 extension DataParallelTrainingTests {

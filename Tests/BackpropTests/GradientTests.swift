@@ -9,11 +9,11 @@ import TestSupport
     static func randomNetwork<B: LinearAlgebra>(_ backend: B.Type, sizes: [Int], hidden: Activation, output: Activation,
                                                 loss: Loss, seed: UInt64) -> Network<B> where B.Scalar == Double {
         var rng = SeededGenerator(seed: seed)
-        var layers: [DenseLayer<Double>] = []
+        var layers: [Layer<Double>] = []
         for l in 0..<(sizes.count - 1) {
             let w = Matrix<Double>.randomNormal(rows: sizes[l], columns: sizes[l + 1], scale: 0.8, using: &rng)
             let b = Matrix<Double>.randomNormal(rows: 1, columns: sizes[l + 1], scale: 0.3, using: &rng).elements
-            layers.append(DenseLayer<Double>(weights: w, bias: b, activation: l == sizes.count - 2 ? output : hidden))
+            layers.append(Layer<Double>.dense(weights: w, bias: b, activation: l == sizes.count - 2 ? output : hidden))
         }
         return try! Network<B>(layers: layers, loss: loss)
     }
@@ -32,7 +32,7 @@ import TestSupport
         if loss == .crossEntropy {  // One-hot targets.
             for i in 0..<6 { for j in 0..<3 { t[i, j] = j == i % 3 ? 1 : 0 } }
         }
-        var g = Gradients<Double>(zerosLike: network.layers)
+        var g = ParameterArrays<Double>(zerosLike: network.layers)
         network.gradients(inputs: x, targets: t, workspace: Workspace<Double>(batch: 6, layers: network.layers), into: &g)
 
         let h = 1e-6
@@ -64,13 +64,14 @@ import TestSupport
         let network = Self.randomNetwork(Reference<Double>.self, sizes: [3, 4, 2], hidden: hidden, output: output, loss: loss, seed: 9)
         let x: [Double] = [0.3, -1.2, 0.8]
         let t: [Double] = loss == .crossEntropy ? [0, 1] : [0.25, -0.5]
-        let viaVectors = network.sampleStep(input: x, target: t, learningRate: 0.4)
-        var g = Gradients<Double>(zerosLike: network.layers)
+        let viaVectors = network.computeStep(inputs: Matrix([x]), targets: Matrix([t]), learningRate: 0.4)
+        var g = ParameterArrays<Double>(zerosLike: network.layers)
         let viaMatrices = network.gradients(inputs: Matrix<Double>(rows: 1, columns: 3, elements: x),
                                             targets: Matrix<Double>(rows: 1, columns: 2, elements: t),
                                             workspace: Workspace<Double>(batch: 1, layers: network.layers), into: &g)
         #expect(Tolerance.vectors.accepts(viaVectors.loss, viaMatrices))
-        let steps = g.scaled(by: -0.4)
+        var steps = g
+        steps.scale(by: -0.4)
         for l in network.layers.indices {
             #expect(Approximate.firstMismatch(viaVectors.steps.weights[l], steps.weights[l], .vectors) == nil)
             #expect(Approximate.firstMismatch(viaVectors.steps.biases[l]!, steps.biases[l]!, .vectors) == nil)
@@ -80,7 +81,7 @@ import TestSupport
     @Test func aBatchOfOneSampleRepeatedGivesThatSamplesStep() {
         let network = Self.randomNetwork(BLAS<Double>.self, sizes: [3, 4, 2], hidden: .tanh, output: .sigmoid, loss: .squaredError, seed: 2)
         let x: [Double] = [0.5, 0.1, -0.2], t: [Double] = [0.6, 0.1]
-        let single = network.sampleStep(input: x, target: t, learningRate: 0.5)
+        let single = network.computeStep(inputs: Matrix([x]), targets: Matrix([t]), learningRate: 0.5)
         let repeated = network.computeStep(inputs: Matrix<Double>(rows: 5, columns: 3, elements: Array((0..<5).map { _ in x }.joined())),
                                            targets: Matrix<Double>(rows: 5, columns: 2, elements: Array((0..<5).map { _ in t }.joined())),
                                            learningRate: 0.5)

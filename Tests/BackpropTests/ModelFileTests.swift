@@ -45,7 +45,7 @@ import TestSupport
     }
 
     @Test func aNetworkAndItsScalerMakeAModel() throws {
-        let network = try Network<BLAS<Double>>(layers: [DenseLayer<Double>(weights: Matrix<Double>([[0.5], [-0.25]]), bias: [0.125], activation: .sigmoid)],
+        let network = try Network<BLAS<Double>>(layers: [Layer<Double>.dense(weights: Matrix<Double>([[0.5], [-0.25]]), bias: [0.125], activation: .sigmoid)],
                                         loss: .squaredError)
         let scaler = FeatureScaler(method: .unitRange, offset: [0, 10], scale: [0.5, 0.1])
         let model = try SavedModel(network: network, scaler: scaler, metadata: ["epochs": "1"])
@@ -62,8 +62,8 @@ import TestSupport
         try ModelFileErrorTests.goodContainer().write(to: st)
         let a = try SavedModel.load(path: json), b = try SavedModel.load(path: st)
         let expected = try SavedModel(
-            layers: [DenseLayer<Double>(weights: Matrix<Double>([[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]]), activation: .sigmoid),
-                     DenseLayer<Double>(weights: Matrix<Double>([[0.1], [-0.3]]), bias: [0.2], activation: .sigmoid)],
+            layers: [Layer<Double>.dense(weights: Matrix<Double>([[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]]), activation: .sigmoid),
+                     Layer<Double>.dense(weights: Matrix<Double>([[0.1], [-0.3]]), bias: [0.2], activation: .sigmoid)],
             loss: .squaredError, scaler: FeatureScaler(method: .standardize, offset: [1, 2, 3], scale: [0.5, 0.25, 2]),
             classNames: ["no", "yes"], metadata: ["epochs": "3"])
         #expect(a == expected)
@@ -144,7 +144,7 @@ import TestSupport
     }
 
     @Test func constructionChecksTheModel() throws {
-        let good = DenseLayer<Double>(weights: Matrix<Double>([[0.5], [0.25]]), activation: .sigmoid)
+        let good = Layer<Double>.dense(weights: Matrix<Double>([[0.5], [0.25]]), activation: .sigmoid)
         #expect(throws: ModelError.network(.noLayers)) { try SavedModel(layers: [], loss: .squaredError) }
         #expect(throws: ModelError.network(.crossEntropyWithoutSoftmax(activation: .sigmoid))) {
             try SavedModel(layers: [good], loss: .crossEntropy)

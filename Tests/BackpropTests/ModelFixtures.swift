@@ -9,7 +9,7 @@ enum ModelFixtures {
         let w0 = Matrix<Double>([[0.1, 1.0 / 3.0], [Double.leastNonzeroMagnitude, -0.0], [1e300, -1e-300]])
         let w1 = Matrix<Double>([[2.0 / 3.0], [-.pi]])
         return try SavedModel(
-            layers: [DenseLayer<Double>(weights: w0, activation: .tanh), DenseLayer<Double>(weights: w1, bias: [-0.0], activation: .identity)],
+            layers: [Layer<Double>.dense(weights: w0, activation: .tanh), Layer<Double>.dense(weights: w1, bias: [-0.0], activation: .identity)],
             loss: .squaredError,
             scaler: FeatureScaler(method: .standardize, offset: [0.1, -0.0, 1e300], scale: [1.0 / 3.0, Double.leastNonzeroMagnitude, 7]),
             metadata: ["epochs": "12", "test_accuracy": "0.875", "created_by": "ModelFileTests"])
@@ -20,14 +20,14 @@ enum ModelFixtures {
         let w0 = Matrix<Double>([[0.5, -0.25, 1e-5], [0.3, 0.7, -1.1]])
         let w1 = Matrix<Double>([[0.1, 0.2, 0.3], [-0.4, 0.5, -0.6], [0.7, -0.8, 0.9]])
         return try SavedModel(
-            layers: [DenseLayer<Double>(weights: w0, bias: [0.1, -0.0, 1.0 / 3.0], activation: .relu),
-                     DenseLayer<Double>(weights: w1, bias: [1e300, -1e300, Double.leastNonzeroMagnitude], activation: .softmax)],
+            layers: [Layer<Double>.dense(weights: w0, bias: [0.1, -0.0, 1.0 / 3.0], activation: .relu),
+                     Layer<Double>.dense(weights: w1, bias: [1e300, -1e300, Double.leastNonzeroMagnitude], activation: .softmax)],
             loss: .crossEntropy, classNames: ["cat", "dog", "naïve \"quoted\" bird"])
     }
 
     /// 2 → 1 without biases or scaler: a binary classifier with two class names for its one output.
     static func bare() throws -> SavedModel {
-        try SavedModel(layers: [DenseLayer<Double>(weights: Matrix<Double>([[0.1], [-0.0]]), activation: .sigmoid)],
+        try SavedModel(layers: [Layer<Double>.dense(weights: Matrix<Double>([[0.1], [-0.0]]), activation: .sigmoid)],
                        loss: .squaredError, classNames: ["no", "yes"])
     }
 

@@ -40,7 +40,7 @@ import TestSupport
             let n = 2 + Int(rng.next() % 6)
             let xs = Matrix<Double>(rows: n, columns: x.columns, elements: Array((0..<n).map { _ in x.elements }.joined()))
             let ts = Matrix<Double>(rows: n, columns: t.columns, elements: Array((0..<n).map { _ in t.elements }.joined()))
-            let single = network.sampleStep(input: x.elements, target: t.elements, learningRate: 0.3)
+            let single = network.computeStep(inputs: Matrix([x.elements]), targets: Matrix([t.elements]), learningRate: 0.3)
             let batch = network.computeStep(inputs: xs, targets: ts, learningRate: 0.3)
             #expect(Tolerance.vectors.accepts(batch.loss, single.loss))
             for l in network.layers.indices {
@@ -58,9 +58,9 @@ import TestSupport
             let n = 2 + Int(rng.next() % 5)
             let (network, x, t) = try Self.generate(&rng, batch: n)
             let batch = network.computeStep(inputs: x, targets: t, learningRate: 0.5)
-            var mean = Gradients<Double>(zerosLike: network.layers)
+            var mean = ParameterArrays<Double>(zerosLike: network.layers)
             for i in 0..<n {
-                let s = network.sampleStep(input: x.row(i), target: t.row(i), learningRate: 0.5)
+                let s = network.computeStep(inputs: Matrix([x.row(i)]), targets: Matrix([t.row(i)]), learningRate: 0.5)
                 for l in network.layers.indices {
                     for k in mean.weights[l].elements.indices { mean.weights[l].elements[k] += s.steps.weights[l].elements[k] / Double(n) }
                 }

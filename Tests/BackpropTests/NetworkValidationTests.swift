@@ -3,8 +3,8 @@ import Linalg
 import Testing
 
 @Suite struct NetworkValidationTests {
-    func layer(_ fanIn: Int, _ fanOut: Int, _ f: Activation = .sigmoid, bias: Int? = nil) -> DenseLayer<Double> {
-        DenseLayer<Double>(weights: Matrix<Double>(rows: fanIn, columns: fanOut, repeating: 0.1),
+    func layer(_ fanIn: Int, _ fanOut: Int, _ f: Activation = .sigmoid, bias: Int? = nil) -> Layer<Double> {
+        Layer<Double>.dense(weights: Matrix<Double>(rows: fanIn, columns: fanOut, repeating: 0.1),
                    bias: bias.map { [Double](repeating: 0, count: $0) }, activation: f)
     }
 
@@ -33,7 +33,7 @@ import Testing
         var rng = SeededGenerator(seed: 4)
         let sizes = [2, 6, 6, 6, 6, 1]
         let layers = (0..<5).map { l in
-            DenseLayer<Double>(weights: Matrix<Double>.randomNormal(rows: sizes[l], columns: sizes[l + 1], scale: 0.7, using: &rng),
+            Layer<Double>.dense(weights: Matrix<Double>.randomNormal(rows: sizes[l], columns: sizes[l + 1], scale: 0.7, using: &rng),
                        bias: [Double](repeating: 0, count: sizes[l + 1]), activation: l == 4 ? .sigmoid : .tanh)
         }
         var network = try Network<BLAS<Double>>(layers: layers, loss: .squaredError)

@@ -66,7 +66,7 @@ import TestSupport
     }
 
     @Test func aFloat64ModelLoadsIntoFloat32RoundedToNearest() throws {
-        let layers = [DenseLayer(weights: Matrix<Double>([[0.1, 1.0 / 3.0]]), bias: [2.0 / 3.0, -1e-50], activation: .identity)]
+        let layers = [Layer.dense(weights: Matrix<Double>([[0.1, 1.0 / 3.0]]), bias: [2.0 / 3.0, -1e-50], activation: .identity)]
         let model = try SavedModel(layers: layers, loss: .squaredError)
         let float = model.network(Reference<Float>.self)
         #expect(float.layers[0].weights.elements == [Float(0.1), Float(1.0 / 3.0)])

@@ -26,7 +26,7 @@ import TestSupport
         var t = Matrix<Double>(rows: 64, columns: 3)
         for (i, row) in rows.enumerated() { t[i, data.labels[row]] = 1 }
 
-        var g64 = Gradients<Double>(zerosLike: double.layers), g32 = Gradients<Float>(zerosLike: float.layers)
+        var g64 = ParameterArrays<Double>(zerosLike: double.layers), g32 = ParameterArrays<Float>(zerosLike: float.layers)
         let loss64 = double.gradients(inputs: x, targets: t, workspace: Workspace(batch: 64, layers: double.layers), into: &g64)
         let loss32 = float.gradients(inputs: x.converted(), targets: t.converted(), workspace: Workspace(batch: 64, layers: float.layers), into: &g32)
         #expect(abs(loss32 - loss64) <= 1e-5 * abs(loss64))

@@ -16,7 +16,7 @@ import TestSupport
 
     @Test func softmaxCrossEntropyWithHugeLogitsIsFiniteAndExact() throws {
         // One layer, identity weights, so H = X: logits [3000, 0, −3000], target class 1.
-        let layer = DenseLayer<Double>(weights: Matrix<Double>.identity(3), bias: nil, activation: .softmax)
+        let layer = Layer<Double>.dense(weights: Matrix<Double>.identity(3), bias: nil, activation: .softmax)
         let network = try Network<BLAS<Double>>(layers: [layer], loss: .crossEntropy)
         let x = Matrix<Double>([[3000, 0, -3000]]), t = Matrix<Double>([[0, 1, 0]])
         let result = network.computeStep(inputs: x, targets: t, learningRate: 1)
@@ -29,8 +29,8 @@ import TestSupport
 
     @Test func sigmoidNetworkWithHugePreActivationsHasFiniteSteps() throws {
         let layers = [
-            DenseLayer<Double>(weights: Matrix<Double>([[2000, -2000]]), bias: [0, 0], activation: .sigmoid),
-            DenseLayer<Double>(weights: Matrix<Double>([[3000], [-3000]]), bias: nil, activation: .sigmoid),
+            Layer<Double>.dense(weights: Matrix<Double>([[2000, -2000]]), bias: [0, 0], activation: .sigmoid),
+            Layer<Double>.dense(weights: Matrix<Double>([[3000], [-3000]]), bias: nil, activation: .sigmoid),
         ]
         try check(Network<BLAS<Double>>(layers: layers, loss: .squaredError))
         try check(Network<Reference<Double>>(layers: layers, loss: .squaredError))

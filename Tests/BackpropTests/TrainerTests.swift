@@ -46,7 +46,7 @@ import TestSupport
         config.learningRate = rate
         config.validationFraction = 0
         config.patience = nil
-        let trainer = try Trainer(network: network, optimizer: Optimizers.make(name)!, configuration: config)
+        let trainer = try Trainer(network: network, optimizer: Optimizer(name: name)!, configuration: config)
         let scaler = FeatureScaler.identity(featureCount: 2)
         let history = try trainer.train(training: data, validation: nil, scaler: scaler)
         // Chance level for two balanced classes is log 2 ≈ 0.693.
@@ -65,7 +65,7 @@ import TestSupport
         config.learningRate = 0.01
         config.validationFraction = 0
         config.patience = nil
-        let trainer = try Trainer(network: network, optimizer: Adam(), configuration: config)
+        let trainer = try Trainer(network: network, optimizer: .adam, configuration: config)
         let scaler = FeatureScaler.fit(.standardize, on: data)
         try trainer.train(training: data, validation: nil, scaler: scaler)
         #expect(trainer.history.last!.trainingLoss < 0.1)
@@ -74,7 +74,7 @@ import TestSupport
 
     @Test func sameSeedGivesBitIdenticalWeightsAndAnotherSeedDoesNot() throws {
         let data = try Self.spirals(perClass: 100, seed: 5)
-        func run(seed: UInt64, threads: Int) throws -> [DenseLayer<Double>] {
+        func run(seed: UInt64, threads: Int) throws -> [Layer<Double>] {
             var rng = SeededGenerator(seed: seed)
             let network = try Network<BLAS<Double>>.make(sizes: [2, 16, 2], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
             var config = TrainingConfiguration()
@@ -88,7 +88,7 @@ import TestSupport
             try trainer.train(training: training, validation: validation, scaler: .fit(.standardize, on: training))
             return trainer.network.layers
         }
-        let bits = { (layers: [DenseLayer<Double>]) in layers.flatMap { $0.weights.elements.map(\.bitPattern) + ($0.bias ?? []).map(\.bitPattern) } }
+        let bits = { (layers: [Layer<Double>]) in layers.flatMap { $0.weights.elements.map(\.bitPattern) + ($0.bias ?? []).map(\.bitPattern) } }
         #expect(bits(try run(seed: 7, threads: 1)) == bits(try run(seed: 7, threads: 1)))
         #expect(bits(try run(seed: 7, threads: 2)) == bits(try run(seed: 7, threads: 2)))
         #expect(bits(try run(seed: 7, threads: 1)) != bits(try run(seed: 8, threads: 1)))
@@ -104,7 +104,7 @@ import TestSupport
         config.batchSize = 10
         config.learningRate = 1e300
         config.validationFraction = 0
-        let trainer = try Trainer(network: network, optimizer: GradientDescent(), configuration: config)
+        let trainer = try Trainer(network: network, optimizer: .gradientDescent, configuration: config)
         var error: TrainingError?
         do {
             try trainer.train(training: data, validation: nil, scaler: .identity(featureCount: 1))
@@ -129,7 +129,7 @@ import TestSupport
         config.epochs = 1
         config.batchSize = 32
         config.validationFraction = 0
-        let trainer = try Trainer(network: network, optimizer: Adam(), configuration: config)
+        let trainer = try Trainer(network: network, optimizer: .adam, configuration: config)
         let scaler = FeatureScaler.fit(.standardize, on: slice)
         try trainer.train(training: slice, validation: nil, scaler: scaler)
         let accuracy = trainer.network.evaluate(test, scaler: scaler).accuracy
@@ -183,7 +183,7 @@ import TestSupport
             config.learningRate = 0.05
             config.patience = 4
             config.monitor = monitor
-            let trainer = try Trainer(network: network, optimizer: Adam(), configuration: config)
+            let trainer = try Trainer(network: network, optimizer: .adam, configuration: config)
             try trainer.train(training: training, validation: validation, scaler: scaler)
             // The restored weights are those of the best epoch by the monitor: evaluating them again
             // on the validation split gives that epoch's figures.

@@ -17,7 +17,7 @@ import Testing
         config.validationFraction = 0
         config.logGradients = true
         config.learningRate = 0.01
-        let trainer = try Trainer(network: network, optimizer: GradientDescent(), configuration: config)
+        let trainer = try Trainer(network: network, optimizer: .gradientDescent, configuration: config)
         try trainer.train(training: slice, validation: nil, scaler: .fit(.unitRange, on: slice))
         return try #require(trainer.history[0].gradientNorms)
     }

@@ -53,6 +53,7 @@ import TestSupport
             /// A toy backend: BLAS, except that a product is computed as Cᵀ = op(B)ᵀ·op(A)ᵀ.
             enum Transposing: LinearAlgebra {
                 static var name: String { "transposing" }
+                static func setThreadsPerCall(_ count: Int) { BLAS<Double>.setThreadsPerCall(count) }
 
                 static func gemm(_ transA: Transpose, _ transB: Transpose, alpha: Double,
                                  _ a: Matrix<Double>, _ b: Matrix<Double>, beta: Double, into c: inout Matrix<Double>) {

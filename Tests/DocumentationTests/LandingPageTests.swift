@@ -9,8 +9,8 @@ import TestSupport
     @Test func backprop() throws {
         // listing: backprop-step
         var network = try Network<BLAS<Double>>(layers: [
-            DenseLayer<Double>(weights: Matrix<Double>([[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]]), activation: .sigmoid),
-            DenseLayer<Double>(weights: Matrix<Double>([[0.1], [-0.3]]), activation: .sigmoid),
+            Layer<Double>.dense(weights: Matrix<Double>([[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]]), activation: .sigmoid),
+            Layer<Double>.dense(weights: Matrix<Double>([[0.1], [-0.3]]), activation: .sigmoid),
         ], loss: .squaredError)
         let result = network.step(inputs: Matrix<Double>([[0.5, 0.1, -0.2]]), targets: Matrix<Double>([[0.6]]), learningRate: 0.5)
         // result.steps.weights[1] is the quiz's [[0.00804047], [0.00555918]]; the network is updated.

@@ -149,8 +149,8 @@ import TestSupport
 
             // Error terms, a row per sample: Δ2 = (T − Y) ⊙ Y(1 − Y), Δ1 = (Δ2·W2ᵀ) ⊙ A1(1 − A1).
             var D2 = Matrix<Double>(rows: 3, columns: 1), D1 = Matrix<Double>(rows: 3, columns: 2)
-            Loss.squaredError.outputErrorTerms(outputs: Y, preActivations: H2, targets: T,
-                                               activation: .sigmoid, into: &D2)
+            Loss.squaredError.outputErrorTerms(outputs: Y, targets: T, into: &D2)
+            Activation.sigmoid.multiplyDerivative(into: &D2, preActivations: H2, activations: Y)
             BLAS<Double>.gemm(.none, .transpose, alpha: 1, D2, W2, beta: 0, into: &D1)
             Activation.sigmoid.multiplyDerivative(into: &D1, preActivations: H1, activations: A1)
 
@@ -167,10 +167,10 @@ import TestSupport
             let network = Lesson.quiz.network(BLAS<Double>.self)
             let batched = network.computeStep(inputs: X, targets: T, learningRate: eta)
 
-            // The lesson's single-sample step (dgemv, dger) for each row, averaged with daxpy.
+            // The lesson's single-sample step (dgemv, dger) for each row, as a batch of one, averaged with daxpy.
             var mean = Matrix<Double>(rows: 3, columns: 2)
             for i in 0..<X.rows {
-                let one = network.sampleStep(input: X.row(i), target: T.row(i), learningRate: eta)
+                let one = network.computeStep(inputs: Matrix([X.row(i)]), targets: Matrix([T.row(i)]), learningRate: eta)
                 BLAS<Double>.axpy(alpha: 1 / n, one.steps.weights[0].elements, into: &mean.elements)
             }
             print(NumPyFormat.string(batched.steps.weights[0].elements, shape: [3, 2]))
@@ -205,7 +205,7 @@ import TestSupport
             configuration.batchSize = 32
             configuration.learningRate = 0.5              // the lesson's η, on plain gradient descent
 
-            let trainer = try Trainer(network: network, optimizer: GradientDescent(), configuration: configuration)
+            let trainer = try Trainer(network: network, optimizer: .gradientDescent, configuration: configuration)
             try trainer.train(training: training, validation: nil, scaler: scaler, progress: { event in
                 if case .epoch(let metrics) = event {
                     print("epoch", metrics.epoch, "loss", String(format: "%.4f", metrics.trainingLoss))

@@ -32,7 +32,7 @@ import TestSupport
                 var weightsRNG = SeededGenerator(seed: 2)
                 let network = try Network<BLAS<Double>>.make(sizes: [784, 64, 64, 64, 64, 64, 10], hidden: hidden,
                                                      output: .softmax, loss: .crossEntropy, using: &weightsRNG)
-                var gradients = Gradients<Double>(zerosLike: network.layers)
+                var gradients = ParameterArrays<Double>(zerosLike: network.layers)
                 network.gradients(inputs: inputs, targets: targets,
                                   workspace: Workspace<Double>(batch: 50, layers: network.layers), into: &gradients)
                 // ‖∂L/∂W_l‖ / √(fan_in·fan_out): the root-mean-square entry, comparable across layer sizes.

@@ -10,7 +10,7 @@ import Linalg
 runFuzzer { data, size in
     guard var checkpoint = try? Checkpoint.decode(Data(bytes(data, size)), file: "fuzz.ckpt") else { return 0 }
     checkpoint.configuration.epochs = checkpoint.history.count + 1
-    let inputs = checkpoint.layers[0].fanIn, outputs = checkpoint.layers[checkpoint.layers.count - 1].fanOut
+    let inputs = checkpoint.layers[0].inputCount, outputs = checkpoint.layers[checkpoint.layers.count - 1].outputCount
     let labels = (0..<4).map { $0 % outputs }
     guard let set = try? Dataset(features: .doubles([Double](repeating: 0.5, count: 4 * inputs)), labels: labels,
                                  featureCount: inputs, classCount: outputs) else { return 0 }

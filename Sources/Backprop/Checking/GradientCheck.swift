@@ -40,7 +40,7 @@ extension Network {
     /// rounding near 1e-6 relative, so expect float32 errors of 1e-5 to 1e-3 without any fault.
     public func gradientCheck(inputs: Matrix<Double>, targets: Matrix<Double>, step h: Double = 1e-6, samplesPerLayer: Int? = nil,
                               seed: UInt64 = 1, floor: Double = 1e-6) -> GradientCheckReport {
-        var analytic = Gradients<Scalar>(zerosLike: layers)
+        var analytic = ParameterArrays<Scalar>(zerosLike: layers)
         gradients(inputs: inputs.converted(to: Scalar.self), targets: targets.converted(to: Scalar.self),
                   workspace: Workspace(batch: inputs.rows, layers: layers), into: &analytic)
         let promoted = analytic.converted(to: Double.self)
@@ -56,7 +56,7 @@ extension Network where Backend.Scalar == Double {
 
     /// The same comparison for gradients `analytic` computed elsewhere (shaped like this network's
     /// parameters): how a new backend or a hand-written backward pass is checked.
-    public func gradientCheck(_ analytic: Gradients<Double>, inputs: Matrix<Double>, targets: Matrix<Double>, step h: Double = 1e-6,
+    public func gradientCheck(_ analytic: ParameterArrays<Double>, inputs: Matrix<Double>, targets: Matrix<Double>, step h: Double = 1e-6,
                               samplesPerLayer: Int? = nil, seed: UInt64 = 1, floor: Double = 1e-6) -> GradientCheckReport {
         let workspace = Workspace(batch: inputs.rows, layers: layers)
 

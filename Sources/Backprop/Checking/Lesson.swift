@@ -7,8 +7,8 @@ public enum Lesson {
         name: "lesson-quiz",
         description: "The lesson's backpropagation quiz.",
         layers: [
-            DenseLayer(weights: Matrix([[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]]), activation: .sigmoid),
-            DenseLayer(weights: Matrix([[0.1], [-0.3]]), activation: .sigmoid),
+            .dense(weights: Matrix([[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]]), activation: .sigmoid),
+            .dense(weights: Matrix([[0.1], [-0.3]]), activation: .sigmoid),
         ],
         loss: .squaredError,
         learningRate: 0.5,
@@ -22,8 +22,8 @@ public enum Lesson {
         name: "lesson-worked-example",
         description: "The lesson's worked backpropagation example.",
         layers: [
-            DenseLayer(weights: Matrix([[0.4], [-0.2]]), activation: .sigmoid),
-            DenseLayer(weights: Matrix([[0.1]]), activation: .sigmoid),
+            .dense(weights: Matrix([[0.4], [-0.2]]), activation: .sigmoid),
+            .dense(weights: Matrix([[0.1]]), activation: .sigmoid),
         ],
         loss: .squaredError,
         learningRate: 0.5,

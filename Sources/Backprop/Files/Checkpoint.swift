@@ -13,7 +13,7 @@ import Linalg
 public struct Checkpoint: Sendable {
     /// The network at the end of the last finished epoch: its layers (each `fanIn × fanOut`) and loss,
     /// held in `Double` (exactly, for a float32 run).
-    public var definition: DenseNetwork<Double>
+    public var definition: NetworkDefinition<Double>
     /// The precision the run trains in; ``trainer(_:file:)`` needs a backend of this precision.
     public var precision: Precision
     /// The run's settings; a resumed run keeps them.
@@ -33,7 +33,7 @@ public struct Checkpoint: Sendable {
     /// The best monitored loss so far (early stopping).
     public var bestMonitored: Double
     /// The layers at the best monitored loss, restored when training stops early; nil before the first epoch.
-    public var bestLayers: [DenseLayer<Double>]?
+    public var bestLayers: [Layer<Double>]?
     /// Epochs since the monitored loss last improved (early stopping).
     public var epochsWithoutImprovement: Int
     /// Whether early stopping has ended the run.
@@ -58,13 +58,13 @@ public struct Checkpoint: Sendable {
         precision = B.Scalar.precision
         configuration = trainer.configuration
         optimizerName = trainer.optimizer.name
-        optimizerState = trainer.optimizer.state
+        optimizerState = trainer.optimizerState
         scheduleName = trainer.schedule.name
         scheduleState = trainer.schedule.state
         rng = s.rng
         history = s.history
         bestMonitored = s.bestMonitored
-        bestLayers = s.bestLayers.map { DenseNetwork<B.Scalar>.convert($0, to: Double.self) }
+        bestLayers = s.bestLayers.map { $0.map { $0.converted(to: Double.self) } }
         epochsWithoutImprovement = s.epochsWithoutImprovement
         stopped = s.stopped
         self.scaler = scaler
@@ -73,7 +73,7 @@ public struct Checkpoint: Sendable {
     }
 
     /// The network's layers at the end of the last finished epoch (each `fanIn × fanOut`).
-    public var layers: [DenseLayer<Double>] { definition.layers }
+    public var layers: [Layer<Double>] { definition.layers }
     /// The network's loss.
     public var loss: Loss { definition.loss }
 
@@ -85,7 +85,7 @@ public struct Checkpoint: Sendable {
             throw FileFormatError(file: file, field: SafeTensorsReader.metadataField("precision"),
                                   problem: "the run trains in \(precision.rawValue); it resumes only in \(precision.rawValue), not \(B.Scalar.precision.rawValue)")
         }
-        guard let optimizer = Optimizers.make(optimizerName) else {
+        guard let optimizer = Optimizer(name: optimizerName) else {
             throw FileFormatError(file: file, field: SafeTensorsReader.metadataField("optimizer"), problem: "unknown optimizer \"\(optimizerName)\"")
         }
         guard let schedule = LearningRateSchedules.make(scheduleName, epochs: configuration.epochs) else {
@@ -94,7 +94,7 @@ public struct Checkpoint: Sendable {
         var state = TrainerState(network: Network<B>(definition.converted(to: B.Scalar.self)), rng: rng)
         state.history = history
         state.bestMonitored = bestMonitored
-        state.bestLayers = bestLayers.map { DenseNetwork<Double>.convert($0, to: B.Scalar.self) }
+        state.bestLayers = bestLayers.map { $0.map { $0.converted(to: B.Scalar.self) } }
         state.epochsWithoutImprovement = epochsWithoutImprovement
         state.stopped = stopped
         do {

@@ -7,14 +7,14 @@ import Linalg
 enum LayersJSON {
     /// Reads and checks the layers: rectangular weights, bias lengths, known activations,
     /// and that each layer's fan-in is the previous layer's fan-out.
-    static func read(_ value: JSONValue, _ reader: JSONReader, field: String = "layers") throws(FileFormatError) -> [DenseLayer<Double>] {
+    static func read(_ value: JSONValue, _ reader: JSONReader, field: String = "layers") throws(FileFormatError) -> [Layer<Double>] {
         let items = try reader.array(value, field)
         if items.isEmpty { throw reader.fail(field, "expected at least one layer, found none") }
-        var layers: [DenseLayer<Double>] = []
+        var layers: [Layer<Double>] = []
         for (l, item) in items.enumerated() {
             let path = "\(field)[\(l)]"
             let object = try reader.object(item, path)
-            let expectedRows = layers.last?.fanOut
+            let expectedRows = layers.last?.outputCount
             let weights = try reader.matrix(try reader.member(object, "weights", at: path), "\(path).weights",
                                             rows: expectedRows,
                                             what: expectedRows.map { _ in " (fan_in: layer \(l - 1) has that many outputs)" } ?? "")
@@ -28,16 +28,16 @@ enum LayersJSON {
                 let known = Activation.allCases.map(\.rawValue).joined(separator: ", ")
                 throw reader.fail("\(path).activation", "unknown activation \(Excerpt.quoted(name)) (expected one of \(known))")
             }
-            layers.append(DenseLayer(weights: weights, bias: bias, activation: activation))
+            layers.append(.dense(weights: weights, bias: bias, activation: activation))
         }
         return layers
     }
 
     /// The network of `layers` and `loss`, its rules checked; a rule that involves the loss names
     /// the field at fault.
-    static func network(_ layers: [DenseLayer<Double>], loss: Loss, _ reader: JSONReader, field: String = "layers") throws(FileFormatError) -> DenseNetwork<Double> {
+    static func network(_ layers: [Layer<Double>], loss: Loss, _ reader: JSONReader, field: String = "layers") throws(FileFormatError) -> NetworkDefinition<Double> {
         do {
-            return try DenseNetwork(layers: layers, loss: loss)
+            return try NetworkDefinition(layers: layers, loss: loss)
         } catch {
             switch error {
             case .softmaxNotLast(let l):
@@ -54,7 +54,7 @@ enum LayersJSON {
 
     /// The layers as JSON text, one weight row a line, indented by `indent` spaces; each number in
     /// the shortest text that reads back to the same `Scalar` (so a float32 model's `0.1` is `0.1`).
-    static func write<Scalar: BLASScalar>(_ layers: [DenseLayer<Scalar>], indent: Int) -> String {
+    static func write<Scalar: BLASScalar>(_ layers: [Layer<Scalar>], indent: Int) -> String {
         let pad = String(repeating: " ", count: indent)
         let items = layers.map { layer in
             "\(pad)  {\n"

@@ -12,10 +12,10 @@ enum ParameterTensors {
     static let scaleName = "scaling.scale"
 
     /// Adds `layers` as `{prefix}.{l}.weight` and `{prefix}.{l}.bias` tensors of dtype F32 or F64 for `precision`.
-    static func put(_ layers: [DenseLayer<Double>], prefix: String, precision: Precision,
+    static func put(_ layers: [Layer<Double>], prefix: String, precision: Precision,
                     into tensors: inout [String: SafeTensors.Tensor]) {
         for (l, layer) in layers.enumerated() {
-            tensors[weightName(prefix, l)] = .init(shape: [layer.fanIn, layer.fanOut], values: layer.weights.elements, precision: precision)
+            tensors[weightName(prefix, l)] = .init(shape: [layer.weights.rows, layer.weights.columns], values: layer.weights.elements, precision: precision)
             if let b = layer.bias { tensors[biasName(prefix, l)] = .init(shape: [b.count], values: b, precision: precision) }
         }
     }
@@ -31,16 +31,16 @@ enum ParameterTensors {
     /// says so (or, with `biases` nil, where the tensor is present), `{prefix}.{l}.bias`. Checks that
     /// shapes chain and every parameter is finite; the rules that involve the loss are the caller's.
     static func layers(prefix: String, activations: [Activation], biases: [Bool]?,
-                       _ r: SafeTensorsReader) throws(FileFormatError) -> [DenseLayer<Double>] {
-        var layers: [DenseLayer<Double>] = []
+                       _ r: SafeTensorsReader) throws(FileFormatError) -> [Layer<Double>] {
+        var layers: [Layer<Double>] = []
         for (l, activation) in activations.enumerated() {
             let name = weightName(prefix, l)
             let w = try r.tensor(name, missing: " (the activations metadata lists \(activations.count) layers)")
             guard w.shape.count == 2, w.shape[0] > 0, w.shape[1] > 0 else {
                 throw r.fail(SafeTensors.field(name, "shape"), "expected [fan_in, fan_out], both at least 1, found \(w.shape)")
             }
-            if let previous = layers.last, w.shape[0] != previous.fanOut {
-                throw r.fail(SafeTensors.field(name, "shape"), "fan_in \(w.shape[0]) (the first dimension), but layer \(l - 1) has \(previous.fanOut) outputs")
+            if let previous = layers.last, w.shape[0] != previous.outputCount {
+                throw r.fail(SafeTensors.field(name, "shape"), "fan_in \(w.shape[0]) (the first dimension), but layer \(l - 1) has \(previous.outputCount) outputs")
             }
             try r.checkFinite(w.values, name, columns: w.shape[1])
             var bias: [Double]? = nil
@@ -48,7 +48,7 @@ enum ParameterTensors {
                 bias = try r.tensor(biasName(prefix, l), shape: [w.shape[1]], what: " (fan_out of \(name))").values
                 try r.checkFinite(bias!, biasName(prefix, l), columns: 0)
             }
-            layers.append(DenseLayer(weights: Matrix(rows: w.shape[0], columns: w.shape[1], elements: w.values),
+            layers.append(.dense(weights: Matrix(rows: w.shape[0], columns: w.shape[1], elements: w.values),
                                      bias: bias, activation: activation))
         }
         return layers
@@ -80,10 +80,10 @@ enum ParameterTensors {
 
     /// The network of `layers` and `loss`, its rules checked; a broken rule names the metadata entry
     /// `activationsKey` or `lossKey` it comes from.
-    static func network(_ layers: [DenseLayer<Double>], _ loss: Loss, activationsKey: String, lossKey: String,
-                        _ r: SafeTensorsReader) throws(FileFormatError) -> DenseNetwork<Double> {
+    static func network(_ layers: [Layer<Double>], _ loss: Loss, activationsKey: String, lossKey: String,
+                        _ r: SafeTensorsReader) throws(FileFormatError) -> NetworkDefinition<Double> {
         do {
-            return try DenseNetwork(layers: layers, loss: loss)
+            return try NetworkDefinition(layers: layers, loss: loss)
         } catch {
             switch error {
             case .softmaxNotLast(let l):

@@ -35,7 +35,7 @@ import Linalg
 /// Both formats keep every number bit for bit.
 public struct SavedModel: Sendable, Equatable {
     /// The layers and loss, on no backend, held in `Double` (a float32 model's values are `Float`s, exactly).
-    public let definition: DenseNetwork<Double>
+    public let definition: NetworkDefinition<Double>
     /// The precision the parameters are in (and are written in).
     public let precision: Precision
     /// Applied to raw inputs before the first layer; nil: inputs are used as they are.
@@ -53,7 +53,7 @@ public struct SavedModel: Sendable, Equatable {
     /// A model of `definition` in `precision` (`.float32` rounds every parameter to `Float`) with its
     /// scaling, class names and metadata, checked: every parameter finite (after rounding), the
     /// scaler's features the network's inputs, one class name per output (or two for one output).
-    public init(_ definition: DenseNetwork<Double>, precision: Precision = .float64, scaler: FeatureScaler? = nil,
+    public init(_ definition: NetworkDefinition<Double>, precision: Precision = .float64, scaler: FeatureScaler? = nil,
                 classNames: [String]? = nil, metadata: [String: String] = [:]) throws(ModelError) {
         let definition = precision == .float32 ? definition.converted(to: Float.self).converted(to: Double.self) : definition
         for (l, layer) in definition.layers.enumerated() {
@@ -79,11 +79,11 @@ public struct SavedModel: Sendable, Equatable {
     }
 
     /// A model from its parts, checked (see the type's description).
-    public init(layers: [DenseLayer<Double>], loss: Loss, precision: Precision = .float64, scaler: FeatureScaler? = nil,
+    public init(layers: [Layer<Double>], loss: Loss, precision: Precision = .float64, scaler: FeatureScaler? = nil,
                 classNames: [String]? = nil, metadata: [String: String] = [:]) throws(ModelError) {
-        let definition: DenseNetwork<Double>
+        let definition: NetworkDefinition<Double>
         do {
-            definition = try DenseNetwork(layers: layers, loss: loss)
+            definition = try NetworkDefinition(layers: layers, loss: loss)
         } catch {
             throw .network(error)
         }
@@ -98,7 +98,7 @@ public struct SavedModel: Sendable, Equatable {
     }
 
     /// The layers from input to output.
-    public var layers: [DenseLayer<Double>] { definition.layers }
+    public var layers: [Layer<Double>] { definition.layers }
     /// The objective the network was trained with.
     public var loss: Loss { definition.loss }
     /// Inputs per sample (before and after scaling).

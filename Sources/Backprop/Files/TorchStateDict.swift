@@ -36,7 +36,7 @@ public enum TorchStateDict {
     /// The `torch.nn.Sequential(...)` expression whose state dict the file holds.
     public static func sequential(_ model: SavedModel) -> String {
         let parts = model.layers.flatMap { layer in
-            ["torch.nn.Linear(\(layer.fanIn), \(layer.fanOut), bias=\(layer.bias == nil ? "False" : "True"))", module(layer.activation)]
+            ["torch.nn.Linear(\(layer.inputCount), \(layer.outputCount), bias=\(layer.bias == nil ? "False" : "True"))", module(layer.activation)]
         }
         return "torch.nn.Sequential(\n    " + parts.joined(separator: ",\n    ") + ",\n)"
     }
@@ -74,7 +74,7 @@ public enum TorchStateDict {
             let w = layer.weights
             var transposed = [Double](repeating: 0, count: w.elements.count)
             for i in 0..<w.rows { for j in 0..<w.columns { transposed[j * w.rows + i] = w[i, j] } }
-            tensors[weightName(l)] = .init(shape: [layer.fanOut, layer.fanIn], values: transposed, precision: model.precision)
+            tensors[weightName(l)] = .init(shape: [layer.outputCount, layer.inputCount], values: transposed, precision: model.precision)
             if let bias = layer.bias { tensors[biasName(l)] = .init(shape: [bias.count], values: bias, precision: model.precision) }
         }
         return SafeTensors(tensors: tensors, metadata: metadata)

@@ -12,10 +12,10 @@ public struct TrainingCase: Sendable {
         /// The batch-mean loss before the step.
         public var loss: Double
         /// `weight_steps` and `bias_steps`: −η·∂L/∂W and −η·∂L/∂b per layer.
-        public var steps: Gradients<Double>
+        public var steps: ParameterArrays<Double>
 
         /// An expected block of `outputs`, `loss` and `steps`.
-        public init(outputs: Matrix<Double>, loss: Double, steps: Gradients<Double>) {
+        public init(outputs: Matrix<Double>, loss: Double, steps: ParameterArrays<Double>) {
             self.outputs = outputs
             self.loss = loss
             self.steps = steps
@@ -27,7 +27,7 @@ public struct TrainingCase: Sendable {
     /// Free text from the file.
     public var description: String?
     /// The network: its layers (each `fanIn × fanOut`) and the loss the step minimises.
-    public var definition: DenseNetwork<Double>
+    public var definition: NetworkDefinition<Double>
     /// η.
     public var learningRate: Double
     /// `batch × n_in`.
@@ -38,7 +38,7 @@ public struct TrainingCase: Sendable {
     public var expected: Expected?
 
     /// A case from its parts; `inputs` and `targets` must have one row per sample.
-    public init(name: String, description: String? = nil, _ definition: DenseNetwork<Double>, learningRate: Double,
+    public init(name: String, description: String? = nil, _ definition: NetworkDefinition<Double>, learningRate: Double,
                 inputs: Matrix<Double>, targets: Matrix<Double>, expected: Expected? = nil) {
         self.name = name
         self.description = description
@@ -49,13 +49,13 @@ public struct TrainingCase: Sendable {
         self.expected = expected
     }
 
-    /// A case from its parts; `layers` and `loss` must form a valid ``DenseNetwork`` (a programming
+    /// A case from its parts; `layers` and `loss` must form a valid ``NetworkDefinition`` (a programming
     /// error stops here, naming the broken rule), `inputs` and `targets` must have one row per sample.
-    public init(name: String, description: String? = nil, layers: [DenseLayer<Double>], loss: Loss, learningRate: Double,
+    public init(name: String, description: String? = nil, layers: [Layer<Double>], loss: Loss, learningRate: Double,
                 inputs: Matrix<Double>, targets: Matrix<Double>, expected: Expected? = nil) {
-        let definition: DenseNetwork<Double>
+        let definition: NetworkDefinition<Double>
         do {
-            definition = try DenseNetwork(layers: layers, loss: loss)
+            definition = try NetworkDefinition(layers: layers, loss: loss)
         } catch {
             preconditionFailure("TrainingCase \(name): \(error)")
         }
@@ -64,7 +64,7 @@ public struct TrainingCase: Sendable {
     }
 
     /// The layers from input to output, each `fanIn × fanOut`.
-    public var layers: [DenseLayer<Double>] { definition.layers }
+    public var layers: [Layer<Double>] { definition.layers }
     /// The loss the step minimises.
     public var loss: Loss { definition.loss }
 
@@ -93,7 +93,7 @@ public struct TrainingCase: Sendable {
         }
         let network = try LayersJSON.network(layers, loss: loss, r)
         let learningRate = try r.number(try r.member(root, "learning_rate", at: nil), "learning_rate")
-        let nIn = layers[0].fanIn, nOut = layers[layers.count - 1].fanOut
+        let nIn = layers[0].inputCount, nOut = layers[layers.count - 1].outputCount
         let inputs = try r.matrix(try r.member(root, "inputs", at: nil), "inputs", columns: nIn,
                                   what: " (n_in: layer 0 has that many inputs)")
         let targets = try r.matrix(try r.member(root, "targets", at: nil), "targets", rows: inputs.rows, columns: nOut,
@@ -112,9 +112,9 @@ public struct TrainingCase: Sendable {
 
     /// Reads an `expected`-shaped block: outputs, loss, weight_steps, bias_steps.
     static func readResult(_ value: JSONValue, _ field: String, _ r: JSONReader,
-                           layers: [DenseLayer<Double>], batch: Int) throws(FileFormatError) -> Expected {
+                           layers: [Layer<Double>], batch: Int) throws(FileFormatError) -> Expected {
         let o = try r.object(value, field)
-        let nOut = layers[layers.count - 1].fanOut
+        let nOut = layers[layers.count - 1].outputCount
         let outputs = try r.matrix(try r.member(o, "outputs", at: field), "\(field).outputs", rows: batch, columns: nOut,
                                    what: " (batch × n_out)")
         let loss = try r.number(try r.member(o, "loss", at: field), "\(field).loss")
@@ -126,16 +126,16 @@ public struct TrainingCase: Sendable {
         if biasSteps.count != layers.count {
             throw r.fail("\(field).bias_steps", "expected \(layers.count) entries (one per layer), found \(biasSteps.count)")
         }
-        var steps = Gradients(zerosLike: layers)
+        var steps = ParameterArrays(zerosLike: layers)
         for (l, layer) in layers.enumerated() {
             steps.weights[l] = try r.matrix(weightSteps[l], "\(field).weight_steps[\(l)]",
-                                            rows: layer.fanIn, columns: layer.fanOut, what: " (the shape of layer \(l)'s weights)")
+                                            rows: layer.inputCount, columns: layer.outputCount, what: " (the shape of layer \(l)'s weights)")
             let path = "\(field).bias_steps[\(l)]"
             switch (layer.bias, biasSteps[l]) {
             case (nil, .null): break
             case (nil, _): throw r.fail(path, "expected null, as layer \(l) has no bias")
-            case (.some, .null): throw r.fail(path, "expected \(layer.fanOut) numbers, as layer \(l) has a bias; found null")
-            case (.some, let v): steps.biases[l] = try r.vector(v, path, count: layer.fanOut, what: " (fan_out of layer \(l))")
+            case (.some, .null): throw r.fail(path, "expected \(layer.outputCount) numbers, as layer \(l) has a bias; found null")
+            case (.some, let v): steps.biases[l] = try r.vector(v, path, count: layer.outputCount, what: " (fan_out of layer \(l))")
             }
         }
         return Expected(outputs: outputs, loss: loss, steps: steps)
@@ -161,7 +161,7 @@ public struct TrainingCase: Sendable {
         return "{\n" + fields.joined(separator: ",\n") + "\n}\n"
     }
 
-    static func resultJSON(outputs: Matrix<Double>, loss: Double, steps: Gradients<Double>) -> String {
+    static func resultJSON(outputs: Matrix<Double>, loss: Double, steps: ParameterArrays<Double>) -> String {
         "{\n"
             + "    \"outputs\": \(JSONText.matrix(outputs, indent: 4)),\n"
             + "    \"loss\": \(JSONText.number(loss)),\n"

@@ -29,23 +29,18 @@ public enum Loss: String, CaseIterable, Sendable, Codable {
         return total / Double(t.rows)
     }
 
-    /// Writes the output layer's error terms Δ = −∂ℓ/∂H for each sample's own loss ℓ (not divided by
-    /// the batch size): (T − Y) ⊙ f′(H) for squared error, the lesson's δ^o; T − Y for softmax with
-    /// cross-entropy. All matrices are `batch × fanOut`.
-    public func outputErrorTerms<Scalar: BLASScalar>(outputs y: Matrix<Scalar>, preActivations h: Matrix<Scalar>, targets t: Matrix<Scalar>,
-                                                  activation: Activation, into delta: inout Matrix<Scalar>) {
-        precondition(y.rows == t.rows && y.columns == t.columns && delta.rows == t.rows && delta.columns == t.columns,
-                     "Loss.outputErrorTerms: outputs \(y.rows)×\(y.columns), targets \(t.rows)×\(t.columns) and Δ \(delta.rows)×\(delta.columns) differ")
+    /// Writes −∂ℓ/∂Y = T − Y for each sample's own loss ℓ (not divided by the batch size) into
+    /// `errorTerms`, where the backward pass starts: the output layer then takes it through f′ to the
+    /// lesson's δ^o = (T − Y) ⊙ f′(H) for squared error; for cross-entropy after softmax, T − Y is
+    /// already −∂ℓ/∂H, and softmax passes it on unchanged (``Activation/softmax``). All `batch × fanOut`.
+    public func outputErrorTerms<Scalar: BLASScalar>(outputs y: Matrix<Scalar>, targets t: Matrix<Scalar>,
+                                                     into errorTerms: inout Matrix<Scalar>) {
+        precondition(y.rows == t.rows && y.columns == t.columns && errorTerms.rows == t.rows && errorTerms.columns == t.columns,
+                     "Loss.outputErrorTerms: outputs \(y.rows)×\(y.columns), targets \(t.rows)×\(t.columns) and Δ \(errorTerms.rows)×\(errorTerms.columns) differ")
         t.elements.withUnsafeBufferPointer { t in
             y.elements.withUnsafeBufferPointer { y in
-                delta.elements.withUnsafeMutableBufferPointer { Kernel.subtract(t, minus: y, into: $0) }
+                errorTerms.elements.withUnsafeMutableBufferPointer { Kernel.subtract(t, minus: y, into: $0) }
             }
-        }
-        switch self {
-        case .squaredError:
-            activation.multiplyDerivative(into: &delta, preActivations: h, activations: y)
-        case .crossEntropy:
-            precondition(activation == .softmax, "cross_entropy needs a softmax output, not \(activation.rawValue)")
         }
     }
 }

@@ -1,31 +1,32 @@
+// Network/: a network as a list of layers with a loss, on a backend; its one backprop (forward, backward, the lesson's step at any batch), its buffers and parameter arrays.
 import Linalg
 
-/// A dense feed-forward network and its loss, computing on the backend `Backend`
-/// (``/Linalg/BLAS`` for speed, ``/Linalg/Reference`` to check it).
+/// A feed-forward network, a list of ``Layer``s and a ``Loss``, computing on the backend `Backend`
+/// (``/Linalg/BLAS`` for speed, ``/Linalg/Reference`` to check it), in the backend's precision.
 ///
-/// Layer l maps a batch `X` (`batch × fanIn`, one sample a row) to `f(X·W + b)`.
-/// The backend is a generic parameter rather than a run-time switch, so the compiler
-/// specialises the hot loops for it. The layers and loss are a ``DenseNetwork``, checked once.
+/// The backend is the network's one generic parameter, and its `Scalar` (`Float` or `Double`) the
+/// precision of everything the network holds and computes, so the compiler specialises the hot
+/// loops for it. The layers and loss are a ``NetworkDefinition``, checked once.
 public struct Network<Backend: LinearAlgebra>: Equatable, Sendable {
     /// The precision the network computes in: its backend's (`Float` or `Double`).
     public typealias Scalar = Backend.Scalar
 
     /// The layers and loss, on no backend.
-    public internal(set) var definition: DenseNetwork<Scalar>
+    public internal(set) var definition: NetworkDefinition<Scalar>
 
     /// The network `definition` on `Backend`.
-    public init(_ definition: DenseNetwork<Scalar>) {
+    public init(_ definition: NetworkDefinition<Scalar>) {
         self.definition = definition
     }
 
-    /// A network from `layers`, checked (see ``DenseNetwork``): consecutive shapes chain, biases fit,
-    /// softmax only last and only with cross-entropy (and cross-entropy only after softmax).
-    public init(layers: [DenseLayer<Scalar>], loss: Loss) throws(NetworkError) {
-        self.init(try DenseNetwork(layers: layers, loss: loss))
+    /// A network from `layers`, checked (see ``NetworkDefinition``): consecutive shapes chain, each
+    /// layer valid for its kind, softmax only last and only with cross-entropy (and cross-entropy only after softmax).
+    public init(layers: [Layer<Scalar>], loss: Loss) throws(NetworkError) {
+        self.init(try NetworkDefinition(layers: layers, loss: loss))
     }
 
     /// The layers from input to output.
-    public var layers: [DenseLayer<Scalar>] { definition.layers }
+    public var layers: [Layer<Scalar>] { definition.layers }
     /// The objective the training step minimises.
     public var loss: Loss { definition.loss }
     /// Inputs per sample.
@@ -36,7 +37,7 @@ public struct Network<Backend: LinearAlgebra>: Equatable, Sendable {
     public var parameterCount: Int { definition.parameterCount }
 
     /// The same network on another backend of its precision (the weights are shared until one side changes).
-    public func on<Other: LinearAlgebra>(_: Other.Type) -> Network<Other> where Other.Scalar == Scalar {
+    public func on<Other: LinearAlgebra<Scalar>>(_: Other.Type) -> Network<Other> {
         Network<Other>(definition)
     }
 
@@ -46,24 +47,15 @@ public struct Network<Backend: LinearAlgebra>: Equatable, Sendable {
         Network<Other>(definition.converted(to: Other.Scalar.self))
     }
 
-    /// Replaces layer `l`'s weights and bias, keeping its shape (for optimisers and loaders).
+    /// Replaces layer `l`'s weights and bias, keeping its shape (for loaders and early stopping).
     public mutating func setParameters(layer l: Int, weights: Matrix<Scalar>, bias: [Scalar]?) {
-        precondition(weights.rows == layers[l].fanIn && weights.columns == layers[l].fanOut
-                     && (bias?.count ?? -1) == (layers[l].bias?.count ?? -1),
-                     "setParameters: layer \(l) is \(layers[l].fanIn)×\(layers[l].fanOut), given \(weights.rows)×\(weights.columns)")
-        definition.layers[l].weights = weights
-        definition.layers[l].bias = bias
-    }
-
-    /// Adds `alpha · weights` and `alpha · biases` to every layer: W ← W + α·ΔW, b ← b + α·Δb (BLAS `axpy`).
-    /// `steps` must have this network's shapes.
-    public mutating func add(_ steps: Gradients<Scalar>, scaledBy alpha: Scalar = 1) {
-        precondition(steps.weights.count == layers.count, "add: \(steps.weights.count) steps for \(layers.count) layers")
-        for l in definition.layers.indices {
-            Backend.axpy(alpha: alpha, steps.weights[l].elements, into: &definition.layers[l].weights.elements)
-            if let b = steps.biases[l] {
-                Backend.axpy(alpha: alpha, b, into: &definition.layers[l].bias!)
-            }
+        let layer = layers[l]
+        precondition(weights.rows == layer.weights.rows && weights.columns == layer.weights.columns
+                     && (bias?.count ?? -1) == (layer.bias?.count ?? -1),
+                     "setParameters: layer \(l) is \(layer.weights.rows)×\(layer.weights.columns), given \(weights.rows)×\(weights.columns)")
+        definition.layers[l].withParameters { w, b in
+            w = weights
+            b = bias
         }
     }
 }

@@ -1,45 +1,55 @@
 import Linalg
 
-/// The per-layer matrices (in precision `Scalar`) one forward and backward pass over a batch writes, allocated once per
-/// batch size and reused, so a steady-state training step allocates nothing.
-public final class Workspace<Scalar: BLASScalar> {
-    /// One layer's buffers, all `batch × fanOut`. Their properties skip the runtime's exclusivity
-    /// bookkeeping (a step touches them dozens of times; the passes' accesses never overlap), which
-    /// was a quarter of the non-BLAS time of the lesson's single-sample step.
-    public final class LayerBuffers {
-        /// Pre-activations H = X·W + b.
-        @exclusivity(unchecked) public internal(set) var preActivations: Matrix<Scalar>
-        /// Activations A = f(H): the layer's output.
-        @exclusivity(unchecked) public internal(set) var activations: Matrix<Scalar>
-        /// Error terms Δ = −∂ℓ/∂H per sample (the lesson's δ).
-        @exclusivity(unchecked) public internal(set) var errorTerms: Matrix<Scalar>
-        /// The layer's inverted dropout: its mask and A ⊙ mask from the last forward pass.
-        let dropout = Dropout<Scalar>()
+/// One layer's matrices for one batch size, all `batch × outputCount`: what its forward pass
+/// writes and its backward pass reads and rewrites. Their properties skip the runtime's
+/// exclusivity bookkeeping (a step touches them dozens of times; the passes' accesses never overlap).
+public final class LayerBuffers<Scalar: BLASScalar> {
+    /// Pre-activations h (for a dense layer H = X·W + b).
+    @exclusivity(unchecked) public internal(set) var preActivations: Matrix<Scalar>
+    /// Activations a = f(h): the layer's output.
+    @exclusivity(unchecked) public internal(set) var activations: Matrix<Scalar>
+    /// The error terms: −∂ℓ/∂a as the layer above passes them down, δ = −∂ℓ/∂h once the layer's
+    /// backward pass has run (the lesson's δ, per sample).
+    @exclusivity(unchecked) public internal(set) var errorTerms: Matrix<Scalar>
+    /// The layer's inverted dropout: its mask and A ⊙ mask from the last training forward pass.
+    let dropout = Dropout<Scalar>()
+    /// `batch` ones: a bias gradient is Δᵀ·1, one `gemv` with it (for one sample, the factor 1 of the step's signs).
+    let ones: [Scalar]
 
-        /// What the next layer reads: A, or A ⊙ mask during a training pass with dropout.
-        var output: Matrix<Scalar> { dropout.output(activations) }
-
-        init(batch: Int, fanOut: Int) {
-            preActivations = Matrix(rows: batch, columns: fanOut)
-            activations = Matrix(rows: batch, columns: fanOut)
-            errorTerms = Matrix(rows: batch, columns: fanOut)
-        }
+    init(batch: Int, outputCount: Int, ones: [Scalar]) {
+        preActivations = Matrix(rows: batch, columns: outputCount)
+        activations = Matrix(rows: batch, columns: outputCount)
+        errorTerms = Matrix(rows: batch, columns: outputCount)
+        self.ones = ones
     }
 
+    /// What the next layer reads: A, or A ⊙ mask during a training pass with dropout.
+    var output: Matrix<Scalar> { dropout.output(activations) }
+}
+
+/// The buffers (in precision `Scalar`) one forward and backward pass over a batch writes, one
+/// ``LayerBuffers`` per layer, allocated once per batch size and reused, so a steady-state training
+/// step, of any batch size including the lesson's single sample, allocates nothing.
+public final class Workspace<Scalar: BLASScalar> {
     /// Samples per batch these buffers hold.
     public let batch: Int
     /// From input side to output.
-    public let layers: [LayerBuffers]
-    /// `batch` ones: column sums of Δ (bias gradients) are one `gemv` with it.
-    let ones: [Scalar]
+    public let layers: [LayerBuffers<Scalar>]
 
     /// Buffers for `batch` samples through `layers`.
-    public init(batch: Int, layers: [DenseLayer<Scalar>]) {
+    public init(batch: Int, layers: [Layer<Scalar>]) {
+        let ones = [Scalar](repeating: 1, count: batch)
         self.batch = batch
-        self.layers = layers.map { LayerBuffers(batch: batch, fanOut: $0.fanOut) }
-        self.ones = [Scalar](repeating: 1, count: batch)
+        self.layers = layers.map { LayerBuffers(batch: batch, outputCount: $0.outputCount, ones: ones) }
     }
 
     /// The network's output for the last forward pass (`batch × outputCount`).
     public var outputs: Matrix<Scalar> { layers[layers.count - 1].activations }
+
+    /// Whether these buffers fit `layers` at `batch` rows: one per layer, each as wide as its layer's output.
+    func fits(_ layers: [Layer<Scalar>], batch: Int) -> Bool {
+        guard batch == self.batch && layers.count == self.layers.count else { return false }
+        for l in layers.indices where layers[l].outputCount != self.layers[l].activations.columns { return false }
+        return true
+    }
 }

@@ -13,7 +13,7 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
     /// One worker's buffers for one slice size.
     final class Buffers {
         let workspace: Workspace<Backend.Scalar>
-        var gradients: Gradients<Backend.Scalar>
+        var gradients: ParameterArrays<Backend.Scalar>
         var inputs: Matrix<Backend.Scalar>, targets: Matrix<Backend.Scalar>
         /// The rows of the data set this worker takes in the current batch (empty between batches,
         /// so the trainer's shuffled order is not shared and can be reshuffled in place).
@@ -22,11 +22,11 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
         /// This slice's dropout masks (its place in the batch).
         var masks = DropoutMasks(seed: 0)
 
-        init(batch: Int, layers: [DenseLayer<Backend.Scalar>]) {
+        init(batch: Int, layers: [Layer<Backend.Scalar>]) {
             workspace = Workspace(batch: batch, layers: layers)
-            gradients = Gradients(zerosLike: layers)
-            inputs = Matrix(rows: batch, columns: layers[0].fanIn)
-            targets = Matrix(rows: batch, columns: layers[layers.count - 1].fanOut)
+            gradients = ParameterArrays(zerosLike: layers)
+            inputs = Matrix(rows: batch, columns: layers[0].inputCount)
+            targets = Matrix(rows: batch, columns: layers[layers.count - 1].outputCount)
         }
     }
 
@@ -39,7 +39,7 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
     /// The threads the slices run on (the caller's and `workers − 1` helpers).
     let threads: WorkerThreads
     /// The same threads for the element-wise tail of a step: the combine here and the optimiser's update.
-    let split: ParallelElementwise
+    let split: ParallelElementwise<Backend.Scalar>
     /// The current batch's arguments, for ``runPart(_:)`` on the worker threads; nil between batches.
     private var batch: (network: Network<Backend>, data: Dataset, scaler: FeatureScaler, dropout: Double)?
 
@@ -52,7 +52,7 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
         split = ParallelElementwise(threads: threads)
     }
 
-    private func buffers(worker: Int, batch: Int, layers: [DenseLayer<Backend.Scalar>]) -> Buffers {
+    private func buffers(worker: Int, batch: Int, layers: [Layer<Backend.Scalar>]) -> Buffers {
         if let b = cache[worker][batch] { return b }
         let b = Buffers(batch: batch, layers: layers)
         cache[worker][batch] = b
@@ -65,13 +65,9 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
     /// number of workers beyond the order of the final sum. `afterLayer` (one worker only: the slice
     /// gradients are combined after all workers end) is called on this thread as each layer's
     /// gradients are final (see ``Network/gradients(inputs:targets:workspace:into:dropout:masks:afterLayer:)``).
-    @_specialize(where Backend == BLAS<Double>)
-    @_specialize(where Backend == BLAS<Float>)
-    @_specialize(where Backend == Reference<Double>)
-    @_specialize(where Backend == Reference<Float>)
     func compute(_ network: Network<Backend>, data: Dataset, rows: ArraySlice<Int>, scaler: FeatureScaler,
-                 dropout: Double, masks: DropoutMasks, into gradients: inout Gradients<Backend.Scalar>,
-                 afterLayer: ((Int, Gradients<Backend.Scalar>) -> Void)? = nil) -> Double {
+                 dropout: Double, masks: DropoutMasks, into gradients: inout ParameterArrays<Backend.Scalar>,
+                 afterLayer: ((Int, ParameterArrays<Backend.Scalar>) -> Void)? = nil) -> Double {
         precondition(afterLayer == nil || workers == 1, "DataParallelGradients: afterLayer with \(workers) workers")
         let n = rows.count
         let used = max(1, min(workers, n / minimumSlice))
@@ -126,7 +122,7 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
 
     /// One worker: its rows to the network's precision through the scaler, one-hot targets, forward and backward.
     private static func run(_ b: Buffers, _ network: Network<Backend>, _ data: Dataset, _ scaler: FeatureScaler,
-                            _ dropout: Double, _ afterLayer: ((Int, Gradients<Backend.Scalar>) -> Void)? = nil) {
+                            _ dropout: Double, _ afterLayer: ((Int, ParameterArrays<Backend.Scalar>) -> Void)? = nil) {
         b.inputs.elements.withUnsafeMutableBufferPointer { data.copyFeatures(rows: b.rows, scaler: scaler, into: $0) }
         b.targets.setOneHot(data, rows: b.rows)
         b.loss = network.gradients(inputs: b.inputs, targets: b.targets, workspace: b.workspace,
@@ -137,7 +133,7 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
     /// two in one pass (the usual case is exactly two), any others added one pass each; each pass
     /// split across the threads.
     private func combine(into y: UnsafeMutableBufferPointer<Backend.Scalar>,
-                         _ array: (Gradients<Backend.Scalar>) -> [Backend.Scalar]) {
+                         _ array: (ParameterArrays<Backend.Scalar>) -> [Backend.Scalar]) {
         guard let yp = y.baseAddress else { return }
         var total = 0
         for b in active { total += b.workspace.batch }

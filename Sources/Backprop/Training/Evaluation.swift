@@ -36,10 +36,6 @@ extension Evaluation {
 extension Network {
     /// Evaluates the network on `data` (inputs scaled by `scaler`, labels one-hot), in batches of
     /// `batchSize` through the forward pass. Outputs must have one unit per class.
-    @_specialize(where Backend == BLAS<Double>)
-    @_specialize(where Backend == BLAS<Float>)
-    @_specialize(where Backend == Reference<Double>)
-    @_specialize(where Backend == Reference<Float>)
     public func evaluate(_ data: Dataset, scaler: FeatureScaler, batchSize: Int = 1000) -> Evaluation {
         let (totalLoss, confusion) = evaluationSums(data, rows: 0..<data.count, scaler: scaler, batchSize: batchSize)
         return Evaluation(summedLoss: totalLoss, confusion: confusion, count: data.count)
@@ -47,10 +43,6 @@ extension Network {
 
     /// The summed loss and the confusion counts of the samples at `rows` of `data` (what ``evaluate(_:scaler:batchSize:)``
     /// averages), so that parts of a data set evaluated apart add up to the whole.
-    @_specialize(where Backend == BLAS<Double>)
-    @_specialize(where Backend == BLAS<Float>)
-    @_specialize(where Backend == Reference<Double>)
-    @_specialize(where Backend == Reference<Float>)
     func evaluationSums(_ data: Dataset, rows all: Range<Int>, scaler: FeatureScaler, batchSize: Int = 1000)
         -> (loss: Double, confusion: [[Int]]) {
         precondition(data.featureCount == inputCount && data.classCount <= outputCount,

@@ -54,7 +54,7 @@ extension GradientReduction {
     }
 }
 
-extension Gradients {
+extension ParameterArrays {
     /// Where layer `l`'s ∂L/∂W then ∂L/∂b start in the exchange buffer of a distributed run: the layers
     /// from the output down (the order the backward pass finishes them), then the loss, so the last
     /// part, layer 0's and the loss, is contiguous (``Network/parameterCount`` + 1 entries in all).

@@ -7,8 +7,8 @@ import Kernels
 /// Arrays shorter than `minimumSplit` run on the calling thread. Part boundaries are multiples
 /// of 64 elements, so no two threads write one cache line. Each element gets the same arithmetic
 /// whatever the split: results do not depend on the thread count. Allocates nothing after `init`.
-public final class ParallelElementwise: ParallelWork, @unchecked Sendable {  // Used by one trainer at a time.
-    /// One kernel call's operands over elements 0..<count, in `Float` or `Double`; each part takes a subrange.
+public final class ParallelElementwise<Scalar: KernelScalar>: ParallelWork, @unchecked Sendable {  // Used by one trainer at a time.
+    /// One kernel call's operands over elements 0..<count, in the precision `T` = `Scalar`; each part takes a subrange.
     enum Job<T: KernelScalar> {
         /// y ← w0·x0 + w1·x1.
         case combine(y: UnsafeMutablePointer<T>, x0: UnsafePointer<T>, w0: T, x1: UnsafePointer<T>, w1: T)
@@ -24,8 +24,8 @@ public final class ParallelElementwise: ParallelWork, @unchecked Sendable {  // 
     /// Arrays from this length on are split (below it, a fork costs more than it saves).
     let minimumSplit = 16_384
     private let threads: WorkerThreads?
-    /// The current job while the threads run it: one of the two, by precision.
-    private var floatJob: Job<Float>?, doubleJob: Job<Double>?
+    /// The current job while the threads run it.
+    private var job: Job<Scalar>?
     private var count = 0
     private var parts = 1
 
@@ -38,20 +38,17 @@ public final class ParallelElementwise: ParallelWork, @unchecked Sendable {  // 
     public static func serial() -> ParallelElementwise { ParallelElementwise(threads: nil) }
 
     /// Runs `job` over elements 0..<`count`, split across the threads when the array is long enough.
-    func run<T: KernelScalar>(_ job: Job<T>, count: Int) {
+    func run(_ job: Job<Scalar>, count: Int) {
         let threads = count >= minimumSplit ? self.threads.map(\.count) ?? 1 : 1
         if threads <= 1 {
             Self.execute(job, 0..<count)
             return
         }
-        // T is Float or Double (KernelScalar's two conformers): the casts are identities.
-        if T.self == Float.self { floatJob = unsafeBitCast(job, to: Job<Float>.self) }
-        else { doubleJob = unsafeBitCast(job, to: Job<Double>.self) }
+        self.job = job
         self.count = count
         parts = threads
         self.threads!.run(parts, self)
-        floatJob = nil
-        doubleJob = nil
+        self.job = nil
     }
 
     /// Part `part` of the current job (on the worker threads).
@@ -59,7 +56,7 @@ public final class ParallelElementwise: ParallelWork, @unchecked Sendable {  // 
         let chunk = ((count + parts - 1) / parts + 63) & ~63
         let start = min(count, part * chunk), end = min(count, start + chunk)
         guard start < end else { return }
-        if let job = floatJob { Self.execute(job, start..<end) } else if let job = doubleJob { Self.execute(job, start..<end) }
+        if let job { Self.execute(job, start..<end) }
     }
 
     private static func execute<T: KernelScalar>(_ job: Job<T>, _ r: Range<Int>) {

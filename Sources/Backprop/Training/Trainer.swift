@@ -21,13 +21,15 @@ public final class Trainer<Backend: LinearAlgebra> {
     public var history: [EpochMetrics] { state.history }
     /// Everything a checkpoint must hold to continue this run exactly.
     public private(set) var state: TrainerState<Backend>
-    /// The update rule, with its state (velocities, moments) as it stands.
-    public private(set) var optimizer: any Optimizer
+    /// The update rule.
+    public let optimizer: Optimizer
+    /// The rule's per-parameter state (velocities, moments) as it stands, in the network's precision.
+    public private(set) var optimizerSlots = OptimizerSlots<Backend.Scalar>()
     /// The learning-rate schedule, with its state as it stands.
     public private(set) var schedule: any LearningRateSchedule
 
     private let parallel: DataParallelGradients<Backend>
-    private var gradients: Gradients<Backend.Scalar>
+    private var gradients: ParameterArrays<Backend.Scalar>
     /// A distributed run's all-reduce buffer: every layer's ∂L/∂W and ∂L/∂b, then the loss (one call per step).
     private var reduced: [Double] = []
     /// The current epoch's order of the training samples (a permutation of their indices).
@@ -35,36 +37,37 @@ public final class Trainer<Backend: LinearAlgebra> {
     /// The current epoch's per-layer sums of ‖∂L/∂W‖ / batches (when logging gradients).
     private var norms: [Double] = []
 
-    /// A trainer for `network`. With `configuration.threads` > 1, OpenBLAS is set to one thread.
-    public init(network: Network<Backend>, optimizer: any Optimizer = Adam(),
+    /// A trainer for `network`. With `configuration.threads` > 1, each backend call is set to one
+    /// thread (``/Linalg/LinearAlgebra/setThreadsPerCall(_:)``): the trainer's threads share the cores.
+    public init(network: Network<Backend>, optimizer: Optimizer = .adam,
                 schedule: any LearningRateSchedule = ConstantRate(),
                 configuration: TrainingConfiguration = TrainingConfiguration()) throws(TrainingError) {
-        if let problem = configuration.problem { throw .invalidConfiguration(problem) }
+        if let problem = configuration.problem ?? optimizer.problem { throw .invalidConfiguration(problem) }
         self.configuration = configuration
         self.state = TrainerState(network: network, rng: SeededGenerator(seed: configuration.seed))
         self.optimizer = optimizer
         self.schedule = schedule
         self.parallel = DataParallelGradients(workers: configuration.threads)
-        self.gradients = Gradients(zerosLike: network.layers)
-        if configuration.threads > 1 && Backend.name == "blas" { BLASThreads.set(1) }
+        self.gradients = ParameterArrays(zerosLike: network.layers)
+        if configuration.threads > 1 { Backend.setThreadsPerCall(1) }
     }
 
     /// Continues a run from a checkpoint's `state`, optimiser state and schedule state.
-    public convenience init(resuming state: TrainerState<Backend>, optimizer: any Optimizer,
+    /// - Throws: ``OptimizerStateError`` when `optimizerState` does not fit `optimizer` and the network.
+    public convenience init(resuming state: TrainerState<Backend>, optimizer: Optimizer,
                             optimizerState: OptimizerState, schedule: any LearningRateSchedule,
                             scheduleState: [Double], configuration: TrainingConfiguration) throws {
         try self.init(network: state.network, optimizer: optimizer, schedule: schedule, configuration: configuration)
         self.state = state
-        // The optimisers index their slot arrays unchecked in the update loop: a slot must be
-        // empty (no step taken yet) or hold one array of each parameter array's length.
-        let lengths = state.network.parameterArrayLengths
-        for (name, arrays) in optimizerState.slots.sorted(by: { $0.key < $1.key })
-        where !arrays.isEmpty && arrays.map(\.count) != lengths {
-            throw OptimizerStateError(problem: "slot \"\(name)\" has arrays of lengths \(arrays.map(\.count)), the network's parameters \(lengths)")
-        }
-        try self.optimizer.restore(optimizerState)
+        // The update indexes the slot arrays unchecked: each slot must be empty (no step taken yet)
+        // or hold one array of each parameter array's length (OptimizerSlots checks).
+        optimizerSlots = try OptimizerSlots(optimizerState, names: optimizer.slotNames,
+                                            lengths: state.network.parameterArrayLengths, optimizer: optimizer.name)
         self.schedule.restore(scheduleState)
     }
+
+    /// The optimiser's state in `Double` (exact from `Float`), as checkpoints save it.
+    public var optimizerState: OptimizerState { optimizerSlots.saved(names: optimizer.slotNames) }
 
     /// Runs the remaining epochs. `scaler` maps raw features to network inputs (fit it on `training`).
     /// `checkpoint` is called at the end of each epoch with this trainer, to save if it wants.
@@ -210,7 +213,7 @@ public final class Trainer<Backend: LinearAlgebra> {
         if configuration.logGradients {
             for l in norms.indices { norms[l] += gradients.weightNorm(layer: l) / Double(batches) }
         }
-        optimizer.update(&state.network, gradients: gradients, learningRate: rate, split: parallel.split)
+        optimizer.update(&state.network, gradients: gradients, learningRate: rate, slots: &optimizerSlots, split: parallel.split)
         return loss
     }
 
@@ -220,14 +223,14 @@ public final class Trainer<Backend: LinearAlgebra> {
     /// of a `total`-sample batch, each layer above 0 summed over the processes
     /// (``GradientReduction/startSum(_:)``) as soon as its gradients are final, layer 0 with the loss
     /// once the pass ends, then every sum waited for (``GradientReduction/finishSums()``). Each value
-    /// is summed as ``Gradients/sumOverProcesses(loss:samples:of:_:buffer:)`` sums it, so the
+    /// is summed as ``ParameterArrays/sumOverProcesses(loss:samples:of:_:buffer:)`` sums it, so the
     /// weights are the same, bit for bit. Leaves the batch's mean gradients in `gradients`; returns its loss.
     private func overlappedStep(_ mine: ArraySlice<Int>, of total: Int, _ training: Dataset, scaler: FeatureScaler,
                                 masks: DropoutMasks, _ reduction: any GradientReduction) throws -> Double {
         try reduced.withUnsafeMutableBufferPointer { whole in
             let buffer = whole  // Not the inout parameter: the layers' callback captures it.
             var failure: (any Error)? = nil
-            func start(_ l: Int, _ g: Gradients<Backend.Scalar>) {
+            func start(_ l: Int, _ g: ParameterArrays<Backend.Scalar>) {
                 guard failure == nil, l > 0 else { return }
                 do { try reduction.startSum(g.pack(layer: l, samples: mine.count, into: buffer)) } catch { failure = error }
             }

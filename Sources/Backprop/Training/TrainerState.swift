@@ -11,7 +11,7 @@ public struct TrainerState<Backend: LinearAlgebra>: Sendable {
     /// The best monitored loss so far, and the layers that had it (with a validation split).
     public var bestMonitored = Double.infinity
     /// The layers at the best monitored loss (kept only with a validation split); restored at the end.
-    public var bestLayers: [DenseLayer<Backend.Scalar>]?
+    public var bestLayers: [Layer<Backend.Scalar>]?
     /// Epochs since the monitored loss last improved by more than the tolerance.
     public var epochsWithoutImprovement = 0
     /// Early stopping has ended the run.

@@ -47,14 +47,14 @@ struct Gradcheck: ParsableCommand {
 
     func run() throws {
         let (layers, loss, inputs, targets) = try problem()
-        let network = try DenseNetwork(layers: layers, loss: loss)
+        let network = try NetworkDefinition(layers: layers, loss: loss)
         func check<B: LinearAlgebra>(_: B.Type) -> GradientCheckReport {
             Network<B>(network.converted(to: B.Scalar.self))
                 .gradientCheck(inputs: inputs, targets: targets, step: step, samplesPerLayer: samples == 0 ? nil : samples, seed: seed)
         }
         let report = backend.with(precision) { check($0) }
         for (l, layer) in report.layers.enumerated() {
-            let shape = "\(layers[l].fanIn)×\(layers[l].fanOut)"
+            let shape = "\(layers[l].inputCount)×\(layers[l].outputCount)"
             var line = String(format: "layer %d  %@  %@  checked %d of %d  worst relative error: weights %.2e",
                               l, shape.padding(toLength: 9, withPad: " ", startingAt: 0),
                               layers[l].activation.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0),
@@ -70,7 +70,7 @@ struct Gradcheck: ParsableCommand {
     }
 
     /// The network and the batch to differentiate at.
-    private func problem() throws -> ([DenseLayer<Double>], Loss, Matrix<Double>, Matrix<Double>) {
+    private func problem() throws -> ([Layer<Double>], Loss, Matrix<Double>, Matrix<Double>) {
         if let trainingCase = try? TrainingCase.load(path: file) {
             return (trainingCase.layers, trainingCase.loss, trainingCase.inputs, trainingCase.targets)
         }

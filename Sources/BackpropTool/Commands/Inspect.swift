@@ -16,7 +16,7 @@ struct Inspect: ParsableCommand {
         defer { printPyTorchCode(saved) }
         let network = saved.network(Reference<Double>.self)
         print("\(model)")
-        print("  layers     \(([network.inputCount] + network.layers.map(\.fanOut)).map(String.init).joined(separator: " → "))")
+        print("  layers     \(([network.inputCount] + network.layers.map(\.outputCount)).map(String.init).joined(separator: " → "))")
         print("  loss       \(saved.loss.rawValue)")
         print("  parameters \(network.parameterCount)")
         print("  precision  \(saved.precision.rawValue)")
@@ -29,7 +29,7 @@ struct Inspect: ParsableCommand {
             let mean = w.reduce(0, +) / Double(w.count)
             let std = (w.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(w.count)).squareRoot()
             let norm = w.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            let shape = "\(layer.fanIn)×\(layer.fanOut)"
+            let shape = "\(layer.inputCount)×\(layer.outputCount)"
             print(String(format: "  %-5d  %@  %@  %@  %9.4f %9.4f %9.4f %9.4f %9.4f", l,
                          shape.padding(toLength: 11, withPad: " ", startingAt: 0),
                          layer.activation.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0),

@@ -26,7 +26,7 @@ struct Quiz: ParsableCommand {
     }
 
     /// The lesson's two printed blocks for a two-layer step.
-    static func report(_ steps: Gradients<Double>) -> String {
+    static func report(_ steps: ParameterArrays<Double>) -> String {
         let hiddenToOutput = steps.weights[1]
         let inputToHidden = steps.weights[0]
         // The lesson's output layer has one unit, so NumPy holds its step as a 1-D array.

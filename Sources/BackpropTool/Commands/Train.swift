@@ -221,7 +221,7 @@ struct Train: ParsableCommand {
         if let start = try initialWeights.load(B.self, featureCount: all.featureCount, classCount: all.classCount) {
             (network, scaler) = (start.network, start.scaler)
             classNames = classNames ?? start.classNames
-            let sizes = ([network.inputCount] + network.layers.map(\.fanOut)).map(String.init).joined(separator: "-")
+            let sizes = ([network.inputCount] + network.layers.map(\.outputCount)).map(String.init).joined(separator: "-")
             description = "\(sizes) (\(network.parameterCount) parameters) from \(initialWeights.initFrom!)"
         }
         let trainer = try Trainer(network: network, optimizer: training.makeOptimizer(), schedule: training.makeSchedule(),
@@ -246,7 +246,7 @@ struct Train: ParsableCommand {
         guard trainingSet.featureCount == trainer.network.inputCount else {
             throw ValidationError("\(path): the checkpoint's network takes \(trainer.network.inputCount) inputs, the data has \(trainingSet.featureCount) features")
         }
-        let sizes = ([trainer.network.inputCount] + trainer.network.layers.map(\.fanOut)).map(String.init).joined(separator: "-")
+        let sizes = ([trainer.network.inputCount] + trainer.network.layers.map(\.outputCount)).map(String.init).joined(separator: "-")
         return Run(trainer: trainer, training: trainingSet, validation: validationSet, test: test, scaler: saved.scaler,
                    classNames: saved.classNames, description: "\(sizes) (\(trainer.network.parameterCount) parameters)",
                    record: saved.run)

@@ -48,7 +48,7 @@ struct ArchitectureOptions: ParsableArguments {
     }
 
     func describe<B>(_ network: Network<B>) -> String {
-        let sizes = [network.inputCount] + network.layers.map(\.fanOut)
+        let sizes = [network.inputCount] + network.layers.map(\.outputCount)
         return sizes.map(String.init).joined(separator: "-") + " (\(activation.rawValue), \(output.rawValue) output, "
             + "\(network.parameterCount) parameters)"
     }

@@ -88,8 +88,8 @@ struct TrainingOptions: ParsableArguments {
     }
 
     func validate() throws {
-        guard Optimizers.names.contains(optimizer) else {
-            throw ValidationError("--optimizer \(optimizer): unknown (expected one of \(Optimizers.names.joined(separator: ", ")))")
+        guard Optimizer.names.contains(optimizer) else {
+            throw ValidationError("--optimizer \(optimizer): unknown (expected one of \(Optimizer.names.joined(separator: ", ")))")
         }
         guard LearningRateSchedules.names.contains(schedule) else {
             throw ValidationError("--schedule \(schedule): unknown (expected one of \(LearningRateSchedules.names.joined(separator: ", ")))")
@@ -113,6 +113,6 @@ struct TrainingOptions: ParsableArguments {
         return c
     }
 
-    func makeOptimizer() -> any Optimizer { Optimizers.make(optimizer)! }
+    func makeOptimizer() -> Optimizer { Optimizer(name: optimizer)! }
     func makeSchedule() -> any LearningRateSchedule { LearningRateSchedules.make(schedule, epochs: epochs)! }
 }

@@ -6,10 +6,10 @@ import Foundation
 /// activation, layers with and without a bias, with and without input scaling.
 enum ExchangeFixtures {
     /// A layer of uniform random weights in [−1, 1) and, when `bias`, a random bias.
-    static func layer(_ fanIn: Int, _ fanOut: Int, _ activation: Activation, bias: Bool, _ rng: inout SeededGenerator) -> DenseLayer<Double> {
+    static func layer(_ fanIn: Int, _ fanOut: Int, _ activation: Activation, bias: Bool, _ rng: inout SeededGenerator) -> Layer<Double> {
         let w = Matrix<Double>.randomUniform(rows: fanIn, columns: fanOut, using: &rng)
         let b = bias ? Matrix<Double>.randomUniform(rows: 1, columns: fanOut, using: &rng).elements : nil
-        return DenseLayer<Double>(weights: w, bias: b, activation: activation)
+        return Layer<Double>.dense(weights: w, bias: b, activation: activation)
     }
 
     /// (name, model): a standardised 4 → 5 (ReLU) → 3 softmax classifier with class names; a

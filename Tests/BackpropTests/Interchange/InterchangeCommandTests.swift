@@ -134,7 +134,7 @@ import TestSupport
     @Test func badExportPredictAndLogOptionsAreClearErrors() throws {
         let d = TestData.temporaryDirectory().path
         let model = "\(d)/m.json"
-        try SavedModel(layers: [DenseLayer<Double>(weights: Matrix<Double>([[1], [2]]), activation: .identity)], loss: .squaredError).save(to: model)
+        try SavedModel(layers: [Layer<Double>.dense(weights: Matrix<Double>([[1], [2]]), activation: .identity)], loss: .squaredError).save(to: model)
         let cases: [([String], String)] = [
             (["export", model, "--format", "onnx", "--output", "\(d)/m.txt"], "Error: --output \(d)/m.txt: an ONNX export is written to a .onnx file"),
             (["export", model, "--format", "torch", "--output", "\(d)/m.onnx"], "Error: --output \(d)/m.onnx: a torch export is written to a .safetensors file"),

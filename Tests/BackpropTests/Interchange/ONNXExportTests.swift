@@ -54,7 +54,7 @@ import TestSupport
 
             let initializers = try #require(out["initializers"] as? [String: [Any]])
             #expect(initializers.values.allSatisfy { $0.first as? Int == Int(type.rawValue) }, "\(name): \(initializers)")
-            #expect(initializers["layers.0.weight"]?.last as? [Int] == [model.layers[0].fanIn, model.layers[0].fanOut])
+            #expect(initializers["layers.0.weight"]?.last as? [Int] == [model.layers[0].inputCount, model.layers[0].outputCount])
             #expect((initializers["scaling.offset"] != nil) == (model.scaler != nil))
             let metadata = out["metadata"] as? [String: String]
             #expect(metadata?["loss"] == model.loss.rawValue)

@@ -28,9 +28,9 @@ import TestSupport
         #expect(Set(loaded.tensors.keys) == ["0.weight", "0.bias", "2.weight", "4.weight", "4.bias"])
         for (l, layer) in model.layers.enumerated() {
             let w = try #require(loaded.tensors["\(2 * l).weight"])
-            #expect(w.shape == [layer.fanOut, layer.fanIn])
+            #expect(w.shape == [layer.outputCount, layer.inputCount])
             // Element [o][i] of PyTorch's weight is element [i][o] of ours.
-            let transposed = (0..<layer.fanOut).flatMap { o in (0..<layer.fanIn).map { i in layer.weights[i, o].bitPattern } }
+            let transposed = (0..<layer.outputCount).flatMap { o in (0..<layer.inputCount).map { i in layer.weights[i, o].bitPattern } }
             #expect(w.bits == transposed, "layer \(l)")
         }
         #expect(loaded.metadata["activations"] == "sigmoid,tanh,identity")

@@ -23,7 +23,7 @@ let scaler = FeatureScaler.fit(.standardize, on: all)
 var rng = SeededGenerator(seed: configuration.seed)
 let network = try Network<BLAS<Float>>.make(sizes: [784, 256, 128, 10], hidden: .relu, output: .softmax,
                                      loss: .crossEntropy, using: &rng)
-let trainer = try Trainer(network: network, optimizer: Adam(), schedule: CosineDecay(epochs: configuration.epochs),
+let trainer = try Trainer(network: network, optimizer: .adam, schedule: CosineDecay(epochs: configuration.epochs),
                           configuration: configuration)
 try trainer.train(training: all, validation: nil, scaler: scaler, progress: { event in
     if case .epoch(let m) = event {

@@ -18,9 +18,9 @@ let inputs = Matrix<Double>(inputRows), targets = Matrix<Double>(targetRows)
 // Weights fan_in × fan_out, drawn with the lesson's scale 1/√fan_in.
 var network = try Network<BLAS<Double>>(
     layers: [
-        DenseLayer(weights: .randomNormal(rows: 2, columns: 8, scale: 1 / 2.0.squareRoot(), using: &rng),
+        Layer.dense(weights: .randomNormal(rows: 2, columns: 8, scale: 1 / 2.0.squareRoot(), using: &rng),
                    bias: [Double](repeating: 0, count: 8), activation: .tanh),
-        DenseLayer(weights: .randomNormal(rows: 8, columns: 1, scale: 1 / 8.0.squareRoot(), using: &rng),
+        Layer.dense(weights: .randomNormal(rows: 8, columns: 1, scale: 1 / 8.0.squareRoot(), using: &rng),
                    bias: [0], activation: .sigmoid),
     ],
     loss: .squaredError

@@ -54,15 +54,15 @@ extension Network {
                             initializer: Initializer? = nil, bias: Bool = true,
                             using rng: inout SeededGenerator) throws(NetworkError) -> Network {
         guard sizes.count >= 2 else { throw .noLayers }
-        var layers: [DenseLayer<Scalar>] = []
+        var layers: [Layer<Scalar>] = []
         for l in 0..<(sizes.count - 1) {
             let f = l == sizes.count - 2 ? output : hidden
             let initialize = initializer ?? .standard(for: f)
             let gain = initialize == .orthogonal && f == .relu ? 2.0.squareRoot() : 1
-            layers.append(DenseLayer(
+            layers.append(.dense(Dense(
                 weights: initialize.weights(fanIn: sizes[l], fanOut: sizes[l + 1], gain: gain, using: &rng),
                 bias: bias ? [Scalar](repeating: 0, count: sizes[l + 1]) : nil,
-                activation: f))
+                activation: f)))
         }
         return try Network(layers: layers, loss: loss)
     }

@@ -1,4 +1,3 @@
-// Network/: the maths of a dense network: layers with their forward and backward passes, activations, losses, dropout, initialisers, gradients.
 import Foundation
 import Kernels
 import Linalg
@@ -45,8 +44,9 @@ public enum Activation: String, CaseIterable, Sendable, Codable {
     }
 
     /// D ← D ⊙ f′(H), given H and A = f(H) (all `batch × fanOut`): the step from ∂L/∂a to ∂L/∂h.
-    /// ReLU's derivative is taken as 0 at 0. Softmax has no element-wise derivative: calling this
-    /// on it is a programming error (the loss handles softmax with cross-entropy as one piece).
+    /// ReLU's derivative is taken as 0 at 0. Softmax leaves D as it is: it has no element-wise
+    /// derivative, and it is allowed only as the output under cross-entropy, where the error terms
+    /// T − Y the loss writes are already −∂ℓ/∂H (softmax and cross-entropy taken as one piece).
     public func multiplyDerivative<Scalar: BLASScalar>(into d: inout Matrix<Scalar>, preActivations h: Matrix<Scalar>,
                                                    activations a: Matrix<Scalar>) {
         precondition(d.rows == h.rows && d.columns == h.columns && a.rows == h.rows && a.columns == h.columns,
@@ -63,8 +63,8 @@ public enum Activation: String, CaseIterable, Sendable, Codable {
                         Kernel.multiplyTanhDerivative(inPlace: d, outputs: a)
                     case .relu:
                         Kernel.multiplyReluDerivative(inPlace: d, preActivations: h)
-                    case .softmax:
-                        preconditionFailure("softmax has no element-wise derivative; use it as the output with cross_entropy")
+                    case .softmax:  // Only under cross-entropy, whose T − Y is already −∂ℓ/∂H.
+                        break
                     }
                 }
             }

@@ -3,7 +3,7 @@ import Linalg
 
 /// Inverted dropout on one hidden layer's output: its forward (draw a mask, A ⊙ mask), its backward
 /// (the error terms through the same mask) and the state kept between the two. Part of the layer's
-/// ``Workspace/LayerBuffers``; its matrices are allocated on first use and reused.
+/// ``LayerBuffers``; its matrices are allocated on first use and reused.
 final class Dropout<Scalar: BLASScalar> {
     /// Entries 0 (dropped) or 1/(1 − rate) (kept), `batch × fanOut`.
     @exclusivity(unchecked) private(set) var mask: Matrix<Scalar>?

@@ -1,0 +1,95 @@
+import Linalg
+
+/// A fully connected layer in precision `Scalar`: `a = f(x·W + b)` for a row `x`.
+///
+/// `weights` is `fanIn × fanOut`, row-major: row i holds the weights leaving input i (the lesson's
+/// `weights_input_hidden`). `bias`, when present, has `fanOut` entries.
+public struct Dense<Scalar: BLASScalar>: LayerKind {
+    /// `fanIn × fanOut`.
+    public var weights: Matrix<Scalar>
+    /// `fanOut` entries, or nil for a layer without bias (as in the lesson).
+    public var bias: [Scalar]?
+    /// The nonlinearity applied after the affine map.
+    public var activation: Activation
+
+    /// Inputs per sample.
+    public var fanIn: Int { weights.rows }
+    /// Outputs per sample.
+    public var fanOut: Int { weights.columns }
+    public var inputCount: Int { fanIn }
+    public var outputCount: Int { fanOut }
+
+    /// A layer over `weights` (`fanIn × fanOut`) and `bias` (`fanOut` entries or nil). Shapes are
+    /// checked when the layer becomes part of a ``Network`` (``Network/init(layers:loss:)`` throws).
+    public init(weights: Matrix<Scalar>, bias: [Scalar]? = nil, activation: Activation) {
+        self.weights = weights
+        self.bias = bias
+        self.activation = activation
+    }
+
+    /// An empty layer that holds no array (what ``Layer/withParameters(_:)`` leaves in place meanwhile).
+    static var placeholder: Dense { Dense(weights: Matrix(rows: 0, columns: 0), activation: .identity) }
+
+    public func problem(layer l: Int) -> NetworkError? {
+        if fanIn == 0 || fanOut == 0 { return .emptyLayer(layer: l, fanIn: fanIn, fanOut: fanOut) }
+        if let b = bias, b.count != fanOut { return .biasLength(layer: l, count: b.count, fanOut: fanOut) }
+        return nil
+    }
+
+    /// The layer in precision `Other`, each parameter rounded to nearest.
+    public func converted<Other: BLASScalar>(to _: Other.Type = Other.self) -> Dense<Other> {
+        Dense<Other>(weights: weights.converted(to: Other.self), bias: bias?.map { Other($0) }, activation: activation)
+    }
+}
+
+extension Dense {
+    /// H = X·W + b, A = f(H): b copied into every row of H, then X·W accumulated onto it, by one
+    /// `gemm` for a batch or, for one sample, the lesson's `gemv` h = Wᵀ·x + b.
+    public func forward<Backend: LinearAlgebra<Scalar>>(_ x: Matrix<Scalar>, into buffers: LayerBuffers<Scalar>, on _: Backend.Type) {
+        var beta: Scalar = 0
+        if let bias {
+            buffers.preActivations.elements.withUnsafeMutableBufferPointer { h in
+                bias.withUnsafeBufferPointer { b in
+                    for row in 0..<x.rows {
+                        _ = UnsafeMutableBufferPointer(rebasing: h[row * b.count ..< (row + 1) * b.count]).initialize(fromContentsOf: b)
+                    }
+                }
+            }
+            beta = 1
+        }
+        if x.rows == 1 {
+            Backend.gemv(.transpose, alpha: 1, weights, x.elements, beta: beta, into: &buffers.preActivations.elements)
+        } else {
+            Backend.gemm(.none, .none, alpha: 1, x, weights, beta: beta, into: &buffers.preActivations)
+        }
+        activation.apply(buffers.preActivations, into: &buffers.activations)
+    }
+
+    /// δ = (what came down) ⊙ mask ⊙ f′(h); ∂W = scale·xᵀ·δ, ∂b = scale·Σ_rows δ; below: δ·Wᵀ.
+    /// For a batch: `gemm`, `gemv` with ones, `gemm`. For one sample, the lesson's outer products:
+    /// `ger` and `axpy` onto zeros, and `gemv` W·δ.
+    public func backward<Backend: LinearAlgebra<Scalar>>(input x: Matrix<Scalar>, buffers: LayerBuffers<Scalar>, scale: Scalar,
+                                                         signedZeros: Bool, weightGradient: inout Matrix<Scalar>,
+                                                         biasGradient: inout [Scalar]?, below: LayerBuffers<Scalar>?,
+                                                         on _: Backend.Type) {
+        buffers.dropout.backward(&buffers.errorTerms)
+        activation.multiplyDerivative(into: &buffers.errorTerms, preActivations: buffers.preActivations,
+                                      activations: buffers.activations)
+        let delta = buffers.errorTerms
+        if x.rows == 1 {
+            weightGradient.elements.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            Backend.ger(alpha: scale, x.elements, delta.elements, into: &weightGradient)
+            if signedZeros { restoreZeroProductSigns(&weightGradient.elements, alpha: scale, x: x.elements, y: delta.elements) }
+            if biasGradient != nil {
+                biasGradient!.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+                Backend.axpy(alpha: scale, delta.elements, into: &biasGradient!)
+                if signedZeros { restoreZeroProductSigns(&biasGradient!, alpha: scale, x: buffers.ones, y: delta.elements) }
+            }
+            if let below { Backend.gemv(.none, alpha: 1, weights, delta.elements, beta: 0, into: &below.errorTerms.elements) }
+        } else {
+            Backend.gemm(.transpose, .none, alpha: scale, x, delta, beta: 0, into: &weightGradient)
+            if biasGradient != nil { Backend.gemv(.transpose, alpha: scale, delta, buffers.ones, beta: 0, into: &biasGradient!) }
+            if let below { Backend.gemm(.none, .transpose, alpha: 1, delta, weights, beta: 0, into: &below.errorTerms) }
+        }
+    }
+}

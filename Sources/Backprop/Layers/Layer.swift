@@ -1,0 +1,150 @@
+// Layers/: the kinds of layer a network is a list of, each with its parameters, its forward and its backward; their activations, dropout and initial weights.
+import Linalg
+
+/// What a layer kind provides to the network that holds it: its shapes, its parameters, and its
+/// forward and backward passes over a batch.
+///
+/// Every layer maps a batch `x` of `batch × inputCount` values (one sample a row) to
+/// `batch × outputCount` values, its activations `a = f(h)`. A kind without parameters has 0 × 0
+/// ``weights`` and no ``bias``. The passes read and write the layer's ``LayerBuffers`` and nothing
+/// else, and allocate nothing.
+///
+/// The error terms are the lesson's δ: `δ = −∂ℓ/∂h` per sample (ℓ the sample's own loss, not divided
+/// by the batch size). ``Network/backward(inputs:targets:workspace:into:scale:afterLayer:)`` sets the
+/// scale of the parameter gradients, the one place the sign, the 1/n and η meet.
+public protocol LayerKind<Scalar>: Equatable, Sendable {
+    /// The precision of the parameters and of the passes.
+    associatedtype Scalar: BLASScalar
+
+    /// Values per sample the layer reads.
+    var inputCount: Int { get }
+    /// Values per sample the layer writes.
+    var outputCount: Int { get }
+    /// The weight parameters, row-major (0 × 0 when the kind has none).
+    var weights: Matrix<Scalar> { get set }
+    /// The bias parameters, or nil.
+    var bias: [Scalar]? { get set }
+    /// The element-wise nonlinearity f applied to the layer's pre-activations h.
+    var activation: Activation { get }
+
+    /// Why these parameters do not make a layer (`layer` is its place in the network), or nil.
+    func problem(layer: Int) -> NetworkError?
+
+    /// The forward pass over `x` (`batch × inputCount`): h into `buffers.preActivations`, a = f(h)
+    /// into `buffers.activations` (both `batch × outputCount`).
+    func forward<Backend: LinearAlgebra<Scalar>>(_ x: Matrix<Scalar>, into buffers: LayerBuffers<Scalar>, on: Backend.Type)
+
+    /// The backward pass, after ``forward(_:into:on:)`` of the same `x` into the same `buffers`.
+    ///
+    /// On entry `buffers.errorTerms` holds −∂ℓ/∂a for the layer's (dropped-out) output; the pass
+    /// turns it into δ = −∂ℓ/∂h in place (through the dropout mask, then ⊙ f′(h); under softmax it
+    /// already is δ, see ``Activation/softmax``), writes `scale`·∂h/∂θ·δ summed over the batch into
+    /// `weightGradient` and `biasGradient` (for a dense layer `scale`·xᵀ·δ and `scale`·Σδ), and,
+    /// given the layer below's buffers, −∂ℓ/∂x into `below.errorTerms`. With `signedZeros`, a
+    /// parameter entry that comes out zero gets the sign of its product, as NumPy's `η * δ * x`
+    /// has (the lesson's printed step).
+    func backward<Backend: LinearAlgebra<Scalar>>(input x: Matrix<Scalar>, buffers: LayerBuffers<Scalar>, scale: Scalar,
+                                                  signedZeros: Bool, weightGradient: inout Matrix<Scalar>,
+                                                  biasGradient: inout [Scalar]?, below: LayerBuffers<Scalar>?, on: Backend.Type)
+}
+
+/// One layer of a network, of one of the kinds the package knows, in precision `Scalar`.
+///
+/// Each kind is a type of its own conforming to ``LayerKind`` (its parameters, forward and backward
+/// together in one file); this list of them makes a pass over a network a `switch` per layer rather
+/// than a dynamic call. Adding a kind is its type, a case here with a line in each switch below, and
+/// its entry in the file formats and in the command line's layer list (`docs/adding-a-layer.md`).
+public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
+    /// A fully connected layer, `a = f(x·W + b)`.
+    case dense(Dense<Scalar>)
+
+    /// A dense layer over `weights` (`fanIn × fanOut`) and `bias` (`fanOut` entries or nil): ``Dense``.
+    public static func dense(weights: Matrix<Scalar>, bias: [Scalar]? = nil, activation: Activation) -> Layer {
+        .dense(Dense(weights: weights, bias: bias, activation: activation))
+    }
+
+    /// Values per sample the layer reads.
+    public var inputCount: Int {
+        switch self {
+        case .dense(let layer): layer.inputCount
+        }
+    }
+    /// Values per sample the layer writes.
+    public var outputCount: Int {
+        switch self {
+        case .dense(let layer): layer.outputCount
+        }
+    }
+    /// The element-wise nonlinearity after the layer's map.
+    public var activation: Activation {
+        switch self {
+        case .dense(let layer): layer.activation
+        }
+    }
+    /// Why the layer's parameters do not make a layer (`layer` is its place in the network), or nil.
+    func problem(layer l: Int) -> NetworkError? {
+        switch self {
+        case .dense(let layer): layer.problem(layer: l)
+        }
+    }
+    /// Weights plus biases.
+    public var parameterCount: Int { weights.elements.count + (bias?.count ?? 0) }
+
+    /// The weight parameters (0 × 0 for a kind without).
+    public var weights: Matrix<Scalar> {
+        get {
+            switch self {
+            case .dense(let layer): layer.weights
+            }
+        }
+        set { withParameters { weights, _ in weights = newValue } }
+    }
+
+    /// The bias parameters, or nil.
+    public var bias: [Scalar]? {
+        get {
+            switch self {
+            case .dense(let layer): layer.bias
+            }
+        }
+        set { withParameters { _, bias in bias = newValue } }
+    }
+
+    /// Runs `body` on the layer's weights and bias in place (no copy: the layer lets go of its own
+    /// reference while `body` runs). `body` must keep their shapes.
+    public mutating func withParameters<R>(_ body: (inout Matrix<Scalar>, inout [Scalar]?) -> R) -> R {
+        switch self {
+        case .dense(var layer):
+            self = .dense(.placeholder)
+            defer { self = .dense(layer) }
+            return body(&layer.weights, &layer.bias)
+        }
+    }
+
+    /// The layer in precision `Other`, every parameter rounded to nearest (exact from `Float` to `Double`).
+    public func converted<Other: BLASScalar>(to _: Other.Type = Other.self) -> Layer<Other> {
+        switch self {
+        case .dense(let layer): .dense(layer.converted(to: Other.self))
+        }
+    }
+
+    /// ``LayerKind/forward(_:into:on:)`` of the layer's kind.
+    @inline(__always)
+    func forward<Backend: LinearAlgebra<Scalar>>(_ x: Matrix<Scalar>, into buffers: LayerBuffers<Scalar>, on backend: Backend.Type) {
+        switch self {
+        case .dense(let layer): layer.forward(x, into: buffers, on: backend)
+        }
+    }
+
+    /// ``LayerKind/backward(input:buffers:scale:signedZeros:weightGradient:biasGradient:below:on:)`` of the layer's kind.
+    @inline(__always)
+    func backward<Backend: LinearAlgebra<Scalar>>(input x: Matrix<Scalar>, buffers: LayerBuffers<Scalar>, scale: Scalar, signedZeros: Bool,
+                                                  weightGradient: inout Matrix<Scalar>, biasGradient: inout [Scalar]?,
+                                                  below: LayerBuffers<Scalar>?, on backend: Backend.Type) {
+        switch self {
+        case .dense(let layer):
+            layer.backward(input: x, buffers: buffers, scale: scale, signedZeros: signedZeros, weightGradient: &weightGradient,
+                           biasGradient: &biasGradient, below: below, on: backend)
+        }
+    }
+}

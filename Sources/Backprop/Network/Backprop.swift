@@ -1,0 +1,105 @@
+import Linalg
+
+extension Network {
+    /// Runs `inputs` (`batch × inputCount`) through every layer, writing each layer's h and a = f(h)
+    /// into `workspace`, whose batch must be `inputs.rows`. The outputs are `workspace.outputs`.
+    public func forward(_ inputs: Matrix<Scalar>, workspace: Workspace<Scalar>) {
+        forward(inputs, workspace: workspace, dropout: 0, masks: DropoutMasks(seed: 0))
+    }
+
+    /// The training forward pass: as ``forward(_:workspace:)``, and with `dropout` > 0 each unit of
+    /// every layer but the last is zeroed with probability `dropout` and the rest scaled by
+    /// 1/(1 − dropout) (inverted dropout), with the masks of `masks`: row i of `inputs` is sample
+    /// `masks.firstSample + i` of its batch, and its masks depend on that position alone, so a batch
+    /// split across threads or processes drops the same units as the whole batch.
+    public func forward(_ inputs: Matrix<Scalar>, workspace: Workspace<Scalar>, dropout: Double, masks: DropoutMasks) {
+        precondition(dropout >= 0 && dropout < 1, "forward: dropout rate \(dropout) must be in [0, 1)")
+        precondition(inputs.columns == inputCount && workspace.fits(layers, batch: inputs.rows),
+                     "forward: inputs \(inputs.rows)×\(inputs.columns) for a network of \(inputCount) inputs and a workspace of batch \(workspace.batch)")
+        let layers = self.layers, last = layers.count - 1
+        for l in layers.indices {
+            let buffers = workspace.layers[l]
+            layers[l].forward(l == 0 ? inputs : workspace.layers[l - 1].output, into: buffers, on: Backend.self)
+            buffers.dropout.forward(buffers.activations, rate: l < last ? dropout : 0, masks: masks, layer: l)
+        }
+    }
+
+    /// The network's outputs for `inputs` (`batch × inputCount` → `batch × outputCount`).
+    /// Allocates a workspace; loops call ``forward(_:workspace:)`` with one of their own.
+    @_specialize(exported: true, where Backend == BLAS<Double>)
+    @_specialize(exported: true, where Backend == BLAS<Float>)
+    @_specialize(exported: true, where Backend == Reference<Double>)
+    @_specialize(exported: true, where Backend == Reference<Float>)
+    public func predict(_ inputs: Matrix<Scalar>) -> Matrix<Scalar> {
+        let workspace = Workspace(batch: inputs.rows, layers: layers)
+        forward(inputs, workspace: workspace)
+        return workspace.outputs
+    }
+
+    /// Backpropagation over a batch: the forward pass (with `dropout` and `masks`, see
+    /// ``forward(_:workspace:dropout:masks:)``), then ``backward(inputs:targets:workspace:into:scale:afterLayer:)``
+    /// with the gradient scale, writing ∂L/∂θ of the batch-mean loss L into `gradients` (shaped like
+    /// this network's parameters); returns L. Nothing is allocated.
+    ///
+    /// `afterLayer(l, gradients)`, when given, is called on this thread as soon as layer `l`'s
+    /// gradients are final, from the output layer down to layer 0 (a distributed run starts each
+    /// layer's exchange there, while the layers below are still being computed); it must not change them.
+    @discardableResult
+    @_specialize(exported: true, where Backend == BLAS<Double>)
+    @_specialize(exported: true, where Backend == BLAS<Float>)
+    @_specialize(exported: true, where Backend == Reference<Double>)
+    @_specialize(exported: true, where Backend == Reference<Float>)
+    public func gradients(inputs: Matrix<Scalar>, targets: Matrix<Scalar>, workspace: Workspace<Scalar>,
+                          into gradients: inout ParameterArrays<Scalar>, dropout: Double = 0, masks: DropoutMasks = DropoutMasks(seed: 0),
+                          afterLayer: ((Int, ParameterArrays<Scalar>) -> Void)? = nil) -> Double {
+        forward(inputs, workspace: workspace, dropout: dropout, masks: masks)
+        return backward(inputs: inputs, targets: targets, workspace: workspace, into: &gradients,
+                        scale: .gradient(batch: inputs.rows), afterLayer: afterLayer)
+    }
+
+    /// The backward pass after a forward pass of the same `inputs` into the same `workspace`: the
+    /// loss and its error terms at the output (−∂ℓ/∂a = T − Y per sample), then each layer's backward
+    /// (``LayerKind/backward(input:buffers:scale:signedZeros:weightGradient:biasGradient:below:on:)``)
+    /// from the output down, each writing `scale` times its parameters' share of Σ_samples ∂(−ℓ)/∂θ
+    /// into `parameters` and passing the error terms to the layer below, then `afterLayer`.
+    /// Returns the batch-mean loss L.
+    ///
+    /// This is where the lesson's sign, the batch mean's 1/n and η are set, once, by `scale`
+    /// (``BackwardScale``): the error terms are −∂ℓ/∂h (the lesson's δ), so ∂L/∂θ = −(1/n)·Σ δ·∂h/∂θ
+    /// and the lesson's step Δθ = −η·∂L/∂θ = η·δ·x for one sample.
+    func backward(inputs: Matrix<Scalar>, targets: Matrix<Scalar>, workspace: Workspace<Scalar>,
+                  into parameters: inout ParameterArrays<Scalar>, scale: BackwardScale<Scalar>,
+                  afterLayer: ((Int, ParameterArrays<Scalar>) -> Void)? = nil) -> Double {
+        precondition(targets.rows == inputs.rows && targets.columns == outputCount,
+                     "backward: targets \(targets.rows)×\(targets.columns) for inputs \(inputs.rows)×\(inputs.columns) and \(outputCount) outputs")
+        precondition(parameters.weights.count == layers.count,
+                     "backward: parameter arrays for \(parameters.weights.count) layers, the network has \(layers.count)")
+        let layers = self.layers, output = workspace.layers[layers.count - 1]
+        let lossValue = loss.value(outputs: output.activations, preActivations: output.preActivations, targets: targets)
+        loss.outputErrorTerms(outputs: output.activations, targets: targets, into: &output.errorTerms)
+        for l in layers.indices.reversed() {
+            let below = l > 0 ? workspace.layers[l - 1] : nil
+            layers[l].backward(input: below?.output ?? inputs, buffers: workspace.layers[l], scale: scale.factor,
+                               signedZeros: scale.signedZeros, weightGradient: &parameters.weights[l],
+                               biasGradient: &parameters.biases[l], below: below, on: Backend.self)
+            afterLayer?(l, parameters)
+        }
+        return lossValue
+    }
+}
+
+/// The factor the backward pass multiplies each parameter's Σ_samples δ·∂h/∂θ by, with δ = −∂ℓ/∂h
+/// the lesson's error terms: the one place the sign, the batch mean's 1/n and the learning rate are set.
+struct BackwardScale<Scalar: BLASScalar> {
+    /// The factor.
+    let factor: Scalar
+    /// Whether zero entries take their product's sign (``LayerKind`` says why).
+    let signedZeros: Bool
+
+    /// ∂L/∂θ of the batch-mean loss L: −1/n.
+    static func gradient(batch n: Int) -> BackwardScale { BackwardScale(factor: -1 / Scalar(n), signedZeros: false) }
+
+    /// The lesson's step of one sample, Δθ = −η·∂ℓ/∂θ = η·δ·x, written directly as the outer product (factor η),
+    /// its zeros signed as NumPy's `η * δ * x` signs them.
+    static func sampleStep(learningRate eta: Scalar) -> BackwardScale { BackwardScale(factor: eta, signedZeros: true) }
+}

@@ -1,0 +1,66 @@
+import Linalg
+
+/// A network in precision `Scalar` on no backend: its list of layers and its loss, checked once
+/// when made. What ``Network`` computes with, and what ``SavedModel``, ``Checkpoint`` and
+/// ``TrainingCase`` hold.
+///
+/// The rules: at least one layer, each of them valid for its kind (``LayerKind/problem(layer:)``);
+/// each layer reads as many values as the layer below writes; softmax only on the last layer and
+/// only with cross-entropy (and cross-entropy only after softmax).
+public struct NetworkDefinition<Scalar: BLASScalar>: Equatable, Sendable {
+    /// The layers from input to output (their parameters change in place; their shapes never do).
+    public internal(set) var layers: [Layer<Scalar>]
+    /// The objective the training step minimises.
+    public let loss: Loss
+
+    /// `layers` and `loss`, checked against the rules above.
+    public init(layers: [Layer<Scalar>], loss: Loss) throws(NetworkError) {
+        try Self.validate(layers, loss)
+        self.layers = layers
+        self.loss = loss
+    }
+
+    /// Inputs per sample.
+    public var inputCount: Int { layers[0].inputCount }
+    /// Outputs per sample.
+    public var outputCount: Int { layers[layers.count - 1].outputCount }
+    /// All weights and biases.
+    public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+    /// The parameter arrays' lengths: each layer's weights, then its bias when it has one.
+    public var parameterArrayLengths: [Int] {
+        layers.flatMap { layer in [layer.weights.elements.count] + (layer.bias.map { [$0.count] } ?? []) }
+    }
+
+    private static func validate(_ layers: [Layer<Scalar>], _ loss: Loss) throws(NetworkError) {
+        guard let last = layers.last else { throw .noLayers }
+        for (l, layer) in layers.enumerated() {
+            if let problem = layer.problem(layer: l) { throw problem }
+            if l > 0 && layer.inputCount != layers[l - 1].outputCount {
+                throw .fanInMismatch(layer: l, fanIn: layer.inputCount, previousFanOut: layers[l - 1].outputCount)
+            }
+            if layer.activation == .softmax && l != layers.count - 1 {
+                throw .softmaxNotLast(layer: l)
+            }
+        }
+        if last.activation == .softmax && loss != .crossEntropy {
+            throw .softmaxWithoutCrossEntropy(loss: loss)
+        }
+        if loss == .crossEntropy && last.activation != .softmax {
+            throw .crossEntropyWithoutSoftmax(activation: last.activation)
+        }
+    }
+}
+
+extension NetworkDefinition {
+    /// The network in precision `Other`: every parameter rounded to nearest (exact from `Float` to
+    /// `Double`). The shapes, activations and loss are the same, so no check can fail.
+    public func converted<Other: BLASScalar>(to _: Other.Type = Other.self) -> NetworkDefinition<Other> {
+        NetworkDefinition<Other>(checked: layers.map { $0.converted(to: Other.self) }, loss: loss)
+    }
+
+    /// Layers already checked (a conversion of a checked network).
+    private init(checked layers: [Layer<Scalar>], loss: Loss) {
+        self.layers = layers
+        self.loss = loss
+    }
+}
