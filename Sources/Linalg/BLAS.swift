@@ -12,6 +12,8 @@ import CBLAS
 public enum BLAS<Scalar: BLASScalar>: LinearAlgebra {
     public static var name: String { "blas" }
 
+    public typealias InDouble = BLAS<Double>
+
     public static func setThreadsPerCall(_ count: Int) { BLASThreads.set(count) }
 
     @inlinable

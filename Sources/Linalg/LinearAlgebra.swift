@@ -26,6 +26,10 @@ public protocol LinearAlgebra<Scalar>: SendableMetatype {
     /// The precision this backend computes in (`Float` or `Double`).
     associatedtype Scalar: BLASScalar
 
+    /// The same backend in float64 (`BLAS<Double>` for any `BLAS`, `Reference<Double>` for any
+    /// `Reference`): where a float32 computation is checked in double precision.
+    associatedtype InDouble: LinearAlgebra<Double> = Self
+
     /// A short name for reports: "blas" or "reference".
     static var name: String { get }
 

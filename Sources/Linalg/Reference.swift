@@ -6,6 +6,8 @@
 public enum Reference<Scalar: BLASScalar>: LinearAlgebra {
     public static var name: String { "reference" }
 
+    public typealias InDouble = Reference<Double>
+
     public static func setThreadsPerCall(_ count: Int) {
         precondition(count >= 1, "Reference.setThreadsPerCall: thread count \(count) must be at least 1")
     }

@@ -34,8 +34,8 @@ extension Network {
     /// Costs two forward passes per checked parameter. `inputs` is `batch × inputCount`, `targets` `batch × outputCount`.
     ///
     /// The gradients checked are this network's, in its precision (the inputs and targets rounded to
-    /// it); the finite differences always run in `Double` — on this network when it is `Double`, else
-    /// on its promotion to `BLAS<Double>` (exact from `Float`) — since in `Float` the quotient's
+    /// it); the finite differences always run in `Double` — on this network's backend in `Double`
+    /// (``/Linalg/LinearAlgebra/InDouble``; exact from `Float`) — since in `Float` the quotient's
     /// rounding error ε·|L|/h would be about 1e-1 at h = 1e-6. A float32 gradient itself carries
     /// rounding near 1e-6 relative, so expect float32 errors of 1e-5 to 1e-3 without any fault.
     public func gradientCheck(inputs: Matrix<Double>, targets: Matrix<Double>, step h: Double = 1e-6, samplesPerLayer: Int? = nil,
@@ -44,11 +44,8 @@ extension Network {
         gradients(inputs: inputs.converted(to: Scalar.self), targets: targets.converted(to: Scalar.self),
                   workspace: Workspace(batch: inputs.rows, layers: layers), into: &analytic)
         let promoted = analytic.converted(to: Double.self)
-        if let double = self as? Network<Reference<Double>> {
-            return double.gradientCheck(promoted, inputs: inputs, targets: targets, step: h, samplesPerLayer: samplesPerLayer, seed: seed, floor: floor)
-        }
-        return converted(to: BLAS<Double>.self).gradientCheck(promoted, inputs: inputs, targets: targets, step: h,
-                                                              samplesPerLayer: samplesPerLayer, seed: seed, floor: floor)
+        return converted(to: Backend.InDouble.self).gradientCheck(promoted, inputs: inputs, targets: targets, step: h,
+                                                                  samplesPerLayer: samplesPerLayer, seed: seed, floor: floor)
     }
 }
 
@@ -70,7 +67,7 @@ extension Network where Backend.Scalar == Double {
         func numeric(_ l: Int, _ i: Int, bias: Bool) -> Double {
             let original = bias ? probe.layers[l].bias![i] : probe.layers[l].weights.elements[i]
             func set(_ value: Double) {
-                if bias { probe.definition.layers[l].bias![i] = value } else { probe.definition.layers[l].weights.elements[i] = value }
+                if bias { probe.definition.layers[l].withParameters { _, b in b![i] = value } } else { probe.definition.layers[l].withParameters { w, _ in w.elements[i] = value } }
             }
             set(original + h)
             let plus = lossAt(probe)

@@ -14,7 +14,7 @@ extension Network {
     /// split across threads or processes drops the same units as the whole batch.
     public func forward(_ inputs: Matrix<Scalar>, workspace: Workspace<Scalar>, dropout: Double, masks: DropoutMasks) {
         precondition(dropout >= 0 && dropout < 1, "forward: dropout rate \(dropout) must be in [0, 1)")
-        precondition(inputs.columns == inputCount && workspace.fits(layers, batch: inputs.rows),
+        precondition(inputs.columns == inputCount && workspace.fits(definition, batch: inputs.rows),
                      "forward: inputs \(inputs.rows)×\(inputs.columns) for a network of \(inputCount) inputs and a workspace of batch \(workspace.batch)")
         let layers = self.layers, last = layers.count - 1
         for l in layers.indices {

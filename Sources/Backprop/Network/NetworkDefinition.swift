@@ -12,18 +12,20 @@ public struct NetworkDefinition<Scalar: BLASScalar>: Equatable, Sendable {
     public internal(set) var layers: [Layer<Scalar>]
     /// The objective the training step minimises.
     public let loss: Loss
+    /// Each layer's outputs per sample, read once (a pass checks its buffers against them without
+    /// touching the layers).
+    let outputCounts: [Int]
+    /// Inputs per sample.
+    public let inputCount: Int
 
     /// `layers` and `loss`, checked against the rules above.
     public init(layers: [Layer<Scalar>], loss: Loss) throws(NetworkError) {
         try Self.validate(layers, loss)
-        self.layers = layers
-        self.loss = loss
+        self.init(checked: layers, loss: loss)
     }
 
-    /// Inputs per sample.
-    public var inputCount: Int { layers[0].inputCount }
     /// Outputs per sample.
-    public var outputCount: Int { layers[layers.count - 1].outputCount }
+    public var outputCount: Int { outputCounts[outputCounts.count - 1] }
     /// All weights and biases.
     public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
     /// The parameter arrays' lengths: each layer's weights, then its bias when it has one.
@@ -58,9 +60,11 @@ extension NetworkDefinition {
         NetworkDefinition<Other>(checked: layers.map { $0.converted(to: Other.self) }, loss: loss)
     }
 
-    /// Layers already checked (a conversion of a checked network).
+    /// Layers already checked.
     private init(checked layers: [Layer<Scalar>], loss: Loss) {
         self.layers = layers
         self.loss = loss
+        outputCounts = layers.map(\.outputCount)
+        inputCount = layers[0].inputCount
     }
 }

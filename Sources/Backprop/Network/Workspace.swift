@@ -35,21 +35,22 @@ public final class Workspace<Scalar: BLASScalar> {
     public let batch: Int
     /// From input side to output.
     public let layers: [LayerBuffers<Scalar>]
+    /// Each layer's outputs per sample.
+    let outputCounts: [Int]
 
     /// Buffers for `batch` samples through `layers`.
     public init(batch: Int, layers: [Layer<Scalar>]) {
         let ones = [Scalar](repeating: 1, count: batch)
         self.batch = batch
         self.layers = layers.map { LayerBuffers(batch: batch, outputCount: $0.outputCount, ones: ones) }
+        outputCounts = layers.map(\.outputCount)
     }
 
     /// The network's output for the last forward pass (`batch × outputCount`).
     public var outputs: Matrix<Scalar> { layers[layers.count - 1].activations }
 
-    /// Whether these buffers fit `layers` at `batch` rows: one per layer, each as wide as its layer's output.
-    func fits(_ layers: [Layer<Scalar>], batch: Int) -> Bool {
-        guard batch == self.batch && layers.count == self.layers.count else { return false }
-        for l in layers.indices where layers[l].outputCount != self.layers[l].activations.columns { return false }
-        return true
+    /// Whether these buffers fit `network` at `batch` rows: one per layer, each as wide as its layer's output.
+    func fits(_ network: NetworkDefinition<Scalar>, batch: Int) -> Bool {
+        batch == self.batch && network.outputCounts == outputCounts
     }
 }

@@ -63,18 +63,20 @@ public enum Optimizer: Sendable, Equatable {
     /// The slots the rule keeps per parameter array.
     var slotNames: [String] {
         switch self {
-        case .gradientDescent: []
-        case .momentum: ["velocity"]
-        case .adam: ["m", "v"]
+        case .gradientDescent: Self.noSlots
+        case .momentum: Self.momentumSlots
+        case .adam: Self.adamSlots
         }
     }
+    // Made once: an array literal in the update would allocate on every step.
+    private static let noSlots: [String] = [], momentumSlots = ["velocity"], adamSlots = ["m", "v"]
 
     /// One update of `network` for `gradients` (∂L/∂θ, shaped like its parameters) at `learningRate`,
     /// advancing `slots` (sized on first use), with the element-wise work split by `split`.
     /// Allocates nothing after the first call.
     public func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: ParameterArrays<B.Scalar>, learningRate: Double,
                                          slots: inout OptimizerSlots<B.Scalar>, split: ParallelElementwise<B.Scalar>) {
-        slots.prepare(slotNames, lengths: network.parameterArrayLengths)
+        slots.prepare(slotNames, for: network)
         if !slotNames.isEmpty { slots.step += 1 }  // Plain gradient descent has no state to count in.
         switch self {
         case .gradientDescent:
@@ -184,10 +186,12 @@ public struct OptimizerSlots<Scalar: BLASScalar>: Sendable, Equatable {
         }
     }
 
-    /// Zeros for each of `names` and each parameter array of `lengths` the first time (or when a
+    /// Zeros for each of `names` and each parameter array of `network` the first time (or when a
     /// restored slot is empty), then the same arrays (checked by count only, so a steady-state update allocates nothing).
-    mutating func prepare(_ names: [String], lengths: [Int]) {
-        if self.names.count == names.count && arrays.allSatisfy({ $0.count == lengths.count }) { return }
+    mutating func prepare<B: LinearAlgebra<Scalar>>(_ names: [String], for network: Network<B>) {
+        let count = network.parameterArrayCount
+        if self.names.count == names.count && arrays.allSatisfy({ $0.count == count }) { return }
+        let lengths = network.parameterArrayLengths
         self.names = names
         arrays = names.indices.map { s in
             s < arrays.count && arrays[s].count == lengths.count ? arrays[s] : lengths.map { [Scalar](repeating: 0, count: $0) }
