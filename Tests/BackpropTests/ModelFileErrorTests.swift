@@ -6,9 +6,9 @@ import TestSupport
 /// Bad model files, in both formats, give an error naming the file, the field and the problem.
 @Suite struct ModelFileErrorTests {
     static let goodJSON = """
-        {"format": "backprop-model", "version": 1,
-         "layers": [{"weights": [[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]], "bias": null, "activation": "sigmoid"},
-                    {"weights": [[0.1], [-0.3]], "bias": [0.2], "activation": "sigmoid"}],
+        {"format": "backprop-model", "version": 2,
+         "layers": [{"kind": "dense", "weights": [[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]], "bias": null, "activation": "sigmoid"},
+                    {"kind": "dense", "weights": [[0.1], [-0.3]], "bias": [0.2], "activation": "sigmoid"}],
          "loss": "squared_error",
          "scaling": {"method": "standardize", "offset": [1, 2, 3], "scale": [0.5, 0.25, 2]},
          "class_names": ["no", "yes"],
@@ -23,7 +23,7 @@ import TestSupport
                       "layers.1.bias": .init(shape: [1], values: [0.2]),
                       "scaling.offset": .init(shape: [3], values: [1, 2, 3]),
                       "scaling.scale": .init(shape: [3], values: [0.5, 0.25, 2])],
-            metadata: ["format": "backprop-model", "version": "1", "loss": "squared_error", "activations": "sigmoid,sigmoid",
+            metadata: ["format": "backprop-model", "version": "2", "loss": "squared_error", "kinds": "dense,dense", "activations": "sigmoid,sigmoid",
                        "scaling_method": "standardize", "class_names": #"["no", "yes"]"#, "meta.epochs": "3"])
     }
 
@@ -46,9 +46,11 @@ import TestSupport
         ("not JSON", "{\"format\": ", nil, "not valid JSON"),
         ("case file, not a model", json("\"format\": \"backprop-model\", ", ""), "format", "missing field"),
         ("another format", json("backprop-model", "keras"), "format", "expected \"backprop-model\", found \"keras\""),
-        ("newer version", json("\"version\": 1", "\"version\": 2"), "version", "version 2 is not supported"),
-        ("version as a string", json("\"version\": 1", "\"version\": \"1\""), "version", "expected a number, found a string"),
+        ("newer version", json("\"version\": 2", "\"version\": 3"), "version", "version 3 is not supported"),
+        ("version as a string", json("\"version\": 2", "\"version\": \"2\""), "version", "expected a number, found a string"),
         ("missing layers", json("\"layers\"", "\"strata\""), "layers", "missing field"),
+        ("unknown layer kind", json("\"kind\": \"dense\"", "\"kind\": \"lstm\""), "layers[0].kind", "unknown layer kind \"lstm\" (expected one of dense)"),
+        ("layer kind not a string", json("\"kind\": \"dense\"", "\"kind\": 1"), "layers[0].kind", "expected a string"),
         ("unknown loss", json("squared_error", "hinge"), "loss", "unknown loss \"hinge\""),
         ("fan-in mismatch", json("[[0.1], [-0.3]]", "[[0.1], [-0.3], [0.4]]"), "layers[1].weights", "expected 2 rows"),
         ("softmax without cross-entropy", json("\"bias\": [0.2], \"activation\": \"sigmoid\"", "\"bias\": [0.2], \"activation\": \"softmax\""),
@@ -88,7 +90,9 @@ import TestSupport
     static let badContainers: [(String, Edit, String?, String)] = [
         ("no format", { $0.metadata["format"] = nil }, #"header["__metadata__"]["format"]"#, "missing field"),
         ("another format", { $0.metadata["format"] = "pt" }, #"header["__metadata__"]["format"]"#, "found \"pt\""),
-        ("newer version", { $0.metadata["version"] = "2" }, #"header["__metadata__"]["version"]"#, "version \"2\" is not supported"),
+        ("newer version", { $0.metadata["version"] = "3" }, #"header["__metadata__"]["version"]"#, "version \"3\" is not supported"),
+        ("unknown layer kind", { $0.metadata["kinds"] = "dense,lstm" }, #"header["__metadata__"]["kinds"]"#, "layer 1: unknown layer kind \"lstm\""),
+        ("kinds for other layers", { $0.metadata["kinds"] = "dense" }, #"header["__metadata__"]["kinds"]"#, "1 layer kinds for 2 layers"),
         ("unknown loss", { $0.metadata["loss"] = "hinge" }, #"header["__metadata__"]["loss"]"#, "unknown loss \"hinge\""),
         ("no activations", { $0.metadata["activations"] = nil }, #"header["__metadata__"]["activations"]"#, "missing field"),
         ("unknown activation", { $0.metadata["activations"] = "sigmoid,swish" }, #"header["__metadata__"]["activations"]"#,

@@ -47,8 +47,11 @@ public struct Checkpoint: Sendable {
 
     /// The `format` entry of the file's metadata, checked on load.
     public static let formatName = "backprop-checkpoint"
-    /// The layout version written; loading refuses other versions.
-    public static let version = 1
+    /// The layout version written: 2, with the layers' kinds (`kinds` metadata). Loading reads 1
+    /// (dense layers only, before kinds) and 2, and refuses others.
+    public static let version = 2
+    /// The versions this build reads.
+    public static let readableVersions = 1...2
 
     /// The checkpoint of `trainer` as it stands, with the scaling it trains with.
     public init<B: LinearAlgebra>(_ trainer: Trainer<B>, scaler: FeatureScaler, classNames: [String]? = nil,
@@ -152,6 +155,7 @@ public struct Checkpoint: Sendable {
             "version": String(Self.version),
             "precision": precision.rawValue,
             "loss": loss.rawValue,
+            "kinds": layers.map(\.kindName).joined(separator: ","),
             "activations": layers.map(\.activation.rawValue).joined(separator: ","),
             "biases": layers.map { $0.bias == nil ? "0" : "1" }.joined(separator: ","),
             "configuration": json(configuration),
@@ -179,8 +183,8 @@ public struct Checkpoint: Sendable {
         guard try reader.string("format") == Self.formatName else {
             throw reader.fail(field("format"), "not a backprop checkpoint (format \"\(try reader.string("format"))\")")
         }
-        guard try reader.string("version") == String(Self.version) else {
-            throw reader.fail(field("version"), "unsupported version \(try reader.string("version")) (this build reads \(Self.version))")
+        guard let version = Int(try reader.string("version")), Self.readableVersions.contains(version) else {
+            throw reader.fail(field("version"), "unsupported version \(try reader.string("version")) (this build reads \(Self.readableVersions.lowerBound) to \(Self.readableVersions.upperBound))")
         }
         if let name = file.metadata["precision"] {
             guard let given = Precision(rawValue: name) else {
@@ -198,6 +202,7 @@ public struct Checkpoint: Sendable {
         }
         let layers = try ParameterTensors.layers(prefix: "layers", activations: activations, biases: biases, reader)
         definition = try ParameterTensors.network(layers, loss, activationsKey: "activations", lossKey: "loss", reader)
+        try ParameterTensors.checkKinds("kinds", layers: activations.count, reader)
         bestLayers = file.tensors["best.0.weight"] == nil ? nil
             : try ParameterTensors.layers(prefix: "best", activations: activations, biases: biases, reader)
         if let best = bestLayers, let l = best.indices.first(where: { best[$0].weights.shape != layers[$0].weights.shape }) {

@@ -2,8 +2,9 @@ import Datasets
 import Foundation
 import Linalg
 
-/// The `layers` array of case and model files (`vectors/FORMAT.md`):
-/// `[{"weights": [[...]], "bias": null | [...], "activation": "sigmoid"}, ...]`.
+/// The `layers` array of case and model files (`vectors/FORMAT.md`), an ordered list of layer kinds:
+/// `[{"kind": "dense", "weights": [[...]], "bias": null | [...], "activation": "sigmoid"}, ...]`
+/// (`kind` may be left out for a dense layer, as files of version 1 and older case files do).
 enum LayersJSON {
     /// Reads and checks the layers: rectangular weights, bias lengths, known activations,
     /// and that each layer's fan-in is the previous layer's fan-out.
@@ -14,6 +15,12 @@ enum LayersJSON {
         for (l, item) in items.enumerated() {
             let path = "\(field)[\(l)]"
             let object = try reader.object(item, path)
+            if let value = object["kind"] {
+                let kind = try reader.string(value, "\(path).kind")
+                guard Layer<Double>.kindNames.contains(kind) else {
+                    throw reader.fail("\(path).kind", "unknown layer kind \(Excerpt.quoted(kind)) (expected one of \(Layer<Double>.kindNames.joined(separator: ", ")))")
+                }
+            }
             let expectedRows = layers.last?.outputCount
             let weights = try reader.matrix(try reader.member(object, "weights", at: path), "\(path).weights",
                                             rows: expectedRows,
@@ -54,10 +61,13 @@ enum LayersJSON {
 
     /// The layers as JSON text, one weight row a line, indented by `indent` spaces; each number in
     /// the shortest text that reads back to the same `Scalar` (so a float32 model's `0.1` is `0.1`).
-    static func write<Scalar: BLASScalar>(_ layers: [Layer<Scalar>], indent: Int) -> String {
+    /// With `kinds` false, a dense layer's `kind` is left out (case files, whose layers are dense
+    /// unless they say otherwise: `backprop step` prints a case as it was given); any other kind is always named.
+    static func write<Scalar: BLASScalar>(_ layers: [Layer<Scalar>], indent: Int, kinds: Bool = true) -> String {
         let pad = String(repeating: " ", count: indent)
         let items = layers.map { layer in
             "\(pad)  {\n"
+            + (kinds || layer.kindName != "dense" ? "\(pad)    \"kind\": \(JSONText.string(layer.kindName)),\n" : "")
             + "\(pad)    \"weights\": \(JSONText.matrix(layer.weights, indent: indent + 4)),\n"
             + "\(pad)    \"bias\": \(layer.bias.map(JSONText.vector) ?? "null"),\n"
             + "\(pad)    \"activation\": \(JSONText.string(layer.activation.rawValue))\n"

@@ -40,9 +40,9 @@ enum ModelJSON {
             throw r.fail("format", "expected \"\(SavedModel.formatName)\", found \(Excerpt.quoted(format))")
         }
         let version = try r.number(try r.member(root, "version", at: nil), "version")
-        if version != Double(SavedModel.version) {
+        guard let known = Int(exactly: version), SavedModel.readableVersions.contains(known) else {
             let shown = Int(exactly: version).map(String.init) ?? "\(version)"
-            throw r.fail("version", "version \(shown) is not supported (this build reads version \(SavedModel.version))")
+            throw r.fail("version", "version \(shown) is not supported (this build reads versions \(SavedModel.readableVersions.lowerBound) to \(SavedModel.readableVersions.upperBound))")
         }
         let layers = try LayersJSON.read(try r.member(root, "layers", at: nil), r)
         let lossName = try r.string(try r.member(root, "loss", at: nil), "loss")

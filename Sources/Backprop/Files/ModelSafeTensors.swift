@@ -10,7 +10,8 @@ import Linalg
 /// - `layers.{l}.bias`: shape `[fan_out]`, only for layers with a bias;
 /// - `scaling.offset`, `scaling.scale`: shape `[n_in]`, only when the inputs are scaled.
 ///
-/// `__metadata__` (all strings): `format` (`backprop-model`), `version` (`1`), `loss`, `activations`
+/// `__metadata__` (all strings): `format` (`backprop-model`), `version` (`2`; `1` is read too), `loss`,
+/// `kinds` (comma-separated layer kinds, `dense`; absent in version 1), `activations`
 /// (comma-separated, one per layer, which also gives the layer count), `scaling_method` (only when
 /// scaled), `class_names` (a JSON array, only for classifiers), `layout` (a sentence stating the
 /// weight convention), and each user metadata entry under `meta.` + its key. The layer and scaler
@@ -27,6 +28,7 @@ enum ModelSafeTensors {
             "format": SavedModel.formatName,
             "version": String(SavedModel.version),
             "loss": model.loss.rawValue,
+            "kinds": model.layers.map(\.kindName).joined(separator: ","),
             "activations": model.layers.map(\.activation.rawValue).joined(separator: ","),
             "layout": layout,
         ]
@@ -53,9 +55,9 @@ enum ModelSafeTensors {
             throw r.fail(SafeTensorsReader.metadataField("format"), "expected \"\(SavedModel.formatName)\", found \(JSONText.string(format))")
         }
         let version = try r.string("version")
-        if version != String(SavedModel.version) {
+        guard let known = Int(version), SavedModel.readableVersions.contains(known) else {
             throw r.fail(SafeTensorsReader.metadataField("version"),
-                         "version \(JSONText.string(version)) is not supported (this build reads version \(SavedModel.version))")
+                         "version \(JSONText.string(version)) is not supported (this build reads versions \(SavedModel.readableVersions.lowerBound) to \(SavedModel.readableVersions.upperBound))")
         }
         let loss = try ParameterTensors.loss("loss", r)
         let activations = try ParameterTensors.activations("activations", r)
@@ -71,6 +73,7 @@ enum ModelSafeTensors {
             let why = stray.hasPrefix("scaling.") ? "no scaling_method metadata" : "\(activations.count) layers in the activations metadata"
             throw r.fail(SafeTensors.field(stray), "unexpected tensor (the model has \(why))")
         }
+        try ParameterTensors.checkKinds("kinds", layers: activations.count, r)
         let classNames = try st.metadata["class_names"].map { text throws(FileFormatError) in
             try readClassNames(text, outputs: network.outputCount, JSONReader(file: file), SafeTensorsReader.metadataField("class_names"))
         }

@@ -68,6 +68,20 @@ enum ParameterTensors {
         return activations
     }
 
+    /// Checks metadata entry `key`, when present (it is from version 2 on): one known layer kind per
+    /// layer, comma-separated. Every kind read today is dense.
+    static func checkKinds(_ key: String, layers: Int, _ r: SafeTensorsReader) throws(FileFormatError) {
+        guard r.container.metadata[key] != nil else { return }
+        let kinds = try r.string(key).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        for (l, kind) in kinds.enumerated() where !Layer<Double>.kindNames.contains(kind) {
+            throw r.fail(SafeTensorsReader.metadataField(key),
+                         "layer \(l): unknown layer kind \(Excerpt.quoted(kind)) (expected one of \(Layer<Double>.kindNames.joined(separator: ", ")))")
+        }
+        if kinds.count != layers {
+            throw r.fail(SafeTensorsReader.metadataField(key), "\(kinds.count) layer kinds for \(layers) layers in the activations metadata")
+        }
+    }
+
     /// The loss in metadata entry `key`.
     static func loss(_ key: String, _ r: SafeTensorsReader) throws(FileFormatError) -> Loss {
         let name = try r.string(key)

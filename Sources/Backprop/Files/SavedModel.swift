@@ -11,8 +11,8 @@ import Linalg
 ///
 /// The JSON format (`.json`):
 ///
-///     {"format": "backprop-model", "version": 1,
-///      "layers": [{"weights": [[...]], "bias": null | [...], "activation": "sigmoid"}, ...],
+///     {"format": "backprop-model", "version": 2,
+///      "layers": [{"kind": "dense", "weights": [[...]], "bias": null | [...], "activation": "sigmoid"}, ...],
 ///      "loss": "squared_error",
 ///      "scaling": {"method": "standardize", "offset": [...], "scale": [...]} | null,
 ///      "class_names": ["...", ...] | null,
@@ -28,7 +28,7 @@ import Linalg
 /// The safetensors format (`.safetensors`): F32 or F64 tensors `layers.{l}.weight` (`[fan_in, fan_out]`,
 /// row-major, the transpose of PyTorch's `nn.Linear.weight`), `layers.{l}.bias` (only where a
 /// layer has one), `scaling.offset` and `scaling.scale` (only when scaled); the string metadata
-/// `format`, `version`, `loss`, `activations` (comma-separated, one per layer), `scaling_method`,
+/// `format`, `version`, `loss`, `kinds` and `activations` (comma-separated, one per layer), `scaling_method`,
 /// `class_names` (a JSON array), `layout` (the weight convention in words), and each user entry
 /// under `meta.` + its key. F32 tensors are read too, and so are PyTorch state dicts (``TorchStateDict``).
 ///
@@ -47,8 +47,11 @@ public struct SavedModel: Sendable, Equatable {
 
     /// The `format` field's value in both file formats.
     public static let formatName = "backprop-model"
-    /// The version this build writes and reads.
-    public static let version = 1
+    /// The version this build writes: 2, whose layers name their kind. It reads 1 and 2 (version 1,
+    /// before layer kinds, holds dense layers only).
+    public static let version = 2
+    /// The versions this build reads.
+    public static let readableVersions = 1...2
 
     /// A model of `definition` in `precision` (`.float32` rounds every parameter to `Float`) with its
     /// scaling, class names and metadata, checked: every parameter finite (after rounding), the

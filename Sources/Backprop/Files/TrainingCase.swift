@@ -147,7 +147,7 @@ public struct TrainingCase: Sendable {
         var fields: [String] = []
         fields.append("  \"name\": \(JSONText.string(name))")
         if let description { fields.append("  \"description\": \(JSONText.string(description))") }
-        fields.append("  \"layers\": \(LayersJSON.write(layers, indent: 2))")
+        fields.append("  \"layers\": \(LayersJSON.write(layers, indent: 2, kinds: false))")
         fields.append("  \"loss\": \(JSONText.string(loss.rawValue))")
         fields.append("  \"learning_rate\": \(JSONText.number(learningRate))")
         fields.append("  \"inputs\": \(JSONText.matrix(inputs, indent: 2))")

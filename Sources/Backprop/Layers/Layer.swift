@@ -63,6 +63,15 @@ public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
         .dense(Dense(weights: weights, bias: bias, activation: activation))
     }
 
+    /// The kind's name in model, checkpoint and case files (`"kind"` in JSON, `kinds` in safetensors metadata).
+    public var kindName: String {
+        switch self {
+        case .dense: "dense"
+        }
+    }
+    /// Every kind's name, as ``kindName`` gives them.
+    public static var kindNames: [String] { ["dense"] }
+
     /// Values per sample the layer reads.
     public var inputCount: Int {
         switch self {
