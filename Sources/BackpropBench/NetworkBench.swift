@@ -71,7 +71,7 @@ struct StepResult: Encodable {
     /// Steps timed.
     var steps: Int
     /// How the step was driven: "trainer" (Trainer.train's per-batch path), "loop" (gradients + update)
-    /// or "sample" (`Network.sampleStep` into a reused `SampleWorkspace`, nothing applied).
+    /// or "sample" (`Network.computeStep` on one row into a reused `Workspace`, nothing applied).
     var path: String
 
     var stepsPerSecond: Double { 1 / stepSeconds }
@@ -232,7 +232,7 @@ func measureSteps(data: Dataset, quick: Bool, log: (String) -> Void) -> [StepRes
     // The same network's single-sample step (gemv, ger) into a reused workspace, against its BLAS calls.
     let quizInput = quizX.row(0), quizTarget = quizT.row(0)
     for (backend, precision) in stepBackends {
-        log("steps: \(NetworkSpec.quiz.name), sampleStep, \(backend), \(precision.rawValue)")
+        log("steps: \(NetworkSpec.quiz.name), one-row computeStep, \(backend), \(precision.rawValue)")
         let (median, floor, allocations) = sampleSteps(spec: .quiz, backend: backend, precision: precision, input: quizInput,
                                                        target: quizTarget, budget: budget)
         results.append(StepResult(network: NetworkSpec.quiz.name, batch: 1, backend: backend, precision: precision, mode: .one,

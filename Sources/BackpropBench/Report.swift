@@ -158,7 +158,7 @@ func evaluateTargets(kernels: [KernelResult], steps: [StepResult], epochs: [Epoc
     }
     }
 
-    // 4. The lesson's single-sample step (Network.sampleStep into a reused workspace) within 1.3× its
+    // 4. The lesson's single-sample step (Network.computeStep on one row into a reused Workspace) within 1.3× its
     // BLAS calls, allocating nothing, in both precisions.
     for precision in [Precision.float64, .float32] {
         let quizRows = steps.filter { $0.network == NetworkSpec.quiz.name && $0.backend == "blas" && $0.precision == precision }
@@ -169,7 +169,7 @@ func evaluateTargets(kernels: [KernelResult], steps: [StepResult], epochs: [Epoc
             measured: "\(ratioText(sample.overFloor)) (\(formatSeconds(sample.stepSeconds)) against \(formatSeconds(sample.floorSeconds))), "
                 + (sample.allocationsPerStep.map { format($0, "%.2f") + " allocations per step" } ?? "allocations not counted"),
             met: sample.allocationsPerStep.map { sample.overFloor <= 1.3 && $0 == 0 },
-            note: "sampleStep into a SampleWorkspace; the floor: its 3 gemv and 2 ger calls"
+            note: "computeStep on one row into a reused Workspace; the floor: its 3 gemv and 2 ger calls"
                 + (loop.map { "; the quiz as gradients + update (5 gemm, 2 axpy): \(ratioText($0.overFloor)) its gemm calls" } ?? "")))
     }
 
@@ -251,7 +251,7 @@ func csv(_ results: BenchResults) -> String {
         add("kernel", family, "square", "blas", "1", "blas faster than reference from size", Double(size), "n")
     }
     for s in results.steps {
-        let shape = (s.path == "sample" ? "batch 1, sampleStep" : "batch \(s.batch)") + ", \(s.precision.rawValue)"
+        let shape = (s.path == "sample" ? "batch 1, computeStep" : "batch \(s.batch)") + ", \(s.precision.rawValue)"
         add("step", s.network, shape, s.backend, s.mode.rawValue, "median step time", s.stepSeconds, "s")
         add("step", s.network, shape, s.backend, s.mode.rawValue, "steps per second", s.stepsPerSecond, "1/s")
         add("step", s.network, shape, s.backend, s.mode.rawValue, "samples per second", s.samplesPerSecond, "1/s")
