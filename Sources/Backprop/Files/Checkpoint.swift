@@ -18,7 +18,7 @@ public struct Checkpoint: Sendable {
     public var precision: Precision
     /// The run's settings; a resumed run keeps them.
     public var configuration: TrainingConfiguration
-    /// ``Optimizer/name`` of the optimiser, rebuilt through ``Optimizers/make(_:)``.
+    /// ``Optimizer/name`` of the optimiser, rebuilt through ``Optimizer/init(name:)``.
     public var optimizerName: String
     /// The optimiser's step count and moment arrays (shaped like the parameters).
     public var optimizerState: OptimizerState
@@ -81,7 +81,7 @@ public struct Checkpoint: Sendable {
     public var loss: Loss { definition.loss }
 
     /// A trainer that continues this run. The optimiser and schedule are rebuilt by name
-    /// (``Optimizers``, ``LearningRateSchedules``); `file` names the checkpoint in errors.
+    /// (``Optimizer/init(name:)``, ``LearningRateSchedules``); `file` names the checkpoint in errors.
     /// - Throws: ``FileFormatError`` when `B` computes in another precision than the run's.
     public func trainer<B: LinearAlgebra>(_ backend: B.Type, file: String = "checkpoint") throws -> Trainer<B> {
         guard B.Scalar.precision == precision else {

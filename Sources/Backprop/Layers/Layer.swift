@@ -10,8 +10,8 @@ import Linalg
 /// else, and allocate nothing.
 ///
 /// The error terms are the lesson's δ: `δ = −∂ℓ/∂h` per sample (ℓ the sample's own loss, not divided
-/// by the batch size). ``Network/backward(inputs:targets:workspace:into:scale:afterLayer:)`` sets the
-/// scale of the parameter gradients, the one place the sign, the 1/n and η meet.
+/// by the batch size). The network's backward pass (`Network/Backprop.swift`) sets the scale of the
+/// parameter gradients, the one place the sign, the 1/n and η meet (`BackwardScale`).
 public protocol LayerKind<Scalar>: Equatable, Sendable {
     /// The precision of the parameters and of the passes.
     associatedtype Scalar: BLASScalar

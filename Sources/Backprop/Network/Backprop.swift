@@ -37,7 +37,7 @@ extension Network {
     }
 
     /// Backpropagation over a batch: the forward pass (with `dropout` and `masks`, see
-    /// ``forward(_:workspace:dropout:masks:)``), then ``backward(inputs:targets:workspace:into:scale:afterLayer:)``
+    /// ``forward(_:workspace:dropout:masks:)``), then the backward pass
     /// with the gradient scale, writing ∂L/∂θ of the batch-mean loss L into `gradients` (shaped like
     /// this network's parameters); returns L. Nothing is allocated.
     ///

@@ -9,7 +9,7 @@ import Linalg
 /// state (velocities, moment estimates) is an ``OptimizerSlots`` in the network's precision, which
 /// the trainer holds and checkpoints save (as an ``OptimizerState``). To add a rule: a case here,
 /// its branch in ``update(_:gradients:learningRate:slots:split:)`` and, for speed, its element-wise
-/// kernel in `Kernels` (as ``ParallelElementwise/Job`` runs Adam's and momentum's).
+/// kernel in `Kernels` (as ``ParallelElementwise`` runs Adam's and momentum's).
 public enum Optimizer: Sendable, Equatable {
     /// The lesson's plain gradient descent: θ ← θ − η·g.
     case gradientDescent
@@ -161,7 +161,7 @@ public struct OptimizerStateError: Error, Equatable, CustomStringConvertible {
 public struct OptimizerSlots<Scalar: BLASScalar>: Sendable, Equatable {
     /// Updates made so far (Adam's bias correction depends on it).
     public internal(set) var step = 0
-    /// The slots' names, in the order of ``arrays``.
+    /// The slots' names, in the order of their arrays.
     public internal(set) var names: [String] = []
     /// Per slot, one array per parameter array (empty before the first update).
     var arrays: [[[Scalar]]] = []

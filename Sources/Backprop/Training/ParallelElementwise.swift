@@ -2,7 +2,7 @@ import Kernels
 
 /// Splits one element-wise kernel over a long array (a gradient combine, an optimiser update)
 /// into contiguous parts run on the trainer's threads, so every core works through the serial
-/// tail of a data-parallel step. The trainer hands one to ``Optimizer/update(_:gradients:learningRate:split:)``.
+/// tail of a data-parallel step. The trainer hands one to ``Optimizer/update(_:gradients:learningRate:slots:split:)``.
 ///
 /// Arrays shorter than `minimumSplit` run on the calling thread. Part boundaries are multiples
 /// of 64 elements, so no two threads write one cache line. Each element gets the same arithmetic
