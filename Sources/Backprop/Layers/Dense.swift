@@ -45,6 +45,7 @@ public struct Dense<Scalar: BLASScalar>: LayerKind {
 extension Dense {
     /// H = X·W + b, A = f(H): b copied into every row of H, then X·W accumulated onto it, by one
     /// `gemm` for a batch or, for one sample, the lesson's `gemv` h = Wᵀ·x + b.
+    @inline(__always)
     public func forward<Backend: LinearAlgebra<Scalar>>(_ x: Matrix<Scalar>, into buffers: LayerBuffers<Scalar>, on _: Backend.Type) {
         var beta: Scalar = 0
         if let bias {
@@ -68,11 +69,12 @@ extension Dense {
     /// δ = (what came down) ⊙ mask ⊙ f′(h); ∂W = scale·xᵀ·δ, ∂b = scale·Σ_rows δ; below: δ·Wᵀ.
     /// For a batch: `gemm`, `gemv` with ones, `gemm`. For one sample, the lesson's outer products:
     /// `ger` and `axpy` onto zeros, and `gemv` W·δ.
+    @inline(__always)
     public func backward<Backend: LinearAlgebra<Scalar>>(input x: Matrix<Scalar>, buffers: LayerBuffers<Scalar>, scale: Scalar,
                                                          signedZeros: Bool, weightGradient: inout Matrix<Scalar>,
                                                          biasGradient: inout [Scalar]?, below: LayerBuffers<Scalar>?,
                                                          on _: Backend.Type) {
-        buffers.dropout.backward(&buffers.errorTerms)
+        if buffers.dropout.isActive { buffers.dropout.backward(&buffers.errorTerms) }
         activation.multiplyDerivative(into: &buffers.errorTerms, preActivations: buffers.preActivations,
                                       activations: buffers.activations)
         let delta = buffers.errorTerms

@@ -10,7 +10,7 @@ final class Dropout<Scalar: BLASScalar> {
     /// A ⊙ mask: what the next layer reads while ``isActive``.
     @exclusivity(unchecked) private(set) var dropped: Matrix<Scalar>?
     /// Whether the last forward pass dropped units here.
-    private(set) var isActive = false
+    @exclusivity(unchecked) private(set) var isActive = false
     /// Each row's generator state (four words a row) while the kernel draws the mask.
     @exclusivity(unchecked) private var states: [UInt64] = []
 
@@ -20,6 +20,11 @@ final class Dropout<Scalar: BLASScalar> {
     func forward(_ a: Matrix<Scalar>, rate: Double, masks: DropoutMasks, layer: Int) {
         isActive = rate > 0
         guard isActive else { return }
+        draw(a, rate: rate, masks: masks, layer: layer)
+    }
+
+    /// The mask and A ⊙ mask, for a pass that drops with `rate` > 0.
+    private func draw(_ a: Matrix<Scalar>, rate: Double, masks: DropoutMasks, layer: Int) {
         let (rows, columns) = (a.rows, a.columns)
         if mask == nil {
             mask = Matrix(rows: rows, columns: columns)
