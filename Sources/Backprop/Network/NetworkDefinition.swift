@@ -17,6 +17,8 @@ public struct NetworkDefinition<Scalar: BLASScalar>: Equatable, Sendable {
     let outputCounts: [Int]
     /// Inputs per sample.
     public let inputCount: Int
+    /// The number of parameter arrays: each layer's weights, then its bias when it has one.
+    public let parameterArrayCount: Int
 
     /// `layers` and `loss`, checked against the rules above.
     public init(layers: [Layer<Scalar>], loss: Loss) throws(NetworkError) {
@@ -66,5 +68,6 @@ extension NetworkDefinition {
         self.loss = loss
         outputCounts = layers.map(\.outputCount)
         inputCount = layers[0].inputCount
+        parameterArrayCount = layers.reduce(0) { $0 + ($1.bias == nil ? 1 : 2) }
     }
 }

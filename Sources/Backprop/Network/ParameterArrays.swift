@@ -55,9 +55,7 @@ public struct ParameterArrays<Scalar: BLASScalar>: Equatable, Sendable {
 
 extension Network {
     /// The number of parameter arrays: each layer's weights, then its bias when it has one.
-    public var parameterArrayCount: Int {
-        layers.reduce(0) { $0 + ($1.bias == nil ? 1 : 2) }
-    }
+    public var parameterArrayCount: Int { definition.parameterArrayCount }
 
     /// Calls `body` once per parameter array, in the order of ``parameterArrayCount``: index k,
     /// the parameters (mutable in place, flat, row-major) and the matching entries of `arrays`

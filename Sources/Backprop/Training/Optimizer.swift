@@ -61,6 +61,7 @@ public enum Optimizer: Sendable, Equatable {
     }
 
     /// The slots the rule keeps per parameter array.
+    @usableFromInline
     var slotNames: [String] {
         switch self {
         case .gradientDescent: Self.noSlots
@@ -73,11 +74,12 @@ public enum Optimizer: Sendable, Equatable {
 
     /// One update of `network` for `gradients` (∂L/∂θ, shaped like its parameters) at `learningRate`,
     /// advancing `slots` (sized on first use), with the element-wise work split by `split`.
-    /// Allocates nothing after the first call.
+    /// Allocates nothing after the first call. Inlinable, so that a training loop of its own
+    /// (outside this module) runs it specialised for its backend rather than as generic code.
+    @inlinable
     public func update<B: LinearAlgebra>(_ network: inout Network<B>, gradients: ParameterArrays<B.Scalar>, learningRate: Double,
                                          slots: inout OptimizerSlots<B.Scalar>, split: ParallelElementwise<B.Scalar>) {
-        slots.prepare(slotNames, for: network)
-        if !slotNames.isEmpty { slots.step += 1 }  // Plain gradient descent has no state to count in.
+        slots.beginUpdate(slotNames, for: network)
         switch self {
         case .gradientDescent:
             let w = B.Scalar(-learningRate)
@@ -164,6 +166,7 @@ public struct OptimizerSlots<Scalar: BLASScalar>: Sendable, Equatable {
     /// The slots' names, in the order of their arrays.
     public internal(set) var names: [String] = []
     /// Per slot, one array per parameter array (empty before the first update).
+    @usableFromInline
     var arrays: [[[Scalar]]] = []
 
     /// No update made yet.
@@ -186,11 +189,21 @@ public struct OptimizerSlots<Scalar: BLASScalar>: Sendable, Equatable {
         }
     }
 
+    /// Sizes the slots (``prepare(_:for:)``) and counts the update about to be made (a rule
+    /// without slots, plain gradient descent, has no state to count in).
+    @usableFromInline
+    mutating func beginUpdate<B: LinearAlgebra<Scalar>>(_ names: [String], for network: Network<B>) {
+        prepare(names, for: network)
+        if !names.isEmpty { step += 1 }
+    }
+
     /// Zeros for each of `names` and each parameter array of `network` the first time (or when a
     /// restored slot is empty), then the same arrays (checked by count only, so a steady-state update allocates nothing).
     mutating func prepare<B: LinearAlgebra<Scalar>>(_ names: [String], for network: Network<B>) {
         let count = network.parameterArrayCount
-        if self.names.count == names.count && arrays.allSatisfy({ $0.count == count }) { return }
+        var sized = self.names.count == names.count && arrays.count == names.count
+        for s in arrays.indices where arrays[s].count != count { sized = false }  // A plain loop: no iterator to allocate.
+        if sized { return }
         let lengths = network.parameterArrayLengths
         self.names = names
         arrays = names.indices.map { s in

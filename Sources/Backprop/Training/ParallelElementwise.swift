@@ -9,6 +9,7 @@ import Kernels
 /// whatever the split: results do not depend on the thread count. Allocates nothing after `init`.
 public final class ParallelElementwise<Scalar: KernelScalar>: ParallelWork, @unchecked Sendable {  // Used by one trainer at a time.
     /// One kernel call's operands over elements 0..<count, in the precision `T` = `Scalar`; each part takes a subrange.
+    @usableFromInline
     enum Job<T: KernelScalar> {
         /// y ← w0·x0 + w1·x1.
         case combine(y: UnsafeMutablePointer<T>, x0: UnsafePointer<T>, w0: T, x1: UnsafePointer<T>, w1: T)
@@ -38,6 +39,7 @@ public final class ParallelElementwise<Scalar: KernelScalar>: ParallelWork, @unc
     public static func serial() -> ParallelElementwise { ParallelElementwise(threads: nil) }
 
     /// Runs `job` over elements 0..<`count`, split across the threads when the array is long enough.
+    @usableFromInline
     func run(_ job: Job<Scalar>, count: Int) {
         let threads = count >= minimumSplit ? self.threads.map(\.count) ?? 1 : 1
         if threads <= 1 {
