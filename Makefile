@@ -5,7 +5,7 @@ SWIFT   ?= swift
 RELEASE := $(SWIFT) build -c release
 BIN     := .build/release
 
-.PHONY: all setup setup-data setup-test setup-mpi setup-hosts build build-mpi run quiz test unit-test test-mpi test-hosts verify \
+.PHONY: all setup setup-data setup-test setup-mpi setup-hosts build build-mpi run quiz test unit-test test-mpi test-hosts test-memory verify \
         oracle example example-fashion bench bench-hosts bench-quick docs doc-coverage fuzz fuzz-quick test-sanitize test-asan \
         test-tsan clean
 
@@ -55,6 +55,12 @@ test: oracle unit-test verify example bench-quick docs test-mpi test-hosts
 unit-test: setup-test
 	@python3 -c 'import torch' 2>/dev/null || echo "make test: the PyTorch checks are skipped: torch is not importable (install it with: pip install torch==2.13.0+cpu --index-url https://download.pytorch.org/whl/cpu)"
 	$(SWIFT) test
+
+## Training on a float32 .npy twice the memory a cgroup allows (as root; skipped, saying why, without a
+## memory cgroup), and the memory-mapped readers' own tests. Also part of `make test` (unit-test).
+test-memory: setup-test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter 'MemoryLimitTests|MappedDataTests|NumPyLoadingTests'
 
 ## Training under `mpirun --oversubscribe -np 1, 2, 3` (installs Open MPI when missing): 2 and 3 processes
 ## match 1 within 1e-12, a process that dies ends the job with an error within 60 s, and the run resumes.

@@ -1,25 +1,5 @@
 import Kernels
 
-/// Where features live: bytes (IDX images, kept as `UInt8`) or doubles (CSV).
-///
-/// Images stay bytes in memory — an eighth of the size of `Double`s — and are converted a batch at
-/// a time by `Dataset.copyFeatures(rows:scaler:into:)`, so a training loop never holds a `Double`
-/// copy of the whole set.
-public enum FeatureStorage: Sendable, Equatable {
-    /// Raw bytes (0…255), row-major, as IDX files store images.
-    case bytes([UInt8])
-    /// Finite doubles, row-major, as read from CSV or built in memory.
-    case doubles([Double])
-
-    /// Number of stored values (samples × features).
-    public var count: Int {
-        switch self {
-        case .bytes(let values): return values.count
-        case .doubles(let values): return values.count
-        }
-    }
-}
-
 /// A labelled classification data set: `count` samples (rows) of `featureCount` features, stored
 /// row-major, each with a class index in `0..<classCount`.
 public struct Dataset: Sendable, Equatable {
@@ -50,8 +30,8 @@ public struct Dataset: Sendable, Equatable {
     ///   - source: where the data came from, for messages.
     /// - Throws: `DatasetError` (naming `source` and, where it applies, the sample) if
     ///   `featureCount < 1`, `classCount` is out of range, the number of feature values is not
-    ///   `labels.count × featureCount`, a label is outside `0..<classCount`, or a `Double`
-    ///   feature is NaN or infinite.
+    ///   `labels.count × featureCount`, a label is outside `0..<classCount`, or a feature that is
+    ///   not a byte is NaN or infinite (a mapped file is read once for this).
     public init(
         features: FeatureStorage, labels: [Int], featureCount: Int, classCount: Int,
         source: String = "in-memory data set"
@@ -73,11 +53,11 @@ public struct Dataset: Sendable, Equatable {
         for (i, label) in labels.enumerated() where !(0..<classCount).contains(label) {
             throw DatasetError(.badLabel, file: source, at: .sample(i), "label \(label) is outside 0..<\(classCount)")
         }
-        if case .doubles(let values) = features {
-            for (k, value) in values.enumerated() where !value.isFinite {
-                throw DatasetError(
-                    .nonFiniteValue, file: source, at: .sample(k / featureCount),
-                    "feature \(k % featureCount) is \(value)")
+        if !features.holdsBytes {  // One pass; a mapped file's pages are dropped behind it.
+            try features.forEachRow(featureCount: featureCount) { i, row in
+                if let j = row.firstIndex(where: { !$0.isFinite }) {
+                    throw DatasetError(.nonFiniteValue, file: source, at: .sample(i), "feature \(j) is \(row[j])")
+                }
             }
         }
         self.init(unchecked: features, labels: labels, featureCount: featureCount, classCount: classCount, source: source)
@@ -104,13 +84,11 @@ public struct Dataset: Sendable, Equatable {
     /// - Precondition: `row` in `0..<count`, `j` in `0..<featureCount`.
     public func feature(row: Int, _ j: Int) -> Double {
         precondition((0..<count).contains(row) && (0..<featureCount).contains(j), "feature (\(row), \(j)) out of range")
-        switch features {
-        case .bytes(let values): return Double(values[row * featureCount + j])
-        case .doubles(let values): return values[row * featureCount + j]
-        }
+        return features.value(at: row * featureCount + j, featureCount: featureCount)
     }
 
-    /// The samples at `indices`, in that order (a copy; bytes stay bytes). Indices may repeat.
+    /// The samples at `indices`, in that order. Indices may repeat. Bytes and doubles are copied
+    /// (bytes stay bytes); mapped features are not: the subset is a view of the same mapping.
     /// - Precondition: every index is in `0..<count`.
     public func subset(_ indices: [Int]) -> Dataset {
         let f = featureCount
@@ -130,6 +108,7 @@ public struct Dataset: Sendable, Equatable {
         switch features {
         case .bytes(let values): storage = .bytes(gather(values))
         case .doubles(let values): storage = .doubles(gather(values))
+        case .mapped(let mapped): storage = .mapped(mapped.view(indices))
         }
         return Dataset(
             unchecked: storage, labels: indices.map { labels[$0] }, featureCount: f,
@@ -160,7 +139,7 @@ public struct Dataset: Sendable, Equatable {
         let count = count
         scaler.offset.withUnsafeBufferPointer { offset in
             scaler.scale.withUnsafeBufferPointer { scale in
-                // The two storages share the loop; only the element conversion differs.
+                // The storages share the loop; only the element conversion differs.
                 switch features {
                 case .bytes(let values):
                     values.withUnsafeBufferPointer { values in
@@ -179,6 +158,12 @@ public struct Dataset: Sendable, Equatable {
                                          scale: scale, into: UnsafeMutableBufferPointer(start: out, count: f))
                             out += f
                         }
+                    }
+                case .mapped(let mapped):
+                    for i in indices {
+                        precondition(i >= 0 && i < count, "row index \(i) out of range 0..<\(count)")
+                        mapped.copyRow(i, offset: offset, scale: scale, into: out)
+                        out += f
                     }
                 }
             }

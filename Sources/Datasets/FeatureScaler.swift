@@ -65,31 +65,36 @@ public struct FeatureScaler: Sendable, Equatable, Codable {
     ///
     /// - `.none`: the identity.
     /// - `.unitRange`: bytes → offset 0, scale 1/255 for every feature (the range of the type, so
-    ///   all splits map the same way); doubles → offset = min, scale = 1/(max − min) per feature,
+    ///   all splits map the same way); numbers → offset = min, scale = 1/(max − min) per feature,
     ///   or scale 1 for a constant feature (which then maps to 0).
     /// - `.standardize`: offset = mean, scale = 1/σ with σ the population standard deviation
     ///   (dividing by n), or scale 1 where σ = 0.
     ///
-    /// An empty training set gives offsets 0 and scales 1 for every method.
+    /// An empty training set gives offsets 0 and scales 1 for every method. The features are read
+    /// row by row (once for the unit range, twice to standardize), never copied whole, so a
+    /// mapped file is streamed.
     public static func fit(_ method: Method, on training: Dataset) -> FeatureScaler {
         let f = training.featureCount
         let n = training.count
         var offset = [Double](repeating: 0, count: f)
         var scale = [Double](repeating: 1, count: f)
         guard n > 0 else { return FeatureScaler(method: method, offset: offset, scale: scale) }
-        switch (method, training.features) {
-        case (.none, _):
+        switch method {
+        case .none:
             break
-        case (.unitRange, .bytes):
+        case .unitRange where training.features.holdsBytes:
             scale = [Double](repeating: 1.0 / 255.0, count: f)
-        case (.unitRange, .doubles(let values)):
-            var low = Array(values[0..<f])
-            var high = low
-            for i in 1..<n {
-                for j in 0..<f {
-                    let x = values[i * f + j]
-                    low[j] = min(low[j], x)
-                    high[j] = max(high[j], x)
+        case .unitRange:
+            var low = [Double](repeating: .infinity, count: f)
+            var high = [Double](repeating: -.infinity, count: f)
+            low.withUnsafeMutableBufferPointer { low in
+                high.withUnsafeMutableBufferPointer { high in
+                    training.features.forEachRow(featureCount: f) { _, row in
+                        for j in 0..<f {
+                            low[j] = min(low[j], row[j])
+                            high[j] = max(high[j], row[j])
+                        }
+                    }
                 }
             }
             for j in 0..<f {
@@ -99,43 +104,34 @@ public struct FeatureScaler: Sendable, Equatable, Codable {
                 // would give scale 0 and erase the feature; treat it like a constant instead.
                 scale[j] = range > 0 && range.isFinite ? 1 / range : 1
             }
-        case (.standardize, .bytes(let values)):
-            (offset, scale) = values.withUnsafeBufferPointer { meanAndInverseDeviation($0, rows: n, features: f) }
-        case (.standardize, .doubles(let values)):
-            (offset, scale) = values.withUnsafeBufferPointer { meanAndInverseDeviation($0, rows: n, features: f) }
+        case .standardize:
+            (offset, scale) = meanAndInverseDeviation(training.features, rows: n, features: f)
         }
         return FeatureScaler(method: method, offset: offset, scale: scale)
     }
 
     /// Per-feature mean and 1/σ (population σ; 1 where σ is 0) of `rows × features` values.
-    /// Two passes (mean, then squared deviations) rather than Σx² − (Σx)²/n, which cancels
-    /// catastrophically when the mean is large relative to the spread.
-    private static func meanAndInverseDeviation<T: BinaryInteger & Sendable>(
-        _ values: UnsafeBufferPointer<T>, rows n: Int, features f: Int
-    ) -> (mean: [Double], inverse: [Double]) {
-        meanAndInverseDeviation(values, rows: n, features: f) { Double($0) }
-    }
-
+    /// Two passes over the rows (mean, then squared deviations) rather than Σx² − (Σx)²/n, which
+    /// cancels catastrophically when the mean is large relative to the spread.
     private static func meanAndInverseDeviation(
-        _ values: UnsafeBufferPointer<Double>, rows n: Int, features f: Int
-    ) -> (mean: [Double], inverse: [Double]) {
-        meanAndInverseDeviation(values, rows: n, features: f) { $0 }
-    }
-
-    @inline(__always)
-    private static func meanAndInverseDeviation<T>(
-        _ values: UnsafeBufferPointer<T>, rows n: Int, features f: Int, _ double: (T) -> Double
+        _ values: FeatureStorage, rows n: Int, features f: Int
     ) -> (mean: [Double], inverse: [Double]) {
         var mean = [Double](repeating: 0, count: f)
-        for i in 0..<n {
-            for j in 0..<f { mean[j] += double(values[i * f + j]) }
+        mean.withUnsafeMutableBufferPointer { mean in
+            values.forEachRow(featureCount: f) { _, row in
+                for j in 0..<f { mean[j] += row[j] }
+            }
+            for j in 0..<f { mean[j] /= Double(n) }
         }
-        for j in 0..<f { mean[j] /= Double(n) }
         var squares = [Double](repeating: 0, count: f)
-        for i in 0..<n {
-            for j in 0..<f {
-                let d = double(values[i * f + j]) - mean[j]
-                squares[j] += d * d
+        mean.withUnsafeBufferPointer { mean in
+            squares.withUnsafeMutableBufferPointer { squares in
+                values.forEachRow(featureCount: f) { _, row in
+                    for j in 0..<f {
+                        let d = row[j] - mean[j]
+                        squares[j] += d * d
+                    }
+                }
             }
         }
         let inverse = squares.map { sum -> Double in

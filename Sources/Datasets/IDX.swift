@@ -38,7 +38,9 @@ public enum IDX {
         try IDXFile(path).shape
     }
 
-    /// Loads images and labels into a `Dataset` whose features stay `UInt8` (`FeatureStorage.bytes`).
+    /// Loads images and labels into a `Dataset` whose features stay bytes: an uncompressed images
+    /// file is memory-mapped and read in place (`FeatureStorage.mapped`, `uint8`); a gzip one is
+    /// inflated whole into memory (`FeatureStorage.bytes`).
     ///
     /// - Parameters:
     ///   - images: an IDX file of shape N×rows×cols (or N×d, or any N×…); each image is flattened
@@ -94,9 +96,15 @@ public enum IDX {
             }
             largest = max(largest, Int(label))
         }
-        let pixels = try imageFile.readData()
+        let pixels: FeatureStorage
+        if let region = try imageFile.mappedData() {
+            pixels = .mapped(MappedFeatures(region: region, dtype: .unsigned(bytes: 1), bigEndian: false, rows: count,
+                                            featureCount: featureCount))
+        } else {
+            pixels = .bytes(try imageFile.readData())
+        }
         return try Dataset(
-            features: .bytes(pixels), labels: labelBytes.map { Int($0) },
+            features: pixels, labels: labelBytes.map { Int($0) },
             featureCount: featureCount, classCount: classCount ?? largest + 1,
             source: "\(images) + \(labels)")
     }
@@ -116,6 +124,7 @@ struct IDXFile {
     let dataSize: Int
     /// Product of all dimensions but the first: the size of one image.
     let itemSize: Int
+    private let file: InputFile
     private let source: ByteSource
     private let gzip: GzipSource?
 
@@ -134,6 +143,7 @@ struct IDXFile {
         // Locals, because closures below may not capture a partly initialised self.
         let gzip: GzipSource? = try file.peek(2) == gzipMagic ? GzipSource(file) : nil
         let source: ByteSource = gzip ?? file
+        self.file = file
         self.gzip = gzip
         self.source = source
         let compressed = gzip != nil ? " after decompression" : ""
@@ -234,6 +244,13 @@ struct IDXFile {
                     "file holds \(held - total) bytes more than the \(declared) = \(total) bytes its header declares")
             }
         }
+    }
+
+    /// The data section in place in the mapped file, for an uncompressed file (whose size the
+    /// header was checked against); nil for a gzip file, which must be inflated (`readData`).
+    func mappedData() throws -> MappedRegion? {
+        guard gzip == nil else { return nil }
+        return MappedRegion(file: try MappedFile(file), offset: headerSize, count: dataSize)
     }
 
     /// Reads the data section into one exactly sized buffer, then makes sure nothing follows it

@@ -21,7 +21,8 @@ final class InputFile: ByteSource {
     let path: String
     /// Size in bytes at the time it was opened.
     let size: Int
-    private let descriptor: Int32
+    /// The open descriptor (for `MappedFile`); closed with the object.
+    let descriptor: Int32
     /// Bytes consumed so far, for positions in messages.
     private(set) var offset = 0
 

@@ -1,6 +1,9 @@
 import Foundation
 
 /// One array of a `.npy` file (or of a `.npz` member), its header checked and its values in C order.
+///
+/// The data stays where it was found: in place in a mapped file (`init(contentsOf:)`, stored
+/// `.npz` members) or in the bytes given; it is converted only when asked for.
 public struct NPYArray: Sendable, Equatable {
     /// The dimensions, outermost first (`[]` for a scalar).
     public let shape: [Int]
@@ -12,51 +15,77 @@ public struct NPYArray: Sendable, Equatable {
     public let source: String
     private let header: NPYHeader
     /// The data section, as stored.
-    private let data: [UInt8]
+    private let data: Storage
+
+    private enum Storage: Sendable {
+        /// Read into memory.
+        case bytes([UInt8])
+        /// In place in a mapped file.
+        case mapped(MappedRegion)
+    }
 
     /// Parses `.npy` bytes: the header strictly, and that the data is exactly what it declares.
     /// - Throws: `DatasetError` naming `source`, the byte and the problem.
     public init(_ bytes: [UInt8], source: String) throws {
         let header = try bytes.withUnsafeBytes { try NPYHeader($0, file: source) }
+        self.init(header: header, data: .bytes(Array(bytes[header.dataOffset...])), source: source)
+    }
+
+    /// Maps a `.npy` file: its header is parsed and checked against the file's size, and its data
+    /// is read from the file only as it is used.
+    /// - Throws: `DatasetError` naming `path` (as `init(_:source:)`), or if it cannot be opened or mapped.
+    public init(contentsOf path: String) throws {
+        let file = try MappedFile(path: path)
+        try self.init(mapped: MappedRegion(file: file, offset: 0, count: file.bytes.count), source: path)
+    }
+
+    /// The `.npy` bytes of `region` (a whole file, or a stored `.npz` member), parsed as
+    /// `init(_:source:)` parses them, the data left in place.
+    init(mapped region: MappedRegion, source: String) throws {
+        let header = try NPYHeader(region.bytes, file: source)
+        let data = MappedRegion(file: region.file, offset: region.offset + header.dataOffset, count: region.count - header.dataOffset)
+        self.init(header: header, data: .mapped(data), source: source)
+    }
+
+    private init(header: NPYHeader, data: Storage, source: String) {
         self.header = header
         self.shape = header.shape
         self.dtypeName = header.dtype.name
         self.isInteger = header.dtype.isInteger
         self.source = source
-        self.data = Array(bytes[header.dataOffset...])
-    }
-
-    /// Reads a `.npy` file.
-    public init(contentsOf path: String) throws {
-        try self.init(try NumPyFile.bytes(path), source: path)
+        self.data = data
     }
 
     /// The number of elements (the product of `shape`).
     public var count: Int { header.count }
 
+    /// The data section's bytes, wherever they are.
+    private func withData<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        switch data {
+        case .bytes(let bytes): return try bytes.withUnsafeBytes(body)
+        case .mapped(let region): return try body(region.bytes)
+        }
+    }
+
+    /// Same shape, dtype, order, source and data bytes.
+    public static func == (a: NPYArray, b: NPYArray) -> Bool {
+        a.header == b.header && a.source == b.source
+            && a.withData { x in b.withData { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
+    }
+
     /// The elements as doubles in C (row-major) order; integers beyond 2^53 round to nearest, bools are 0 and 1.
     public func doubles() -> [Double] {
         let d = header.dtype, big = header.bigEndian
-        let values: [Double] = data.withUnsafeBytes { raw in
-            (0..<header.count).map { k in
-                let bits = Self.load(raw, k * d.size, d.size, bigEndian: big)
-                switch d {
-                case .float(2): return Self.half(UInt16(bits))
-                case .float(4): return Double(Float(bitPattern: UInt32(bits)))
-                case .float: return Double(bitPattern: bits)
-                case .signed(let n): return Double(Self.signExtend(bits, n))
-                case .unsigned: return Double(bits)
-                case .bool: return bits == 0 ? 0 : 1
-                }
-            }
+        let values: [Double] = withData { raw in
+            (0..<header.count).map { k in d.value(at: raw.baseAddress! + k * d.size, bigEndian: big) }
         }
         return header.fortranOrder ? Self.cOrder(values, shape: shape) : values
     }
 
     /// The elements as bytes in C order, when the dtype is `uint8` or `bool` (nil otherwise): images stay bytes.
     public func bytes() -> [UInt8]? {
-        guard header.dtype == .unsigned(bytes: 1) || header.dtype == .bool else { return nil }
-        let values = header.dtype == .bool ? data.map { $0 == 0 ? 0 : 1 } : data
+        guard holdsBytes else { return nil }
+        let values = withData { raw in header.dtype == .bool ? raw.map { $0 == 0 ? 0 : 1 } : Array(raw) }
         return header.fortranOrder ? Self.cOrder(values, shape: shape) : values
     }
 
@@ -68,11 +97,11 @@ public struct NPYArray: Sendable, Equatable {
             throw DatasetError(.badLabel, file: source, "\(what) must have an integer dtype, found \(d.name) (convert with .astype(np.int64))")
         }
         var out = [Int](repeating: 0, count: header.count)
-        try data.withUnsafeBytes { raw in
+        try withData { raw in
             for k in 0..<header.count {
-                let bits = Self.load(raw, k * d.size, d.size, bigEndian: big)
+                let bits = d.bitPattern(at: raw.baseAddress! + k * d.size, bigEndian: big)
                 if case .signed(let n) = d {
-                    out[k] = Int(Self.signExtend(bits, n))
+                    out[k] = Int(NPYHeader.DType.signExtend(bits, n))
                 } else {
                     guard bits <= UInt64(Int.max) else {
                         throw DatasetError(.badLabel, file: source, at: .sample(k), "\(what): value \(bits) is too large")
@@ -84,31 +113,21 @@ public struct NPYArray: Sendable, Equatable {
         return header.fortranOrder ? Self.cOrder(out, shape: shape) : out
     }
 
-    /// `size` bytes at `offset` as an unsigned integer.
-    private static func load(_ raw: UnsafeRawBufferPointer, _ offset: Int, _ size: Int, bigEndian: Bool) -> UInt64 {
-        var v: UInt64 = 0
-        for i in 0..<size {
-            let b = UInt64(raw[offset + (bigEndian ? i : size - 1 - i)])
-            v = v << 8 | b
-        }
-        return v
+    /// The array as `rows × featureCount` features read in place, when its data is in a mapped
+    /// file and in C order (nil otherwise: then it is converted whole).
+    /// - Precondition: `rows × featureCount == count`.
+    func mappedFeatures(rows: Int, featureCount: Int) -> MappedFeatures? {
+        guard case .mapped(let region) = data, !header.fortranOrder else { return nil }
+        return MappedFeatures(region: region, dtype: header.dtype, bigEndian: header.bigEndian, rows: rows, featureCount: featureCount)
     }
 
-    private static func signExtend(_ bits: UInt64, _ bytes: Int) -> Int64 {
-        let shift = UInt64(64 - 8 * bytes)
-        return Int64(bitPattern: bits << shift) >> Int64(shift)
+    /// Whether the data is in place in a mapped file (not read into memory).
+    var isMapped: Bool {
+        if case .mapped = data { return true } else { return false }
     }
 
-    /// IEEE 754 binary16 to double, exactly (subnormals, infinities and NaN included).
-    static func half(_ h: UInt16) -> Double {
-        let sign: Double = h & 0x8000 != 0 ? -1 : 1
-        let exponent = Int((h >> 10) & 0x1F), fraction = Double(h & 0x3FF)
-        switch exponent {
-        case 0: return sign * fraction * 0x1p-24
-        case 31: return fraction == 0 ? sign * .infinity : .nan
-        default: return sign * (1 + fraction / 1024) * Double(sign: .plus, exponent: exponent - 15, significand: 1)
-        }
-    }
+    /// Whether the dtype is `uint8` or `bool`, which `bytes()` converts.
+    var holdsBytes: Bool { header.dtype == .unsigned(bytes: 1) || header.dtype == .bool }
 
     /// Values stored in Fortran order (first index fastest) rearranged into C order (last index fastest).
     static func cOrder<T>(_ values: [T], shape: [Int]) -> [T] {
@@ -134,12 +153,3 @@ public struct NPYArray: Sendable, Equatable {
     }
 }
 
-/// Whole-file reads for the NumPy formats, with the data set readers' errors.
-enum NumPyFile {
-    static func bytes(_ path: String) throws -> [UInt8] {
-        let file = try InputFile(path)
-        var out = [UInt8](repeating: 0, count: file.size)
-        let n = try out.withUnsafeMutableBytes { try file.read(into: $0) }
-        return Array(out.prefix(n))
-    }
-}

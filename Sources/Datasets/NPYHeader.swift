@@ -33,6 +33,46 @@ struct NPYHeader: Equatable {
             case .float, .bool: return false
             }
         }
+
+        /// The element stored at `p` as a double: integers beyond 2^53 round to nearest, bools
+        /// are 0 and 1, float16 converts exactly.
+        @inline(__always)
+        func value(at p: UnsafeRawPointer, bigEndian: Bool) -> Double {
+            let bits = bitPattern(at: p, bigEndian: bigEndian)
+            switch self {
+            case .float(2): return Self.half(UInt16(truncatingIfNeeded: bits))
+            case .float(4): return Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits)))
+            case .float: return Double(bitPattern: bits)
+            case .signed(let n): return Double(Self.signExtend(bits, n))
+            case .unsigned: return Double(bits)
+            case .bool: return bits == 0 ? 0 : 1
+            }
+        }
+
+        /// The `size` bytes at `p` as an unsigned integer, in the given byte order.
+        @inline(__always)
+        func bitPattern(at p: UnsafeRawPointer, bigEndian: Bool) -> UInt64 {
+            var v: UInt64 = 0
+            for i in 0..<size { v = v << 8 | UInt64(p.load(fromByteOffset: bigEndian ? i : size - 1 - i, as: UInt8.self)) }
+            return v
+        }
+
+        /// The low `bytes` bytes of `bits` as a two's-complement integer.
+        static func signExtend(_ bits: UInt64, _ bytes: Int) -> Int64 {
+            let shift = UInt64(64 - 8 * bytes)
+            return Int64(bitPattern: bits << shift) >> Int64(shift)
+        }
+
+        /// IEEE 754 binary16 to double, exactly (subnormals, infinities and NaN included).
+        static func half(_ h: UInt16) -> Double {
+            let sign: Double = h & 0x8000 != 0 ? -1 : 1
+            let exponent = Int((h >> 10) & 0x1F), fraction = Double(h & 0x3FF)
+            switch exponent {
+            case 0: return sign * fraction * 0x1p-24
+            case 31: return fraction == 0 ? sign * .infinity : .nan
+            default: return sign * (1 + fraction / 1024) * Double(sign: .plus, exponent: exponent - 15, significand: 1)
+            }
+        }
     }
 
     let dtype: DType

@@ -4,10 +4,14 @@ import Foundation
 /// deflated, as `np.savez` and `np.savez_compressed` write them).
 ///
 /// Features: an array of at least 2 dimensions, `N × …`, each sample flattened in C order; dtype
-/// float16, float32, float64, any integer type or bool (`uint8` and `bool` stay bytes in memory).
-/// Labels: a 1-dimensional integer array of `N` class indices. Fortran-ordered arrays are read
-/// correctly (reordered to C order). Every header is parsed strictly and every size checked against
-/// the file before an array is allocated.
+/// float16, float32, float64, any integer type or bool. Labels: a 1-dimensional integer array of
+/// `N` class indices. Every header is parsed strictly and every size checked against the file
+/// before an array is allocated.
+///
+/// Features in C order in a `.npy` file or a stored `.npz` member are memory-mapped and read in
+/// place, a batch at a time (`FeatureStorage.mapped`): data larger than memory trains. Features
+/// in a compressed member, or in Fortran order (reordered to C order), are loaded whole, as
+/// bytes for `uint8` and `bool` and as doubles otherwise; the loaders say so through `notice`.
 public enum NumPy {
     /// The default names of the arrays in a `.npz` data file.
     public static let defaultFeaturesKey = "x", defaultLabelsKey = "y"
@@ -21,30 +25,58 @@ public enum NumPy {
     /// Whether `path` names a `.npz` archive.
     public static func isArchive(_ path: String) -> Bool { path.lowercased().hasSuffix(".npz") }
 
-    /// The arrays named `keys` of the `.npz` archive at `path` (member `key.npy` each).
+    /// The arrays named `keys` of the `.npz` archive at `path` (member `key.npy` each): stored
+    /// members in place in the mapped archive, compressed ones inflated into memory.
     /// - Throws: `DatasetError` for a damaged archive or array, or `.missingColumn` for a missing key (naming the ones present).
     public static func arrays(npz path: String, keys: [String]) throws -> [NPYArray] {
-        let archive = try ZipArchive(try NumPyFile.bytes(path), path: path)
+        try arrays(npz: path, keys: keys) { _ in }
+    }
+
+    /// `arrays(npz:keys:)`, telling `notice` before it inflates a compressed member, with its size.
+    static func arrays(npz path: String, keys: [String], notice: (ZipArchive.Member) -> Void) throws -> [NPYArray] {
+        let archive = try ZipArchive(try MappedFile(path: path), path: path)
         return try keys.map { key in
             guard let member = archive.members.first(where: { $0.name == key + ".npy" }) else {
                 let present = archive.members.map { $0.name.hasSuffix(".npy") ? String($0.name.dropLast(4)) : $0.name }
                 throw DatasetError(.missingColumn, file: path,
                                    "has no array '\(key.prefix(60))' (it holds: \(present.prefix(20).joined(separator: ", ")))")
             }
-            return try NPYArray(try archive.contents(member), source: "\(path)[\(key)]")
+            let source = "\(path)[\(key)]"
+            if member.method != 0 { notice(member) }
+            switch try archive.contents(member) {
+            case .mapped(let region): return try NPYArray(mapped: region, source: source)
+            case .inflated(let bytes): return try NPYArray(bytes, source: source)
+            }
         }
     }
 
-    /// A data set from a features `.npy` file and a labels `.npy` file.
-    public static func loadDataset(features: String, labels: String) throws -> Dataset {
-        try dataset(x: NPYArray(contentsOf: features), y: NPYArray(contentsOf: labels), source: "\(features) + \(labels)")
+    /// A data set from a features `.npy` file and a labels `.npy` file. The features stay in the
+    /// mapped file (unless in Fortran order: then `notice` is told they are loaded whole, and how large they are).
+    /// - Throws: `DatasetError` naming the file and the problem (header, shape, dtype, sizes, labels, NaN or ∞ features).
+    public static func loadDataset(features: String, labels: String, notice: (String) -> Void = { _ in }) throws -> Dataset {
+        try dataset(x: NPYArray(contentsOf: features), y: NPYArray(contentsOf: labels), source: "\(features) + \(labels)", notice: notice)
     }
 
-    /// A data set from the arrays `featuresKey` and `labelsKey` of a `.npz` archive.
+    /// A data set from the arrays `featuresKey` and `labelsKey` of a `.npz` archive. Stored
+    /// features stay in the mapped archive; before compressed features are inflated, `notice`
+    /// is told the data set is loaded whole, and how large it is.
+    /// - Throws: `DatasetError` naming the archive and the problem.
     public static func loadDataset(npz path: String, featuresKey: String = defaultFeaturesKey,
-                                   labelsKey: String = defaultLabelsKey) throws -> Dataset {
-        let a = try arrays(npz: path, keys: [featuresKey, labelsKey])
-        return try dataset(x: a[0], y: a[1], source: path)
+                                   labelsKey: String = defaultLabelsKey, notice: (String) -> Void = { _ in }) throws -> Dataset {
+        let a = try arrays(npz: path, keys: [featuresKey, labelsKey]) { member in
+            guard member.name == featuresKey + ".npy" else { return }
+            notice("\(path): array '\(featuresKey.prefix(60))' is compressed, so the data set is loaded whole into memory "
+                   + "(\(describeSize(member.size)) inflated; store it uncompressed, with np.savez, to have it read in place)")
+        }
+        return try dataset(x: a[0], y: a[1], source: path, notice: notice)
+    }
+
+    /// `n` bytes, with the binary unit that makes them readable: `629145728 bytes (600.0 MiB)`.
+    static func describeSize(_ n: Int) -> String {
+        let units = ["KiB", "MiB", "GiB", "TiB"]
+        var value = Double(n), unit = -1
+        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+        return unit < 0 ? "\(n) bytes" : "\(n) bytes (" + String(format: "%.1f", value) + " \(units[unit]))"
     }
 
     /// Samples without labels (for prediction): a `.npy` file, or the array `key` of a `.npz` archive,
@@ -75,7 +107,7 @@ public enum NumPy {
         return (x.shape[0], columns)
     }
 
-    private static func dataset(x: NPYArray, y: NPYArray, source: String) throws -> Dataset {
+    private static func dataset(x: NPYArray, y: NPYArray, source: String, notice: (String) -> Void) throws -> Dataset {
         let (rows, columns) = try sampleShape(x)
         guard y.shape.count == 1 else {
             throw DatasetError(.badHeader, file: y.source, "labels must be 1-dimensional (N), found shape \(NPYHeader.describe(y.shape))")
@@ -91,7 +123,17 @@ public enum NumPy {
             }
             largest = max(largest, label)
         }
-        let features: FeatureStorage = x.bytes().map { .bytes($0) } ?? .doubles(x.doubles())
+        let features: FeatureStorage
+        if let mapped = x.mappedFeatures(rows: rows, featureCount: columns) {
+            features = .mapped(mapped)
+        } else {
+            if x.isMapped {  // Mapped, yet not read in place: Fortran order.
+                let bytes = x.holdsBytes ? x.count : 8 * x.count
+                notice("\(x.source): the features are in Fortran order, so they are loaded whole into memory, reordered "
+                       + "(\(describeSize(bytes))); save them in C order (np.ascontiguousarray) to have them read in place")
+            }
+            features = x.bytes().map { .bytes($0) } ?? .doubles(x.doubles())
+        }
         return try Dataset(features: features, labels: labels, featureCount: columns, classCount: largest + 1, source: source)
     }
 

@@ -1,7 +1,8 @@
 import CZlib
 
 /// The members of a zip archive (as `np.savez` and `np.savez_compressed` write), read from its
-/// central directory; each member is stored or deflated, its CRC-32 checked.
+/// central directory in a mapped file; each member is stored (then read in place) or deflated
+/// (then inflated into memory), its CRC-32 checked.
 ///
 /// Every offset and size is checked against the archive before it is used, and a member's
 /// declared size against what its compressed bytes can inflate to before its buffer is allocated.
@@ -19,16 +20,26 @@ struct ZipArchive {
     }
 
     let path: String
-    let bytes: [UInt8]
+    let file: MappedFile
     let members: [Member]
+    private var bytes: UnsafeRawBufferPointer { file.bytes }
+
+    /// A member's uncompressed bytes: in place in the archive's mapping (stored) or inflated.
+    enum Contents {
+        case mapped(MappedRegion)
+        case inflated([UInt8])
+    }
 
     private static let endSignature: UInt32 = 0x0605_4B50, end64Signature: UInt32 = 0x0606_4B50
     private static let locatorSignature: UInt32 = 0x0706_4B50, centralSignature: UInt32 = 0x0201_4B50
     private static let localSignature: UInt32 = 0x0403_4B50
 
-    init(_ bytes: [UInt8], path: String) throws {
+    /// Reads the central directory of the archive mapped in `file`.
+    /// - Throws: `DatasetError` naming `path` and the byte for a damaged or unsupported archive.
+    init(_ file: MappedFile, path: String) throws {
         self.path = path
-        self.bytes = bytes
+        self.file = file
+        let bytes = file.bytes
         func fail(_ at: Int, _ message: String) -> DatasetError { DatasetError(.badHeader, file: path, at: .byte(at), message) }
         guard !bytes.isEmpty else { throw DatasetError(.emptyFile, file: path, "file is empty (0 bytes)") }
         // The end record is the last 22 bytes, unless a comment (up to 65,535 bytes) follows it.
@@ -108,8 +119,9 @@ struct ZipArchive {
     }
 
     /// The uncompressed bytes of `member`, checked: its local header, its method (stored or
-    /// deflate), its declared size against the deflate limit, the inflated length and the CRC-32.
-    func contents(_ member: Member) throws -> [UInt8] {
+    /// deflate), its declared size against the deflate limit, the inflated length and the CRC-32
+    /// (of a stored member, in one pass over the mapping, its pages dropped behind).
+    func contents(_ member: Member) throws -> Contents {
         func fail(_ kind: DatasetError.Kind, _ at: Int, _ message: String) -> DatasetError {
             DatasetError(kind, file: path, at: .byte(at), "member '\(member.name.prefix(60))': \(message)")
         }
@@ -121,29 +133,46 @@ struct ZipArchive {
         guard start + member.compressedSize <= bytes.count else {
             throw fail(.truncated, start, "its \(member.compressedSize) compressed bytes run past the end of the file")
         }
-        let stored = Array(bytes[start..<(start + member.compressedSize)])
-        let out: [UInt8]
+        let stored = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + member.compressedSize)])
+        let out: Contents
+        let crc: UInt32
         switch member.method {
         case 0:
             guard member.size == member.compressedSize else {
                 throw fail(.badHeader, h, "stored, but its size \(member.size) differs from its stored size \(member.compressedSize)")
             }
-            out = stored
+            crc = file.inOrder { Self.crc(stored, file: file) }
+            out = .mapped(MappedRegion(file: file, offset: start, count: member.size))
         case 8:
             guard member.size <= IDX.inflationLimit(compressedSize: member.compressedSize) else {
                 throw fail(.sizeTooLarge, h, "declares \(member.size) bytes, more than \(member.compressedSize) deflated bytes can hold")
             }
-            out = try inflate(stored, size: member.size, fail: fail)
+            let inflated = try inflate(stored, size: member.size, fail: fail)
+            crc = inflated.withUnsafeBytes { Self.crc($0, file: nil) }
+            out = .inflated(inflated)
         default:
             throw fail(.unsupportedType, h, "compression method \(member.method) is not supported (only stored and deflate)")
         }
-        let crc = out.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, UInt32($0.count))) }
         guard crc == member.crc else { throw fail(.corruptCompression, start, "CRC-32 mismatch: the member is damaged") }
         return out
     }
 
+    /// The CRC-32 of `bytes`, 1 MiB at a time (zlib takes 32-bit lengths), each reported read
+    /// to `file` when they are in its mapping.
+    private static func crc(_ bytes: UnsafeRawBufferPointer, file: MappedFile?) -> UInt32 {
+        var crc = crc32(0, nil, 0)
+        var at = 0
+        while at < bytes.count {
+            let n = min(1 << 20, bytes.count - at)
+            crc = crc32(crc, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + at, UInt32(n))
+            file?.didRead(n, scattered: false)
+            at += n
+        }
+        return UInt32(crc)
+    }
+
     /// Raw deflate of exactly `size` bytes.
-    private func inflate(_ input: [UInt8], size: Int, fail: (DatasetError.Kind, Int, String) -> DatasetError) throws -> [UInt8] {
+    private func inflate(_ input: UnsafeRawBufferPointer, size: Int, fail: (DatasetError.Kind, Int, String) -> DatasetError) throws -> [UInt8] {
         guard input.count < Int(UInt32.max), size < Int(UInt32.max) else {
             throw fail(.sizeTooLarge, 0, "members of 4 GiB or more are not supported")
         }
@@ -153,15 +182,13 @@ struct ZipArchive {
         }
         defer { inflateEnd(&stream) }
         var out = [UInt8](repeating: 0, count: size + 1)  // One spare byte shows a member longer than declared.
-        var input = input
-        let status: Int32 = input.withUnsafeMutableBufferPointer { inp in
-            out.withUnsafeMutableBufferPointer { o in
-                stream.next_in = inp.baseAddress
-                stream.avail_in = UInt32(inp.count)
-                stream.next_out = o.baseAddress
-                stream.avail_out = UInt32(o.count)
-                return CZlib.inflate(&stream, Z_FINISH)
-            }
+        let status: Int32 = out.withUnsafeMutableBufferPointer { o in
+            // zlib only reads its input; the pointer type is mutable for old C reasons.
+            stream.next_in = input.baseAddress.map { UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: Bytef.self)) }
+            stream.avail_in = UInt32(input.count)
+            stream.next_out = o.baseAddress
+            stream.avail_out = UInt32(o.count)
+            return CZlib.inflate(&stream, Z_FINISH)
         }
         guard status == Z_STREAM_END else {
             throw fail(.corruptCompression, 0, status == Z_BUF_ERROR ? "the deflate stream is cut off or inflates to more than its declared \(size) bytes" : "the deflate stream is damaged (zlib status \(status))")
@@ -173,7 +200,12 @@ struct ZipArchive {
         return out
     }
 
-    static func u16(_ b: [UInt8], _ i: Int) -> UInt16 { UInt16(b[i]) | UInt16(b[i + 1]) << 8 }
-    static func u32(_ b: [UInt8], _ i: Int) -> UInt32 { UInt32(u16(b, i)) | UInt32(u16(b, i + 2)) << 16 }
-    static func u64(_ b: [UInt8], _ i: Int) -> UInt64 { UInt64(u32(b, i)) | UInt64(u32(b, i + 4)) << 32 }
+    /// Little-endian integers at byte `i`, bounds-checked in every build (a raw buffer's subscript
+    /// is checked only in debug builds): a reading past the end traps as an array's would.
+    static func u16(_ b: UnsafeRawBufferPointer, _ i: Int) -> UInt16 {
+        precondition(i >= 0 && i <= b.count - 2, "zip read at byte \(i) of \(b.count)")
+        return UInt16(b[i]) | UInt16(b[i + 1]) << 8
+    }
+    static func u32(_ b: UnsafeRawBufferPointer, _ i: Int) -> UInt32 { UInt32(u16(b, i)) | UInt32(u16(b, i + 2)) << 16 }
+    static func u64(_ b: UnsafeRawBufferPointer, _ i: Int) -> UInt64 { UInt64(u32(b, i)) | UInt64(u32(b, i + 4)) << 32 }
 }

@@ -22,6 +22,11 @@ public enum Tool {
 
     /// Runs `backprop arguments...` to completion, with `standardInput` closed.
     public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Output {
+        try run(executable, arguments, environment: environment)
+    }
+
+    /// Runs the program at `executable` with `arguments` to completion, with `standardInput` closed.
+    public static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

@@ -1,10 +1,13 @@
 import Datasets
 import FuzzSupport
 
-// NumPy.loadDataset and NumPy.loadFeatures on any bytes as a .npz file (arrays x and y).
+// NumPy.loadDataset and NumPy.loadFeatures on any bytes as a .npz file (arrays x and y). A data set
+// it accepts (stored members: mapped) is scaled and read back whole.
 runFuzzer { data, size in
     let path = scratchFile("data.npz", bytes(data, size))
-    _ = try? NumPy.loadDataset(npz: path)
+    if let set = try? NumPy.loadDataset(npz: path) {
+        _ = set.features(rows: 0..<set.count, scaler: FeatureScaler.fit(.standardize, on: set))
+    }
     _ = try? NumPy.loadFeatures(path)
     return 0
 }

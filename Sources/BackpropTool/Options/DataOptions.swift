@@ -87,12 +87,21 @@ struct DataOptions: ParsableArguments {
 
     private func load(_ path: String, labels: String?) throws -> Dataset {
         if isCSV(path) { return try CSV.loadDataset(path, hasHeader: !noHeader, label: csvLabel) }
-        if NumPy.isArchive(path) { return try NumPy.loadDataset(npz: path, featuresKey: featuresKey, labelsKey: labelsKey) }
-        if NumPy.isNumPy(path) { return try NumPy.loadDataset(features: path, labels: labels!) }
+        if NumPy.isArchive(path) {
+            return try NumPy.loadDataset(npz: path, featuresKey: featuresKey, labelsKey: labelsKey, notice: Self.notice)
+        }
+        if NumPy.isNumPy(path) { return try NumPy.loadDataset(features: path, labels: labels!, notice: Self.notice) }
         return try IDX.loadDataset(images: path, labels: labels!)
     }
 
-    /// The training set (limited to --limit samples) and the test set, if there is one.
+    /// A line on standard error (standard output may be `predict`'s table): features loaded whole.
+    private static func notice(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// The training set (limited to --limit samples) and the test set, if there is one. Features in
+    /// a `.npy` file, a stored `.npz` member or an uncompressed IDX file stay in the mapped file,
+    /// and `--limit` is a view of them, not a copy.
     func load() throws -> (training: Dataset, test: Dataset?, classNames: [String]?) {
         var training: Dataset, test: Dataset?
         var names: [String]? = nil
