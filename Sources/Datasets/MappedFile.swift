@@ -17,7 +17,9 @@ import Synchronization
 /// process's resident file pages (`/proc/self/statm`); once that has grown by `residentBudget`
 /// since the last drop, it drops its pages (`madvise(MADV_DONTNEED)`: the page cache keeps them
 /// while memory allows, and a later touch maps them back). A process walking a file many times its
-/// memory keeps about `residentBudget` of it mapped.
+/// memory keeps about `residentBudget` of it mapped: a quarter of the memory the process may use
+/// (the machine's, or its memory cgroup's limit when lower), at least 32 MiB, so a data set that
+/// fits comfortably stays mapped and is read at memory speed.
 ///
 /// The file must not be truncated while it is mapped: touching a page past its new end raises
 /// SIGBUS. The mapping is never written, so it may be read from any thread (hence `Sendable`).
@@ -26,8 +28,47 @@ final class MappedFile: @unchecked Sendable {
     let path: String
     /// The whole file as it was when mapped; empty (and no mapping) for a 0-byte file.
     let bytes: UnsafeRawBufferPointer
-    /// How much more of the process's file pages may be resident before the mapping's are dropped: 32 MiB.
-    static let residentBudget = 32 << 20
+    /// How much more of the process's file pages may be resident before the mapping's are dropped:
+    /// a quarter of ``usableMemory``, at least 32 MiB (tests set it lower to see the drops).
+    /// Atomic, as a test may set it while other threads read.
+    static let residentBudget = Atomic<Int>(max(32 << 20, usableMemory / 4))
+
+    /// The memory this process may use: physical memory, or its memory cgroup's limit (v1
+    /// `memory.limit_in_bytes`, v2 `memory.max`) when that is lower.
+    static var usableMemory: Int {
+        var limit = sysconf(Int32(_SC_PHYS_PAGES)) * sysconf(Int32(_SC_PAGESIZE))
+        for (file, prefix) in [("memory.limit_in_bytes", "/sys/fs/cgroup/memory"), ("memory.max", "/sys/fs/cgroup")] {
+            for group in cgroupPaths() {
+                if let value = firstNumber(in: prefix + group + "/" + file), value > 0 { limit = min(limit, value) }
+            }
+        }
+        return limit
+    }
+
+    /// This process's cgroup paths, from `/proc/self/cgroup` (`ID:CONTROLLERS:PATH` lines).
+    private static func cgroupPaths() -> [String] {
+        guard let text = readSmall("/proc/self/cgroup") else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[1].isEmpty || parts[1].split(separator: ",").contains("memory") else { return nil }
+            return String(parts[2])
+        }
+    }
+
+    /// The leading decimal number of a small file (a cgroup limit; "max" gives nil), or nil.
+    private static func firstNumber(in path: String) -> Int? {
+        readSmall(path).flatMap { Int($0.prefix { $0.isNumber }) }
+    }
+
+    /// Up to 4 KiB of a file as text, or nil.
+    private static func readSmall(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = read(fd, &buffer, buffer.count)
+        return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : nil
+    }
     /// Reads are weighed by what they may map: their bytes, plus this for a scattered one (the
     /// start of a fault of its own); the resident pages are checked every `checkInterval` of weight.
     static let scatteredWeight = 256 << 10, checkInterval = 2 << 20
@@ -74,7 +115,7 @@ final class MappedFile: @unchecked Sendable {
         guard sinceCheck.add(weight, ordering: .relaxed).newValue >= Self.checkInterval, let base = bytes.baseAddress else { return }
         sinceCheck.store(0, ordering: .relaxed)
         let growth = Self.residentFileBytes().map { $0 - baseline.load(ordering: .relaxed) } ?? since
-        guard growth >= Self.residentBudget else { return }
+        guard growth >= Self.residentBudget.load(ordering: .relaxed) else { return }
         madvise(UnsafeMutableRawPointer(mutating: base), bytes.count, MADV_DONTNEED)
         sinceDrop.store(0, ordering: .relaxed)
         baseline.store(Self.residentFileBytes() ?? 0, ordering: .relaxed)
