@@ -74,7 +74,7 @@ extension Dense {
                                                          signedZeros: Bool, weightGradient: inout Matrix<Scalar>,
                                                          biasGradient: inout [Scalar]?, below: LayerBuffers<Scalar>?,
                                                          on _: Backend.Type) {
-        if buffers.dropout.isActive { buffers.dropout.backward(&buffers.errorTerms) }
+        buffers.dropout.backward(&buffers.errorTerms)
         activation.multiplyDerivative(into: &buffers.errorTerms, preActivations: buffers.preActivations,
                                       activations: buffers.activations)
         let delta = buffers.errorTerms

@@ -17,6 +17,7 @@ final class Dropout<Scalar: BLASScalar> {
     /// The forward pass: with `rate` > 0, draws a fresh mask, row by row from each sample's own
     /// generator (``DropoutMasks/generator(sample:layer:)``), and writes A ⊙ mask into ``dropped``;
     /// with `rate` 0 it only records that nothing is dropped.
+    @inline(__always)  // Inlined, a pass that drops nothing costs its caller one test (no call, no retained arguments).
     func forward(_ a: Matrix<Scalar>, rate: Double, masks: DropoutMasks, layer: Int) {
         isActive = rate > 0
         guard isActive else { return }
@@ -50,11 +51,13 @@ final class Dropout<Scalar: BLASScalar> {
     }
 
     /// What the next layer reads: `activations` ⊙ mask after a forward pass that dropped, else `activations`.
+    @inline(__always)
     func output(_ activations: Matrix<Scalar>) -> Matrix<Scalar> { isActive ? dropped! : activations }
 
     /// The backward pass: multiplies `errorTerms` (−∂ℓ/∂ of the dropped output, `batch × fanOut`)
     /// by the last forward pass's mask, so a dropped unit passes nothing back and a kept one is scaled
     /// like its output. Does nothing when that pass dropped nothing.
+    @inline(__always)
     func backward(_ errorTerms: inout Matrix<Scalar>) {
         guard isActive else { return }
         errorTerms.elements.withUnsafeMutableBufferPointer { d in

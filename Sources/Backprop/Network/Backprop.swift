@@ -20,11 +20,7 @@ extension Network {
         for l in layers.indices {
             let buffers = workspace.layers[l]
             layers[l].forward(l == 0 ? inputs : workspace.layers[l - 1].output, into: buffers, on: Backend.self)
-            if dropout > 0 && l < last {
-                buffers.dropout.forward(buffers.activations, rate: dropout, masks: masks, layer: l)
-            } else if buffers.dropout.isActive {
-                buffers.dropout.forward(buffers.activations, rate: 0, masks: masks, layer: l)  // Only records that nothing is dropped.
-            }
+            buffers.dropout.forward(buffers.activations, rate: l < last ? dropout : 0, masks: masks, layer: l)
         }
     }
 

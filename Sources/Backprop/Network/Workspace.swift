@@ -24,7 +24,7 @@ public final class LayerBuffers<Scalar: BLASScalar> {
     }
 
     /// What the next layer reads: A, or A ⊙ mask during a training pass with dropout.
-    var output: Matrix<Scalar> { dropout.isActive ? dropout.output(activations) : activations }
+    var output: Matrix<Scalar> { dropout.output(activations) }
 }
 
 /// The buffers (in precision `Scalar`) one forward and backward pass over a batch writes, one
