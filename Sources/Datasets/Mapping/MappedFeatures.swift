@@ -11,7 +11,7 @@ public struct MappedFeatures: Sendable {
     let dtype: NPYHeader.DType
     let bigEndian: Bool
     /// Features per row.
-    @usableFromInline let featureCount: Int
+    let featureCount: Int
     /// The stored rows this data set's rows are, in order; nil for all of them in order.
     let rows: [Int]?
     /// Rows in the file.
@@ -55,8 +55,7 @@ public struct MappedFeatures: Sendable {
 
     /// Where row `i`'s first element is stored. Reports the row's bytes as read to the mapping,
     /// `scattered` when gathered in shuffled order rather than read in a pass in order.
-    @usableFromInline
-    func start(ofRow i: Int, scattered: Bool) -> UnsafeRawPointer {
+    private func start(ofRow i: Int, scattered: Bool) -> UnsafeRawPointer {
         let rowBytes = featureCount * dtype.size
         region.file.didRead(rowBytes, scattered: scattered)
         return region.file.bytes.baseAddress! + region.offset + (rows?[i] ?? i) * rowBytes
@@ -68,64 +67,35 @@ public struct MappedFeatures: Sendable {
                     bigEndian: bigEndian)
     }
 
-    /// How ``copyRow(_:offset:scale:into:inOrder:)`` converts a row stored at `p`: the element types
-    /// it converts in the caller's precision, and the rest, element by element through `Double`.
-    @usableFromInline
-    enum RowLayout {
-        /// `uint8`, through `Kernel.scale`.
-        case bytes
-        /// Aligned float64 in this machine's byte order, through `Kernel.scale`.
-        case doubles
-        /// float32, its bytes swapped when stored in the other byte order.
-        case float32(swapped: Bool)
-        /// Any other element type, or float64 unaligned or in the other byte order.
-        case other
-    }
-
-    /// The layout of the row stored at `p`.
-    @usableFromInline
-    func layout(at p: UnsafeRawPointer) -> RowLayout {
-        let native = bigEndian == (1.bigEndian == 1)
-        switch dtype {
-        case .unsigned(bytes: 1): return .bytes
-        case .float(bytes: 8) where native && Int(bitPattern: p) % MemoryLayout<Double>.alignment == 0: return .doubles
-        case .float(bytes: 4): return .float32(swapped: !native)
-        default: return .other
-        }
-    }
-
-    /// Element `j` of the row stored at `p`, unscaled.
-    @usableFromInline
-    func value(at p: UnsafeRawPointer, _ j: Int) -> Double {
-        dtype.value(at: p + j * dtype.size, bigEndian: bigEndian)
-    }
-
     /// Writes row `i` scaled, `(x − offset[j]) · scale[j]` computed in `Double` and rounded once to
     /// `T` (as `Kernel.scale` does for bytes and doubles), to `out[0..<featureCount]`. Allocates
     /// nothing. `inOrder`: the row is part of a pass over the rows in order, not gathered in
-    /// shuffled order (it tells the mapping what the read may have mapped). Inlinable, so that it is
-    /// specialised for the caller's precision wherever `Dataset.copyFeatures` is.
+    /// shuffled order (it tells the mapping what the read may have mapped).
     /// - Precondition: `i` in `0..<rowCount`; `offset` and `scale` hold `featureCount` values.
-    @inlinable
+    @usableFromInline
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     func copyRow<T: KernelScalar>(_ i: Int, offset: UnsafeBufferPointer<Double>, scale: UnsafeBufferPointer<Double>,
                                   into out: UnsafeMutablePointer<T>, inOrder: Bool = false) {
         let f = featureCount, p = start(ofRow: i, scattered: !inOrder)
+        let native = bigEndian == (1.bigEndian == 1)
         let output = UnsafeMutableBufferPointer(start: out, count: f)
-        switch layout(at: p) {
-        case .bytes:
+        switch dtype {
+        case .unsigned(bytes: 1):
             Kernel.scale(bytes: UnsafeBufferPointer(start: p.assumingMemoryBound(to: UInt8.self), count: f),
                          offset: offset, scale: scale, into: output)
-        case .doubles:
+        case .float(bytes: 8) where native && Int(bitPattern: p) % MemoryLayout<Double>.alignment == 0:
             Kernel.scale(doubles: UnsafeBufferPointer(start: p.assumingMemoryBound(to: Double.self), count: f),
                          offset: offset, scale: scale, into: output)
-        case .float32(let swapped):
+        case .float(bytes: 4):
             for j in 0..<f {
                 let bits = p.loadUnaligned(fromByteOffset: 4 * j, as: UInt32.self)
-                let x = Double(Float(bitPattern: swapped ? bits.byteSwapped : bits))
+                let x = Double(Float(bitPattern: bigEndian ? UInt32(bigEndian: bits) : UInt32(littleEndian: bits)))
                 out[j] = T((x - offset[j]) * scale[j])
             }
-        case .other:
-            for j in 0..<f { out[j] = T((value(at: p, j) - offset[j]) * scale[j]) }
+        default:
+            let size = dtype.size
+            for j in 0..<f { out[j] = T((dtype.value(at: p + j * size, bigEndian: bigEndian) - offset[j]) * scale[j]) }
         }
     }
 }
