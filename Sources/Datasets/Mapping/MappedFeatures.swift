@@ -11,9 +11,9 @@ public struct MappedFeatures: Sendable {
     let dtype: NPYHeader.DType
     let bigEndian: Bool
     /// Features per row.
-    let featureCount: Int
+    @usableFromInline let featureCount: Int
     /// The stored rows this data set's rows are, in order; nil for all of them in order.
-    let rows: [Int]?
+    private(set) var rows: [Int]?
     /// Rows in the file.
     private let storedRows: Int
 
@@ -21,16 +21,12 @@ public struct MappedFeatures: Sendable {
     /// - Precondition: `region.count == rows × featureCount × dtype.size`.
     init(region: MappedRegion, dtype: NPYHeader.DType, bigEndian: Bool, rows: Int, featureCount: Int) {
         precondition(region.count == rows * featureCount * dtype.size, "\(region.count) bytes are not \(rows) × \(featureCount) \(dtype.name)")
-        self.init(region: region, dtype: dtype, bigEndian: bigEndian, storedRows: rows, featureCount: featureCount, rows: nil)
-    }
-
-    private init(region: MappedRegion, dtype: NPYHeader.DType, bigEndian: Bool, storedRows: Int, featureCount: Int, rows: [Int]?) {
         self.region = region
         self.dtype = dtype
         self.bigEndian = bigEndian
-        self.storedRows = storedRows
+        self.storedRows = rows
         self.featureCount = featureCount
-        self.rows = rows
+        self.rows = nil
     }
 
     /// Number of rows.
@@ -49,13 +45,15 @@ public struct MappedFeatures: Sendable {
             precondition(i >= 0 && i < rowCount, "subset index \(i) out of range 0..<\(rowCount)")
             return rows?[i] ?? i
         }
-        return MappedFeatures(region: region, dtype: dtype, bigEndian: bigEndian, storedRows: storedRows,
-                              featureCount: featureCount, rows: stored)
+        var view = self
+        view.rows = stored
+        return view
     }
 
     /// Where row `i`'s first element is stored. Reports the row's bytes as read to the mapping,
     /// `scattered` when gathered in shuffled order rather than read in a pass in order.
-    private func start(ofRow i: Int, scattered: Bool) -> UnsafeRawPointer {
+    @usableFromInline
+    func start(ofRow i: Int, scattered: Bool) -> UnsafeRawPointer {
         let rowBytes = featureCount * dtype.size
         region.file.didRead(rowBytes, scattered: scattered)
         return region.file.bytes.baseAddress! + region.offset + (rows?[i] ?? i) * rowBytes
@@ -67,35 +65,64 @@ public struct MappedFeatures: Sendable {
                     bigEndian: bigEndian)
     }
 
+    /// How ``copyRow(_:offset:scale:into:inOrder:)`` converts a row stored at `p`: the element types
+    /// it converts in the caller's precision, and the rest, element by element through `Double`.
+    @usableFromInline
+    enum RowLayout {
+        /// `uint8`, through `Kernel.scale`.
+        case bytes
+        /// Aligned float64 in this machine's byte order, through `Kernel.scale`.
+        case doubles
+        /// float32, its bytes swapped when stored in the other byte order.
+        case float32(swapped: Bool)
+        /// Any other element type, or float64 unaligned or in the other byte order.
+        case other
+    }
+
+    /// The layout of the row stored at `p`.
+    @usableFromInline
+    func layout(at p: UnsafeRawPointer) -> RowLayout {
+        let native = bigEndian == (1.bigEndian == 1)
+        switch dtype {
+        case .unsigned(bytes: 1): return .bytes
+        case .float(bytes: 8) where native && Int(bitPattern: p) % MemoryLayout<Double>.alignment == 0: return .doubles
+        case .float(bytes: 4): return .float32(swapped: !native)
+        default: return .other
+        }
+    }
+
+    /// Element `j` of the row stored at `p`, unscaled.
+    @usableFromInline
+    func value(at p: UnsafeRawPointer, _ j: Int) -> Double {
+        dtype.value(at: p + j * dtype.size, bigEndian: bigEndian)
+    }
+
     /// Writes row `i` scaled, `(x − offset[j]) · scale[j]` computed in `Double` and rounded once to
     /// `T` (as `Kernel.scale` does for bytes and doubles), to `out[0..<featureCount]`. Allocates
     /// nothing. `inOrder`: the row is part of a pass over the rows in order, not gathered in
-    /// shuffled order (it tells the mapping what the read may have mapped).
+    /// shuffled order (it tells the mapping what the read may have mapped). Inlinable, so that it is
+    /// specialised for the caller's precision wherever `Dataset.copyFeatures` is.
     /// - Precondition: `i` in `0..<rowCount`; `offset` and `scale` hold `featureCount` values.
-    @usableFromInline
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
+    @inlinable
     func copyRow<T: KernelScalar>(_ i: Int, offset: UnsafeBufferPointer<Double>, scale: UnsafeBufferPointer<Double>,
                                   into out: UnsafeMutablePointer<T>, inOrder: Bool = false) {
         let f = featureCount, p = start(ofRow: i, scattered: !inOrder)
-        let native = bigEndian == (1.bigEndian == 1)
         let output = UnsafeMutableBufferPointer(start: out, count: f)
-        switch dtype {
-        case .unsigned(bytes: 1):
+        switch layout(at: p) {
+        case .bytes:
             Kernel.scale(bytes: UnsafeBufferPointer(start: p.assumingMemoryBound(to: UInt8.self), count: f),
                          offset: offset, scale: scale, into: output)
-        case .float(bytes: 8) where native && Int(bitPattern: p) % MemoryLayout<Double>.alignment == 0:
+        case .doubles:
             Kernel.scale(doubles: UnsafeBufferPointer(start: p.assumingMemoryBound(to: Double.self), count: f),
                          offset: offset, scale: scale, into: output)
-        case .float(bytes: 4):
+        case .float32(let swapped):
             for j in 0..<f {
                 let bits = p.loadUnaligned(fromByteOffset: 4 * j, as: UInt32.self)
-                let x = Double(Float(bitPattern: bigEndian ? UInt32(bigEndian: bits) : UInt32(littleEndian: bits)))
+                let x = Double(Float(bitPattern: swapped ? bits.byteSwapped : bits))
                 out[j] = T((x - offset[j]) * scale[j])
             }
-        default:
-            let size = dtype.size
-            for j in 0..<f { out[j] = T((dtype.value(at: p + j * size, bigEndian: bigEndian) - offset[j]) * scale[j]) }
+        case .other:
+            for j in 0..<f { out[j] = T((value(at: p, j) - offset[j]) * scale[j]) }
         }
     }
 }
