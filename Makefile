@@ -118,7 +118,7 @@ bench-quick: setup-test
 ## Fails on any DocC warning (an unresolved link, say). DOCS_BASE=repo sets a hosting base path.
 DOCS_DIR     := docs-site
 DOCS_BASE    ?=
-DOCS_TARGETS := Linalg NumPyFormat Datasets Backprop
+DOCS_TARGETS := Linalg NumPyFormat Datasets Backprop ModelFiles
 
 docs: setup
 	@rm -rf $(DOCS_DIR) && mkdir -p $(DOCS_DIR)

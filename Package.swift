@@ -10,7 +10,7 @@ let package = Package(
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "NumPyFormat", targets: ["NumPyFormat"]),
         .library(name: "ProtobufWire", targets: ["ProtobufWire"]),
-        .library(name: "ONNX", targets: ["ONNX"]),
+        .library(name: "ModelFiles", targets: ["ModelFiles"]),
         .library(name: "TensorBoard", targets: ["TensorBoard"]),
         // Data-parallel training over MPI; empty unless the MPI trait is on.
         .library(name: "BackpropMPI", targets: ["BackpropMPI"]),
@@ -56,12 +56,13 @@ let package = Package(
         .target(name: "NumPyFormat"),
         // IDX and CSV readers, scaling, batching.
         .target(name: "Datasets", dependencies: ["CZlib", "Kernels"]),
-        // Activations, losses, layers, networks, optimisers, trainer, model files.
+        // Activations, losses, layers, networks, optimisers, trainer, gradient and vector checks.
         .target(name: "Backprop", dependencies: ["Linalg", "Datasets", "Kernels"]),
+        // What is written and read: model files (JSON, safetensors), checkpoints, case files, atomic
+        // writes, and the models exported for other frameworks (ONNX graphs, PyTorch state dicts).
+        .target(name: "ModelFiles", dependencies: ["Backprop", "Datasets", "ProtobufWire"]),
         // The Protocol Buffers wire format, encoding only (for ONNX models and TensorBoard events).
         .target(name: "ProtobufWire"),
-        // Saved models as ONNX graphs.
-        .target(name: "ONNX", dependencies: ["Backprop", "Datasets", "ProtobufWire"]),
         // TensorBoard event files (TFRecord framing, scalar summaries).
         .target(name: "TensorBoard", dependencies: ["ProtobufWire"]),
         // Backprop's GradientReduction over MPI_Allreduce (sources under `#if MPI`).
@@ -70,27 +71,27 @@ let package = Package(
         .executableTarget(
             name: "BackpropTool",
             dependencies: [
-                "Backprop", "Datasets", "NumPyFormat", "ONNX", "TensorBoard",
+                "Backprop", "ModelFiles", "Datasets", "NumPyFormat", "TensorBoard",
                 .target(name: "BackpropMPI", condition: .when(traits: ["MPI"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Counts the bench's heap allocations (replaces malloc in the one binary that links it).
         .target(name: "CMallocCounter"),
-        .executableTarget(name: "BackpropBench", dependencies: ["Backprop", "Linalg", "Datasets", "CMallocCounter"]),
+        .executableTarget(name: "BackpropBench", dependencies: ["Backprop", "ModelFiles", "Linalg", "Datasets", "CMallocCounter"]),
 
         // Tolerances and the shared test-vector loader, used by every test target.
-        .target(name: "TestSupport", dependencies: ["Backprop"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Backprop", "ModelFiles"], path: "Tests/TestSupport"),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg", "TestSupport"]),
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Linalg"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
-        .testTarget(name: "BackpropTests", dependencies: ["Backprop", "Datasets", "ONNX", "ProtobufWire", "TensorBoard", "TestSupport"]),
-        .testTarget(name: "BackpropToolTests", dependencies: ["Backprop", "TestSupport"]),
+        .testTarget(name: "BackpropTests", dependencies: ["Backprop", "ModelFiles", "Datasets", "ProtobufWire", "TensorBoard", "TestSupport"]),
+        .testTarget(name: "BackpropToolTests", dependencies: ["Backprop", "ModelFiles", "TestSupport"]),
         // Every code listing of the DocC articles, compiled and run, and checked to be the article's text.
-        .testTarget(name: "DocumentationTests", dependencies: ["Backprop", "Datasets", "NumPyFormat", "TestSupport"]),
+        .testTarget(name: "DocumentationTests", dependencies: ["Backprop", "ModelFiles", "Datasets", "NumPyFormat", "TestSupport"]),
         // `mpirun` runs of the tool (sources under `#if MPI`: `make test-mpi`).
-        .testTarget(name: "DistributedTests", dependencies: ["Backprop", "TestSupport"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Backprop", "ModelFiles", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -21,6 +21,7 @@ let package = Package(
                 "FuzzSupport",
                 .product(name: "Backprop", package: "Backprop"),
                 .product(name: "Datasets", package: "Backprop"),
+                .product(name: "ModelFiles", package: "Backprop"),
             ]
         )
     },

@@ -13,6 +13,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Backprop", package: "Backprop"),
                 .product(name: "Datasets", package: "Backprop"),
+                .product(name: "ModelFiles", package: "Backprop"),
             ],
             path: "Sources/FashionMNISTTraining"
         ),

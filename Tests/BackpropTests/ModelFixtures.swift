@@ -1,4 +1,5 @@
 import Backprop
+import ModelFiles
 import Datasets
 
 /// Small models whose numbers stress exact storage: values with no short decimal form (0.1, 1/3,

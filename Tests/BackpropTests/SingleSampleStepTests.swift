@@ -1,4 +1,5 @@
 import Backprop
+import ModelFiles
 import Foundation
 import Linalg
 import Testing

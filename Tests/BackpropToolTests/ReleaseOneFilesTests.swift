@@ -1,5 +1,6 @@
 // Files written by release 1 (Tests/Fixtures/release-1) load in this build and give release 1's answers.
 import Backprop
+import ModelFiles
 import Datasets
 import Foundation
 import TestSupport

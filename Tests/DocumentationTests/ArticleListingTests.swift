@@ -13,6 +13,7 @@ import TestSupport
         ("Sources/Linalg/Linalg.docc/Linalg.md", "LandingPageTests.swift", "linalg-"),
         ("Sources/Datasets/Datasets.docc/Datasets.md", "LandingPageTests.swift", "datasets-"),
         ("Sources/NumPyFormat/NumPyFormat.docc/NumPyFormat.md", "LandingPageTests.swift", "numpyformat-"),
+        ("Sources/ModelFiles/ModelFiles.docc/ModelFiles.md", "LandingPageTests.swift", "modelfiles-"),
     ]
 
     @Test(arguments: articles.map(\.article))
@@ -32,7 +33,7 @@ import TestSupport
             guard let names = try? fm.contentsOfDirectory(atPath: TestData.packageRoot.appendingPathComponent(catalog).path) else { continue }
             found += names.filter { $0.hasSuffix(".md") }.map { "\(catalog)/\($0)" }
         }
-        #expect(found.count >= 7)
+        #expect(found.count >= 8)
         #expect(Set(found) == Set(Self.articles.map(\.article)))
     }
 

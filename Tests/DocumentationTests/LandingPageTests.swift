@@ -1,10 +1,12 @@
 import Backprop
 import Datasets
+import Foundation
+import ModelFiles
 import NumPyFormat
 import Testing
 import TestSupport
 
-/// The listings of the four modules' landing pages (`Sources/<Module>/<Module>.docc/<Module>.md`), run.
+/// The listings of the five modules' landing pages (`Sources/<Module>/<Module>.docc/<Module>.md`), run.
 @Suite struct LandingPageTests {
     @Test func backprop() throws {
         // listing: backprop-step
@@ -45,5 +47,19 @@ import TestSupport
         // [0.00804047 0.00555918]
         // end listing
         #expect(NumPyFormat.string([0.008040473948045291, 0.005559180911682829]) == "[0.00804047 0.00555918]")
+    }
+
+    @Test func modelFiles() throws {
+        let path = TestData.packageRoot.appendingPathComponent("Tests/Fixtures/release-1/f32.json").path
+        let directory = TestData.temporaryDirectory().path
+        // listing: modelfiles-load
+        let model = try SavedModel.load(path: path)              // JSON or safetensors, told apart by content
+        let network = model.network(BLAS<Float>.self)            // ready to predict (inputs scaled by model.scaler)
+        try model.save(to: directory + "/model.safetensors")     // atomically
+        try AtomicFile.write(ONNXExport.encoded(model, elementType: .float), to: directory + "/model.onnx")
+        // end listing
+        #expect(network.inputCount == model.inputCount && network.parameterCount > 0)
+        #expect(try SavedModel.load(path: directory + "/model.safetensors").layers == model.layers)
+        #expect(FileManager.default.fileExists(atPath: directory + "/model.onnx"))
     }
 }

@@ -1,4 +1,5 @@
 import Backprop
+import ModelFiles
 import Foundation
 
 /// Where the tests find their data files: the test vectors in `Tests/Vectors`.

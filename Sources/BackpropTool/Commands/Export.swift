@@ -2,7 +2,7 @@ import ArgumentParser
 import Backprop
 import Foundation
 import Linalg
-import ONNX
+import ModelFiles
 
 /// `backprop export MODEL --format onnx|torch --output FILE`: a saved model for other tools.
 struct Export: ParsableCommand {

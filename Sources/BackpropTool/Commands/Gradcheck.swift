@@ -1,5 +1,6 @@
 import ArgumentParser
 import Backprop
+import ModelFiles
 import Foundation
 
 /// `backprop gradcheck FILE`: backprop's gradients against central finite differences.

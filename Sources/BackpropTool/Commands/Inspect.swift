@@ -1,5 +1,6 @@
 import ArgumentParser
 import Backprop
+import ModelFiles
 import Foundation
 
 /// `backprop inspect MODEL`: architecture, parameter count, per-layer weight statistics.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Backprop
+import ModelFiles
 import NumPyFormat
 
 /// `backprop quiz [CASE.json]`: the lesson's quiz answer, printed as NumPy prints it.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Backprop
+import ModelFiles
 
 /// `backprop step CASE.json`: the case back as JSON with what this package computes for it.
 struct Step: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Backprop
+import ModelFiles
 import Foundation
 
 /// `backprop verify PATH...`: checks case files against their `expected` blocks.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Backprop
+import ModelFiles
 import Datasets
 import Foundation
 

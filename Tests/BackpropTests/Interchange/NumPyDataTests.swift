@@ -1,4 +1,5 @@
 import Backprop
+import ModelFiles
 import Datasets
 import Foundation
 import Testing
@@ -188,7 +189,7 @@ import TestSupport
         do {
             _ = try NumPy.loadDataset(npz: "\(folder)/damaged.npz")
             Issue.record("a damaged member was accepted")
-        } catch let error as Backprop.FileFormatError {
+        } catch let error as ModelFiles.FileFormatError {
             Issue.record("\(error)")
         } catch let error as DatasetError {
             #expect(error.kind == .corruptCompression && error.description.contains("member 'x.npy'"), "\(error)")

@@ -1,7 +1,7 @@
 import Backprop
 import Datasets
 import Foundation
-import ONNX
+import ModelFiles
 import Testing
 import TestSupport
 

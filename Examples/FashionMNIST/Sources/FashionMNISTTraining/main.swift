@@ -2,6 +2,7 @@
 // schedule — the same run as `backprop train --save fashion-mnist.json` — then evaluates it
 // on the 10,000 test images and saves it.
 import Backprop
+import ModelFiles
 import Datasets
 
 let (all, test) = try FashionMNIST.load()   // /usr/share/datasets/fashion-mnist (Debian: dataset-fashion-mnist)

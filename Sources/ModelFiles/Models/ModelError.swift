@@ -1,4 +1,5 @@
 /// Why layers, a loss, a scaler and class names do not make a model that can be saved and used.
+import Backprop
 public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The layers and loss do not form a network.
     case network(NetworkError)

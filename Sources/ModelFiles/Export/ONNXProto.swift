@@ -1,3 +1,4 @@
+import Backprop
 import ProtobufWire
 
 /// The ONNX messages this package writes, encoded by field number as `onnx.proto` (IR version 8)

@@ -1,4 +1,5 @@
 // Files/: what this package writes and reads: model files (JSON, safetensors), checkpoints and test-vector case files.
+import Backprop
 import Datasets
 import Foundation
 import Linalg

@@ -1,3 +1,4 @@
+import Backprop
 import Foundation
 
 /// A problem in a file this package reads: the file, the field (as a path like

@@ -1,3 +1,4 @@
+import Backprop
 import Foundation
 import Linalg
 

@@ -1,3 +1,4 @@
+import Backprop
 import Datasets
 import Foundation
 import Linalg

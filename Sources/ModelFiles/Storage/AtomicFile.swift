@@ -1,4 +1,5 @@
 // Storage/: containers and writes that know no network: safetensors, JSON, atomic file writes, and their errors.
+import Backprop
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import Backprop
 import Foundation
 
 /// Reads the metadata strings and tensors of a decoded safetensors container for model files and

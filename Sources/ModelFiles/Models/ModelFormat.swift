@@ -1,3 +1,4 @@
+import Backprop
 import Foundation
 
 /// The file formats a ``SavedModel`` is written in; the raw value is the file extension.

@@ -1,3 +1,4 @@
+import Backprop
 import Foundation
 
 /// The kinds of file `backprop` reads, told apart by their content, so a file given where another
