@@ -19,7 +19,7 @@ enum LayersJSON {
             if let value = object["kind"] {
                 let kind = try reader.string(value, "\(path).kind")
                 guard Layer<Double>.kindNames.contains(kind) else {
-                    throw reader.fail("\(path).kind", "unknown layer kind \(Excerpt.quoted(kind)) (expected one of \(Layer<Double>.kindNames.joined(separator: ", ")))")
+                    throw reader.fail("\(path).kind", Names.unknownKind(kind))
                 }
             }
             let expectedRows = layers.last?.outputCount
@@ -33,8 +33,7 @@ enum LayersJSON {
             }
             let name = try reader.string(try reader.member(object, "activation", at: path), "\(path).activation")
             guard let activation = Activation(rawValue: name) else {
-                let known = Activation.allCases.map(\.rawValue).joined(separator: ", ")
-                throw reader.fail("\(path).activation", "unknown activation \(Excerpt.quoted(name)) (expected one of \(known))")
+                throw reader.fail("\(path).activation", Names.unknown(name, Activation.self))
             }
             layers.append(.dense(weights: weights, bias: bias, activation: activation))
         }

@@ -43,20 +43,19 @@ enum ModelJSON {
         let version = try r.number(try r.member(root, "version", at: nil), "version")
         guard let known = Int(exactly: version), SavedModel.readableVersions.contains(known) else {
             let shown = Int(exactly: version).map(String.init) ?? "\(version)"
-            throw r.fail("version", "version \(shown) is not supported (this build reads versions \(SavedModel.readableVersions.lowerBound) to \(SavedModel.readableVersions.upperBound))")
+            throw r.fail("version", Names.unsupportedVersion(shown, readable: SavedModel.readableVersions))
         }
         let layers = try LayersJSON.read(try r.member(root, "layers", at: nil), r)
         let lossName = try r.string(try r.member(root, "loss", at: nil), "loss")
         guard let loss = Loss(rawValue: lossName) else {
-            let known = Loss.allCases.map(\.rawValue).joined(separator: ", ")
-            throw r.fail("loss", "unknown loss \(Excerpt.quoted(lossName)) (expected one of \(known))")
+            throw r.fail("loss", Names.unknown(lossName, Loss.self))
         }
         let network = try LayersJSON.network(layers, loss: loss, r)
         var precision = Precision.float64
         if let value = root["precision"], value != .null {
             let name = try r.string(value, "precision")
             guard let given = Precision(rawValue: name) else {
-                throw r.fail("precision", "unknown precision \(Excerpt.quoted(name)) (expected float32 or float64)")
+                throw r.fail("precision", Names.unknown(name, Precision.self))
             }
             precision = given
         }
@@ -99,8 +98,7 @@ enum ModelJSON {
         let object = try r.object(value, "scaling")
         let name = try r.string(try r.member(object, "method", at: "scaling"), "scaling.method")
         guard let method = FeatureScaler.Method(rawValue: name) else {
-            let known = FeatureScaler.Method.allCases.map(\.rawValue).joined(separator: ", ")
-            throw r.fail("scaling.method", "unknown scaling method \(JSONText.string(name)) (expected one of \(known))")
+            throw r.fail("scaling.method", Names.unknown(name, FeatureScaler.Method.self))
         }
         let what = " (one per input of layer 0)"
         let offset = try r.vector(try r.member(object, "offset", at: "scaling"), "scaling.offset", count: inputs, what: what)

@@ -20,7 +20,7 @@ extension TrainingCase {
         let layers = try LayersJSON.read(try r.member(root, "layers", at: nil), r)
         let lossName = try r.string(try r.member(root, "loss", at: nil), "loss")
         guard let loss = Loss(rawValue: lossName) else {
-            throw r.fail("loss", "unknown loss \(Excerpt.quoted(lossName)) (expected squared_error or cross_entropy)")
+            throw r.fail("loss", Names.unknown(lossName, Loss.self))
         }
         let network = try LayersJSON.network(layers, loss: loss, r)
         let learningRate = try r.number(try r.member(root, "learning_rate", at: nil), "learning_rate")

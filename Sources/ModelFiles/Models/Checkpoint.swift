@@ -185,11 +185,11 @@ public struct Checkpoint: Sendable {
             throw reader.fail(field("format"), "not a backprop checkpoint (format \"\(try reader.string("format"))\")")
         }
         guard let version = Int(try reader.string("version")), Self.readableVersions.contains(version) else {
-            throw reader.fail(field("version"), "unsupported version \(try reader.string("version")) (this build reads \(Self.readableVersions.lowerBound) to \(Self.readableVersions.upperBound))")
+            throw reader.fail(field("version"), Names.unsupportedVersion(try reader.string("version"), readable: Self.readableVersions))
         }
         if let name = file.metadata["precision"] {
             guard let given = Precision(rawValue: name) else {
-                throw reader.fail(field("precision"), "unknown precision \(Excerpt.quoted(name)) (expected float32 or float64)")
+                throw reader.fail(field("precision"), Names.unknown(name, Precision.self))
             }
             precision = given
         } else {

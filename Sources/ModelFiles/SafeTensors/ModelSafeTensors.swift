@@ -57,8 +57,7 @@ enum ModelSafeTensors {
         }
         let version = try r.string("version")
         guard let known = Int(version), SavedModel.readableVersions.contains(known) else {
-            throw r.fail(SafeTensorsReader.metadataField("version"),
-                         "version \(JSONText.string(version)) is not supported (this build reads versions \(SavedModel.readableVersions.lowerBound) to \(SavedModel.readableVersions.upperBound))")
+            throw r.fail(SafeTensorsReader.metadataField("version"), Names.unsupportedVersion(JSONText.string(version), readable: SavedModel.readableVersions))
         }
         let loss = try ParameterTensors.loss("loss", r)
         let activations = try ParameterTensors.activations("activations", r)

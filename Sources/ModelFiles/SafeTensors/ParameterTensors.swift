@@ -60,9 +60,7 @@ enum ParameterTensors {
         var activations: [Activation] = []
         for name in try r.string(key).split(separator: ",", omittingEmptySubsequences: false) {
             guard let activation = Activation(rawValue: String(name)) else {
-                let known = Activation.allCases.map(\.rawValue).joined(separator: ", ")
-                throw r.fail(SafeTensorsReader.metadataField(key),
-                             "layer \(activations.count): unknown activation \(Excerpt.quoted(name)) (expected one of \(known))")
+                throw r.fail(SafeTensorsReader.metadataField(key), "layer \(activations.count): " + Names.unknown(name, Activation.self))
             }
             activations.append(activation)
         }
@@ -75,8 +73,7 @@ enum ParameterTensors {
         guard r.container.metadata[key] != nil else { return }
         let kinds = try r.string(key).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         for (l, kind) in kinds.enumerated() where !Layer<Double>.kindNames.contains(kind) {
-            throw r.fail(SafeTensorsReader.metadataField(key),
-                         "layer \(l): unknown layer kind \(Excerpt.quoted(kind)) (expected one of \(Layer<Double>.kindNames.joined(separator: ", ")))")
+            throw r.fail(SafeTensorsReader.metadataField(key), "layer \(l): " + Names.unknownKind(kind))
         }
         if kinds.count != layers {
             throw r.fail(SafeTensorsReader.metadataField(key), "\(kinds.count) layer kinds for \(layers) layers in the activations metadata")
@@ -87,8 +84,7 @@ enum ParameterTensors {
     static func loss(_ key: String, _ r: SafeTensorsReader) throws(FileFormatError) -> Loss {
         let name = try r.string(key)
         guard let loss = Loss(rawValue: name) else {
-            let known = Loss.allCases.map(\.rawValue).joined(separator: ", ")
-            throw r.fail(SafeTensorsReader.metadataField(key), "unknown loss \(Excerpt.quoted(name)) (expected one of \(known))")
+            throw r.fail(SafeTensorsReader.metadataField(key), Names.unknown(name, Loss.self))
         }
         return loss
     }
@@ -123,9 +119,7 @@ enum ParameterTensors {
     static func scaler(methodKey: String, inputs: Int, _ r: SafeTensorsReader) throws(FileFormatError) -> FeatureScaler {
         let methodName = try r.string(methodKey)
         guard let method = FeatureScaler.Method(rawValue: methodName) else {
-            let known = FeatureScaler.Method.allCases.map(\.rawValue).joined(separator: ", ")
-            throw r.fail(SafeTensorsReader.metadataField(methodKey),
-                         "unknown scaling method \(JSONText.string(methodName)) (expected one of \(known))")
+            throw r.fail(SafeTensorsReader.metadataField(methodKey), Names.unknown(methodName, FeatureScaler.Method.self))
         }
         var parts: [[Double]] = []
         for name in [offsetName, scaleName] {
