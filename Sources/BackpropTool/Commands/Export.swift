@@ -49,7 +49,7 @@ struct Export: ParsableCommand {
         let precision = self.precision ?? saved.precision
         let bytes: Data
         switch format {
-        case .onnx: bytes = ONNXExport.encoded(saved, elementType: precision == .float64 ? .double : .float)
+        case .onnx: bytes = ONNXExport.encoded(saved, elementType: precision.onnxElementType)
         case .torch: bytes = saved.torchStateDict()
         }
         try AtomicFile.write(bytes, to: output)

@@ -75,10 +75,9 @@ public struct SafeTensors: Sendable, Equatable {
             let tensor = tensors[name]!
             precondition(Tensor.elementCount(tensor.shape) == tensor.values.count,
                          "SafeTensors: tensor \"\(name)\" has shape \(tensor.shape) but \(tensor.values.count) values")
-            let f32 = tensor.precision == .float32
-            let end = offset + (f32 ? 4 : 8) * tensor.values.count
+            let end = offset + tensor.precision.byteCount * tensor.values.count
             let shape = tensor.shape.map(String.init).joined(separator: ",")
-            let dtype = f32 ? "F32" : "F64"
+            let dtype = tensor.precision.safeTensorsDType
             entries.append("\(JSONText.string(name)):{\"dtype\":\"\(dtype)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
             offset = end
         }
@@ -124,16 +123,16 @@ public struct SafeTensors: Sendable, Equatable {
                 let start = layout.dataStart + entry.begin
                 let values: [Double]
                 switch entry.dtype {
-                case .f64:
+                case .float64:
                     values = (0..<entry.count).map { i in
                         Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * i, as: UInt64.self)))
                     }
-                case .f32:
+                case .float32:
                     values = (0..<entry.count).map { i in
                         Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self))))
                     }
                 }
-                tensors[entry.name] = Tensor(shape: entry.shape, values: values, precision: entry.dtype == .f32 ? .float32 : .float64)
+                tensors[entry.name] = Tensor(shape: entry.shape, values: values, precision: entry.dtype)
             }
         }
         return SafeTensors(tensors: tensors, metadata: layout.metadata)

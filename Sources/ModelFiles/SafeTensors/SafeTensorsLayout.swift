@@ -6,16 +6,11 @@ import Foundation
 /// byte range, and the metadata. Building it validates the whole header against the file's size,
 /// so reading the values afterwards cannot go out of bounds.
 struct SafeTensorsLayout {
-    /// The element types this reader converts to `Double`.
-    enum DType: String {
-        case f64 = "F64", f32 = "F32"
-        var size: Int { self == .f64 ? 8 : 4 }
-    }
-
     /// One tensor's place in the data section.
     struct Entry {
         let name: String
-        let dtype: DType
+        /// The element type, by its dtype (`Precision.safeTensorsDType`).
+        let dtype: Precision
         let shape: [Int]
         /// Elements, the product of `shape`.
         let count: Int
@@ -89,7 +84,7 @@ struct SafeTensorsLayout {
         let path = SafeTensors.field(name)
         let object = try r.object(value, path)
         let dtypeName = try r.string(try r.member(object, "dtype", at: path), "\(path).dtype")
-        guard let dtype = DType(rawValue: dtypeName) else {
+        guard let dtype = Precision(safeTensorsDType: dtypeName) else {
             let kind = otherDTypes.contains(dtypeName) ? "is not supported" : "is not a safetensors dtype"
             throw r.fail("\(path).dtype", "\"\(dtypeName)\" \(kind) (this reader takes F64 and F32)")
         }
@@ -99,7 +94,7 @@ struct SafeTensorsLayout {
             shape.append(try count(item, "\(path).shape[\(i)]", r))
         }
         guard let elements = SafeTensors.Tensor.elementCount(shape),
-              case let (bytes, overflow) = elements.multipliedReportingOverflow(by: dtype.size), !overflow else {
+              case let (bytes, overflow) = elements.multipliedReportingOverflow(by: dtype.byteCount), !overflow else {
             throw r.fail("\(path).shape", "\(shape) holds more elements than can be addressed")
         }
         let offsetsField = "\(path).data_offsets"
@@ -111,7 +106,7 @@ struct SafeTensorsLayout {
         let end = try count(offsets[1], "\(offsetsField)[1]", r)
         if begin > end { throw r.fail(offsetsField, "begins at byte \(begin), after its end \(end)") }
         if end - begin != bytes {
-            throw r.fail(offsetsField, "spans \(end - begin) bytes, but shape \(shape) of \(dtype.rawValue) needs \(elements) × \(dtype.size) = \(bytes)")
+            throw r.fail(offsetsField, "spans \(end - begin) bytes, but shape \(shape) of \(dtype.safeTensorsDType) needs \(elements) × \(dtype.byteCount) = \(bytes)")
         }
         if end > dataLength {
             throw r.fail(offsetsField, "ends at byte \(end), past the end of the \(dataLength)-byte data section")
