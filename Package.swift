@@ -81,13 +81,14 @@ let package = Package(
         .executableTarget(name: "BackpropBench", dependencies: ["Backprop", "ModelFiles", "Linalg", "Datasets", "CMallocCounter"]),
 
         // Tolerances and the shared test-vector loader, used by every test target.
-        .target(name: "TestSupport", dependencies: ["Backprop", "ModelFiles"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Backprop", "ModelFiles", "Datasets"], path: "Tests/TestSupport"),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg", "TestSupport"]),
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Linalg"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
-        .testTarget(name: "BackpropTests", dependencies: ["Backprop", "ModelFiles", "Datasets", "ProtobufWire", "TensorBoard", "TestSupport"]),
-        .testTarget(name: "BackpropToolTests", dependencies: ["Backprop", "ModelFiles", "TestSupport"]),
+        .testTarget(name: "BackpropTests", dependencies: ["Backprop", "ModelFiles", "Datasets", "TestSupport"]),
+        .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles", "Backprop", "Datasets", "TestSupport"]),
+        .testTarget(name: "BackpropToolTests", dependencies: ["Backprop", "ModelFiles", "Datasets", "ProtobufWire", "TensorBoard", "TestSupport"]),
         // Every code listing of the DocC articles, compiled and run, and checked to be the article's text.
         .testTarget(name: "DocumentationTests", dependencies: ["Backprop", "ModelFiles", "Datasets", "NumPyFormat", "TestSupport"]),
         // `mpirun` runs of the tool (sources under `#if MPI`: `make test-mpi`).

@@ -4,6 +4,9 @@ import Foundation
 /// `safetensors` package. A missing `python3` or package is an error that says how to install it:
 /// these tests fail rather than skip.
 public enum Python {
+    /// Whether PyTorch and safetensors' torch loader import (the PyTorch checks run only then).
+    public static let torchAvailable = (try? run("import torch, safetensors.torch")) != nil
+
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
         public init(description: String) { self.description = description }

@@ -37,7 +37,7 @@ import TestSupport
     }
 
     func resumeEqualsUninterrupted<B: LinearAlgebra>(_: B.Type, _ optimizerName: String, _ scheduleName: String) throws {
-        let data = try TrainerTests.spirals(perClass: 60, seed: 9)
+        let data = try SyntheticData.spirals(perClass: 60, seed: 9)
         let (training, validation) = Trainer<B>.split(data, validationFraction: 0.25, seed: 12)
         let scaler = FeatureScaler.fit(.standardize, on: training)
         let fresh = { try self.makeTrainer(B.self, optimizer: Optimizer(name: optimizerName)!, schedule: LearningRateSchedules.make(scheduleName, epochs: 6)!) }

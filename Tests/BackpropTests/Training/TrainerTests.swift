@@ -6,38 +6,11 @@ import TestSupport
 
 /// The trainer on small synthetic problems, on real data, and its guarantees (determinism, divergence).
 @Suite struct TrainerTests {
-    /// Two interleaved spirals, `perClass` points each, with labels 0 and 1 (a classic non-linear problem).
-    static func spirals(perClass: Int, seed: UInt64) throws -> Dataset {
-        var rng = SeededGenerator(seed: seed)
-        var features: [Double] = [], labels: [Int] = []
-        for c in 0..<2 {
-            for i in 0..<perClass {
-                let r = Double(i) / Double(perClass) * 5 + 0.5
-                let angle = 1.75 * r + Double(c) * Double.pi
-                features += [r * cos(angle) + 0.1 * rng.nextNormal(), r * sin(angle) + 0.1 * rng.nextNormal()]
-                labels.append(c)
-            }
-        }
-        return try Dataset(features: .doubles(features), labels: labels, featureCount: 2, classCount: 2, source: "spirals")
-    }
-
-    /// XOR as two classes: four noisy clusters.
-    static func xor(samples: Int, seed: UInt64) throws -> Dataset {
-        var rng = SeededGenerator(seed: seed)
-        var features: [Double] = [], labels: [Int] = []
-        for i in 0..<samples {
-            let (a, b) = (i % 2, (i / 2) % 2)
-            features += [Double(a) + 0.1 * rng.nextNormal(), Double(b) + 0.1 * rng.nextNormal()]
-            labels.append(a ^ b)
-        }
-        return try Dataset(features: .doubles(features), labels: labels, featureCount: 2, classCount: 2, source: "xor")
-    }
-
     static let optimizers: [(String, Double)] = [("sgd", 0.5), ("momentum", 0.1), ("nesterov", 0.1), ("adam", 0.01)]
 
     @Test(arguments: optimizers)
     func everyOptimizerLearnsXOR(name: String, rate: Double) throws {
-        let data = try Self.xor(samples: 200, seed: 1)
+        let data = try SyntheticData.xor(samples: 200, seed: 1)
         var rng = SeededGenerator(seed: 2)
         let network = try Network<BLAS<Double>>.make(sizes: [2, 8, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
         var config = TrainingConfiguration()
@@ -56,7 +29,7 @@ import TestSupport
     }
 
     @Test func adamSeparatesTwoSpirals() throws {
-        let data = try Self.spirals(perClass: 200, seed: 3)
+        let data = try SyntheticData.spirals(perClass: 200, seed: 3)
         var rng = SeededGenerator(seed: 4)
         let network = try Network<BLAS<Double>>.make(sizes: [2, 32, 32, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
         var config = TrainingConfiguration()
@@ -73,7 +46,7 @@ import TestSupport
     }
 
     @Test func sameSeedGivesBitIdenticalWeightsAndAnotherSeedDoesNot() throws {
-        let data = try Self.spirals(perClass: 100, seed: 5)
+        let data = try SyntheticData.spirals(perClass: 100, seed: 5)
         func run(seed: UInt64, threads: Int) throws -> [Layer<Double>] {
             var rng = SeededGenerator(seed: seed)
             let network = try Network<BLAS<Double>>.make(sizes: [2, 16, 2], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
@@ -137,7 +110,7 @@ import TestSupport
     }
 
     @Test func dataThatDoesNotFitTheNetworkIsAnError() throws {
-        let data = try Self.xor(samples: 8, seed: 1)
+        let data = try SyntheticData.xor(samples: 8, seed: 1)
         var rng = SeededGenerator(seed: 1)
         let network = try Network<BLAS<Double>>.make(sizes: [3, 2], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
         let trainer = try Trainer(network: network)
@@ -171,7 +144,7 @@ import TestSupport
     }
 
     @Test func earlyStoppingRestoresTheBestWeightsByTheMonitor() throws {
-        let data = try TrainerTests.spirals(perClass: 80, seed: 21)
+        let data = try SyntheticData.spirals(perClass: 80, seed: 21)
         let (training, validation) = Trainer<BLAS<Double>>.split(data, validationFraction: 0.25, seed: 3)
         let scaler = FeatureScaler.fit(.standardize, on: training)
         for monitor in Monitor.allCases {

@@ -19,7 +19,7 @@ import TestSupport
     /// 1e-4 leaves a wide margin, and a wrong float32 kernel (a missing factor, a dropped term) is off by far more.
     @Test func float32GradientsAgreeWithFloat64() throws {
         let (double, float) = try networks()
-        let data = try TrainerTests.spirals(perClass: 32, seed: 3)
+        let data = try SyntheticData.spirals(perClass: 32, seed: 3)
         let scaler = FeatureScaler.fit(.standardize, on: data)
         let rows = Array(0..<64)
         let x = Matrix<Double>(rows: 64, columns: 2, elements: data.features(rows: rows, scaler: scaler))
@@ -45,7 +45,7 @@ import TestSupport
     /// samples in a hundred (the trajectories part by rounding, not by the maths).
     @Test func float32TrainsAsWellAsFloat64() throws {
         let (double, float) = try networks()
-        let data = try TrainerTests.spirals(perClass: 100, seed: 4)
+        let data = try SyntheticData.spirals(perClass: 100, seed: 4)
         let scaler = FeatureScaler.fit(.standardize, on: data)
         var config = TrainingConfiguration()
         config.epochs = 10

@@ -108,7 +108,7 @@ import TestSupport
         }
     }
 
-    @Test(.enabled(if: TorchStateDictTests.torchAvailable, "torch is not importable: pip install torch==2.13.0+cpu (see scripts/setup.sh --python)"))
+    @Test(.enabled(if: Python.torchAvailable, "torch is not importable: pip install torch==2.13.0+cpu (see scripts/setup.sh --python)"))
     func theCodeInspectPrintsLoadsTheExportInPyTorch() throws {
         let d = TestData.temporaryDirectory().path
         try Self.makeData(d)

@@ -11,7 +11,6 @@ import TestSupport
 /// back by PyTorch in float32 to be read here again.
 @Suite struct TorchStateDictTests {
     /// Whether Python can import torch (`pip install torch==2.13.0+cpu`; `make test` says when it cannot).
-    static let torchAvailable = (try? Python.run("import torch, safetensors.torch")) != nil
 
     @Test func readsBackBitForBit() throws {
         for (name, model) in try ExchangeFixtures.models() {
@@ -54,7 +53,7 @@ import TestSupport
         }
     }
 
-    @Test(.enabled(if: torchAvailable, "torch is not importable: pip install torch==2.13.0+cpu (see scripts/setup.sh --python)"))
+    @Test(.enabled(if: Python.torchAvailable, "torch is not importable: pip install torch==2.13.0+cpu (see scripts/setup.sh --python)"))
     func pytorchLoadsStrictlyPredictsTheSameAndSavesBack() throws {
         for (name, model) in try ExchangeFixtures.models() {
             let folder = TestData.temporaryDirectory()

@@ -14,7 +14,7 @@ import TestSupport
 @Suite struct CheckpointInputTests {
     /// A container of a run that has taken Adam steps: its slots hold one array per parameter array.
     static func container() throws -> SafeTensors {
-        let data = try TrainerTests.spirals(perClass: 20, seed: 3)
+        let data = try SyntheticData.spirals(perClass: 20, seed: 3)
         var rng = SeededGenerator(seed: 4)
         let network = try Network<Reference<Double>>.make(sizes: [2, 3, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
         var config = TrainingConfiguration()
@@ -104,7 +104,7 @@ import TestSupport
     /// Was an arithmetic-overflow trap in Trainer.train (`(count + batchSize − 1) / batchSize`) for a
     /// checkpoint (or `--batch-size`) near Int.max: such a batch size means one batch of everything.
     @Test func batchSizeNearIntMaxTrainsOneBatch() throws {
-        let data = try TrainerTests.spirals(perClass: 10, seed: 5)
+        let data = try SyntheticData.spirals(perClass: 10, seed: 5)
         func train(batchSize: Int) throws -> [Double] {
             var rng = SeededGenerator(seed: 6)
             let network = try Network<Reference<Double>>.make(sizes: [2, 4, 2], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)

@@ -9,7 +9,7 @@ import TestSupport
 @Suite(.serialized) struct DataParallelTrainingTests {
     /// Spirals, 2-16-16-2 ReLU with dropout and Adam, batches of 37 (uneven shards), 4 epochs.
     static func trainer(threads: Int = 1) throws -> (Trainer<BLAS<Double>>, Dataset, FeatureScaler) {
-        let data = try TrainerTests.spirals(perClass: 100, seed: 5)
+        let data = try SyntheticData.spirals(perClass: 100, seed: 5)
         var rng = SeededGenerator(seed: 9)
         let network = try Network<BLAS<Double>>.make(sizes: [2, 16, 16, 2], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
         var config = TrainingConfiguration()
@@ -74,7 +74,7 @@ import TestSupport
     /// order of the combine's sum, and a split run repeats bit for bit.
     @Test(arguments: ["adam", "momentum", "sgd"])
     func splitCombineAndUpdateMatchOneThread(optimizer: String) throws {
-        let data = try TrainerTests.spirals(perClass: 100, seed: 5)
+        let data = try SyntheticData.spirals(perClass: 100, seed: 5)
         func run(_ threads: Int) throws -> [Double] {
             var rng = SeededGenerator(seed: 9)
             let network = try Network<BLAS<Double>>.make(sizes: [2, 256, 128, 2], hidden: .relu, output: .softmax, loss: .crossEntropy, using: &rng)
@@ -115,7 +115,7 @@ import TestSupport
     /// Each process validates its shard of the split; the reduced figures are the whole split's, on
     /// every process, as one process computes them.
     @Test func theValidationSplitIsEvaluatedInShardsAndReduced() throws {
-        let validation = try TrainerTests.spirals(perClass: 37, seed: 11)
+        let validation = try SyntheticData.spirals(perClass: 37, seed: 11)
         let (single, data, scaler) = try Self.trainer()
         let one = try single.train(training: data, validation: validation, scaler: scaler)
         #expect(one.allSatisfy { $0.validationLoss != nil && $0.validationAccuracy != nil })
@@ -272,7 +272,7 @@ extension DataParallelTrainingTests {
     /// (each term is below 20 in size here, so a few ulps of the total: 1e-12 relative is generous).
     @Test(arguments: [(2, 2600), (3, 2600), (3, 3001), (2, 999)])
     func evaluationOnSeveralThreadsCountsWhatOneThreadCounts(threads: Int, samples: Int) throws {
-        let data = try TrainerTests.spirals(perClass: samples / 2, seed: 11)
+        let data = try SyntheticData.spirals(perClass: samples / 2, seed: 11)
         var rng = SeededGenerator(seed: 12)
         let network = try Network<BLAS<Double>>.make(sizes: [2, 16, 3], hidden: .tanh, output: .softmax, loss: .crossEntropy, using: &rng)
         var config = TrainingConfiguration()
