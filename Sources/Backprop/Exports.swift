@@ -1,2 +1,2 @@
-// `import Backprop` brings the matrix type and backends too: a training program needs both.
+// Exports.swift: `import Backprop` re-exports Linalg (matrices and backends).
 @_exported import Linalg

@@ -1,3 +1,4 @@
+// Distributed.swift: epochs of `backprop train --distributed` under `mpirun`, as its process 0 reported them.
 import Foundation
 
 /// Epochs of `backprop train --distributed` under `mpirun`, as its process 0 reported them.

@@ -1,3 +1,4 @@
+// Environment.swift: where a result came from: processor, OpenBLAS configuration, thread settings, Swift version.
 import Backprop
 import Foundation
 

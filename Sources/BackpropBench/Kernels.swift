@@ -1,3 +1,4 @@
+// Kernels.swift: the kernels timed on either backend and from C.
 import Backprop
 import Foundation
 

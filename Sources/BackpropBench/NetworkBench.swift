@@ -1,3 +1,4 @@
+// NetworkBench.swift: the networks the bench trains, their steps against their gemm calls, and their allocations.
 import Backprop
 import CMallocCounter
 import Datasets

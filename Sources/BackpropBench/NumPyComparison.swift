@@ -1,3 +1,4 @@
+// NumPyComparison.swift: what `scripts/numpy_bench.py` measured (its JSON line).
 import Foundation
 
 /// What `scripts/numpy_bench.py` measured (its JSON line).

@@ -1,3 +1,4 @@
+// Peers.swift: one epoch of one problem by one framework in one precision (a line of `scripts/peer_bench.py`'s JSON, or this package's own run).
 import Backprop
 import Datasets
 import Foundation

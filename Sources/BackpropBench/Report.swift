@@ -1,3 +1,4 @@
+// Report.swift: the bench's plain-text tables, CSV and JSON.
 import Linalg
 import Foundation
 

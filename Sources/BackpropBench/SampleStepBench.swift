@@ -1,3 +1,4 @@
+// SampleStepBench.swift: the lesson's single-sample step timed as a training loop keeps it.
 import Backprop
 import CMallocCounter
 import Linalg

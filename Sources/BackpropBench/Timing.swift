@@ -1,3 +1,4 @@
+// Timing.swift: wall-clock timing.
 import Backprop
 import Foundation
 

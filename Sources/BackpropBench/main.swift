@@ -1,6 +1,4 @@
-// `make bench`: BLAS against the pure-Swift reference and against C, the training step against its
-// `gemm` floor, allocations per step, peak memory, and NumPy beside it. Tables on standard output,
-// progress on standard error, bench.csv and bench.json in the results folder.
+// main.swift: `make bench`: kernels, training steps against their gemm floor, allocations, peak memory, epochs beside NumPy and PyTorch; tables on standard output, bench.csv and bench.json in the results folder.
 import Backprop
 import Datasets
 import Foundation

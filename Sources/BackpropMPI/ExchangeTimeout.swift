@@ -1,3 +1,4 @@
+// ExchangeTimeout.swift: the error of an exchange with the other processes that did not complete in time.
 #if MPI
 /// An exchange with the other processes (an all-reduce or a barrier) that did not complete within
 /// ``MPICommunicator/exchangeTimeout``: some process stopped answering (its host or its link is lost,

@@ -1,3 +1,4 @@
+// Heartbeats.swift: one-integer heartbeats between processes while they wait in an exchange.
 #if MPI
 import Backprop
 import CMPI

@@ -1,3 +1,4 @@
+// MPICommunicator.swift: gradient reduction over MPI: all-reduce, barrier and heartbeats with a timeout on each exchange.
 #if MPI
 import Backprop
 import CMPI

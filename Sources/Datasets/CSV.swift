@@ -1,3 +1,4 @@
+// CSV.swift: numeric CSV files.
 /// Numeric CSV files: one sample per line, one column holding the integer class label and every
 /// other column a feature.
 ///

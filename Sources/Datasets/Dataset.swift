@@ -1,3 +1,4 @@
+// Dataset.swift: a labelled classification data set.
 import Kernels
 
 /// A labelled classification data set: `count` samples (rows) of `featureCount` features, stored

@@ -1,3 +1,4 @@
+// DatasetError.swift: every problem a reader or a `Dataset` initialiser finds.
 /// Every problem a reader or a `Dataset` initialiser finds: which file, where, and what is wrong.
 ///
 /// The `description` is meant to be shown to a person as is, in the style of compiler diagnostics:

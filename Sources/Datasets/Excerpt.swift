@@ -1,3 +1,4 @@
+// Excerpt.swift: a piece of outside input short enough to quote in an error message.
 /// A piece of outside input short enough to quote in an error message.
 ///
 /// Every message that repeats text from a file or an option (a CSV header name, a string from a

@@ -1,3 +1,4 @@
+// FashionMNIST.swift: Fashion-MNIST (Xiao, Rasul & Vollgraf, 2017).
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

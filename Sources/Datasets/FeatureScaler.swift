@@ -1,3 +1,4 @@
+// FeatureScaler.swift: a per-feature affine map `x' = (x − offset[j]) · scale[j]`.
 /// A per-feature affine map `x' = (x − offset[j]) · scale[j]`.
 ///
 /// Fitted on the training set only and then applied unchanged to validation and test data, so no

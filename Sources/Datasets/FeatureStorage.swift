@@ -1,3 +1,4 @@
+// FeatureStorage.swift: where features live: bytes, doubles, or a mapped file read a batch at a time.
 /// Where features live: bytes (IDX images read whole, kept as `UInt8`), doubles (CSV), or in
 /// place in a mapped file (`.npy`, stored `.npz` members, uncompressed IDX).
 ///

@@ -1,3 +1,4 @@
+// Gzip.swift: gzip members inflated through zlib, and the first two bytes that tell gzip from raw IDX.
 import CZlib
 
 /// Every gzip member starts with these two bytes; IDX files start with two zero bytes, so the

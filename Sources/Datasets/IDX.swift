@@ -1,3 +1,4 @@
+// IDX.swift: the IDX format of MNIST, Fashion-MNIST, EMNIST and KMNIST, raw or gzip-compressed.
 /// The IDX format of MNIST, Fashion-MNIST, EMNIST and KMNIST, raw or gzip-compressed.
 ///
 /// Layout: a 4-byte magic number `00 00 TT NN` (`TT` the element type, `NN` the number of

@@ -1,3 +1,4 @@
+// InputFile.swift: a file's content as a stream of bytes, gzip or not.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

@@ -1,3 +1,4 @@
+// Conformances.swift: Float and Double as kernel scalars: each requirement one call of the C kernel in that precision.
 import CKernels
 
 // Float runs the f32 kernels, Double the f64 ones.

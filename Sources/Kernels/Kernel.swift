@@ -1,3 +1,4 @@
+// Kernel.swift: the element-wise work of a training step at the machine's full SIMD width, in `Float` or `Double`.
 import CKernels
 
 /// The element-wise work of a training step at the machine's full SIMD width, in `Float` or

@@ -1,3 +1,4 @@
+// KernelScalar.swift: a floating-point type the element-wise kernels of `CKernels` run in.
 import CKernels
 
 /// A floating-point type the element-wise kernels of `CKernels` run in: `Float` and `Double`.

@@ -1,3 +1,4 @@
+// OptimizerKernels.swift: the optimisers' element-wise updates (SGD, momentum, Nesterov, Adam) over whole arrays.
 extension Kernel {
     /// One Adam update in place over θ, its moments m and v, from gradient g (all one length):
     /// m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², θ ← θ − stepSize·m / (√(v·inverseCorrection2) + ε),

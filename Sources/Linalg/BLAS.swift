@@ -1,3 +1,4 @@
+// BLAS.swift: the OpenBLAS backend.
 import CBLAS
 
 /// The OpenBLAS backend: every operation is one CBLAS call on the matrices' own storage

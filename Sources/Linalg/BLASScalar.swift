@@ -1,3 +1,4 @@
+// BLASScalar.swift: the two precisions, and Float and Double as BLAS and LAPACK scalars (one CBLAS or LAPACKE call each).
 import CBLAS
 import Kernels
 

@@ -1,3 +1,4 @@
+// BLASThreads.swift: OpenBLAS's own thread pool and build description.
 import CBLAS
 
 /// OpenBLAS's own thread pool and build description.

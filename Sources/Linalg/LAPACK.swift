@@ -1,3 +1,4 @@
+// LAPACK.swift: LAPACK solvers (gesv, gels, QR, SVD) with shape checks, and their errors.
 import CBLAS
 
 /// A LAPACK routine that could not produce its result. Raised instead of stopping, because

@@ -1,3 +1,4 @@
+// LinearAlgebra.swift: what a backend computes: the BLAS operations a network needs, with shape checks shared by both backends.
 /// Whether an operand enters a product as it is or transposed (BLAS's `trans` argument).
 public enum Transpose: Sendable {
     /// op(A) = A.

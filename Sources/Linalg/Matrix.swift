@@ -1,3 +1,4 @@
+// Matrix.swift: a dense row-major matrix of Float or Double.
 /// A dense row-major matrix of `Scalar` (`Float` or `Double`): `rows × columns`, element (i, j) at `elements[i * columns + j]`.
 ///
 /// The storage is one contiguous array, so BLAS and LAPACK read and write it in place

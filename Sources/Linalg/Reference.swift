@@ -1,3 +1,4 @@
+// Reference.swift: the pure-Swift reference backend.
 /// The pure-Swift reference backend: plain loop nests that follow the BLAS definitions
 /// word for word. It is the specification the BLAS backend is tested against, and is kept
 /// simple to read rather than fast.

@@ -1,3 +1,4 @@
+// SeededGenerator.swift: a small, fast, seedable random number generator (xoshiro256**, seeded through SplitMix64).
 import Foundation
 
 /// A small, fast, seedable random number generator (xoshiro256**, seeded through SplitMix64).

@@ -1,3 +1,4 @@
+// Tolerance.swift: named agreement rules for floating-point results.
 /// An agreement rule for floating-point results:
 /// |a − e| ≤ absolute + relative·|e| + ofFieldLargest·max|field|, where the field is the array `e`
 /// belongs to (its outputs, or one layer's weight steps). `vectors` is the test vectors' rule

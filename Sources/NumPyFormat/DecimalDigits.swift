@@ -1,3 +1,4 @@
+// DecimalDigits.swift: the decimal digits of a non-negative finite double, in scientific form.
 /// The decimal digits of a non-negative finite double, in scientific form:
 /// value = d0.d1d2... × 10^exponent, with d0 != 0 unless the value is zero.
 ///

@@ -1,3 +1,4 @@
+// FloatingFormat.swift: a port of NumPy's FloatingFormat for float64 at the default print options.
 /// Port of NumPy's `FloatingFormat` (numpy/_core/arrayprint.py) for float64
 /// with the default print options: precision=8, floatmode='maxprec',
 /// suppress=False, sign='-', nanstr='nan', infstr='inf'.

@@ -1,3 +1,4 @@
+// NumPyFormat.swift: float64 arrays printed exactly as NumPy 2 prints them.
 /// Formats float64 arrays exactly as NumPy 2 prints them (`str(array)` /
 /// `print(array)`) with the default print options: precision=8,
 /// floatmode='maxprec', suppress=False, sign='-', threshold=1000,

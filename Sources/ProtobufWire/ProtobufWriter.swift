@@ -1,3 +1,4 @@
+// ProtobufWriter.swift: the Protocol Buffers wire format, encoding only.
 /// Protocol Buffers wire format, the encoding half: enough to write ONNX models and TensorBoard
 /// events without generated code.
 ///

@@ -1,3 +1,4 @@
+// CRC32C.swift: CRC-32C (Castagnoli), the checksum of TFRecord framing.
 /// CRC-32C (Castagnoli: reflected polynomial 0x82F63B78, initial value and final XOR 0xFFFFFFFF),
 /// the checksum of TFRecord framing.
 public enum CRC32C {

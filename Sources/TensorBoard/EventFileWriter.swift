@@ -1,3 +1,4 @@
+// EventFileWriter.swift: writes a TensorBoard event file.
 import Foundation
 import ProtobufWire
 

@@ -1,3 +1,4 @@
+// CheckedBeforeWorkTests.swift: what can be checked before training is checked before training.
 import Foundation
 import Testing
 import TestSupport

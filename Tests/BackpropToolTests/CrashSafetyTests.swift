@@ -1,3 +1,4 @@
+// CrashSafetyTests.swift: `backprop train` killed at random moments always leaves a checkpoint that loads and resumes.
 import Backprop
 import ModelFiles
 import Foundation

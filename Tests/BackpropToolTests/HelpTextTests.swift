@@ -1,3 +1,4 @@
+// HelpTextTests.swift: `--help` wraps at the terminal's width and every option lists only the values it accepts.
 import Foundation
 import Testing
 import TestSupport

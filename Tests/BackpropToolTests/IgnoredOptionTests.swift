@@ -1,3 +1,4 @@
+// IgnoredOptionTests.swift: an option the command would not use is refused, naming it and why, instead of being ignored.
 import Foundation
 import Testing
 import TestSupport

@@ -1,3 +1,4 @@
+// LocatedMessageTests.swift: messages quote a short piece of the input and locate the problem.
 import Foundation
 import Testing
 import TestSupport

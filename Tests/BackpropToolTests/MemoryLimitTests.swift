@@ -1,3 +1,4 @@
+// MemoryLimitTests.swift: `backprop train` on a float32 `.npy` more than twice its memory cgroup's limit.
 import Backprop
 import ModelFiles
 import Foundation

@@ -1,3 +1,4 @@
+// NumPyLoadingTests.swift: what `backprop train` says about how it reads NumPy data.
 import Foundation
 import Testing
 import TestSupport

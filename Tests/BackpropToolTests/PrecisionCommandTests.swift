@@ -1,3 +1,4 @@
+// PrecisionCommandTests.swift: `--precision` on the commands that compute.
 import Backprop
 import ModelFiles
 import Foundation

@@ -1,3 +1,4 @@
+// QuizCommandTests.swift: the quiz, byte for byte as the lesson's NumPy script prints it.
 import Foundation
 import Testing
 import TestSupport

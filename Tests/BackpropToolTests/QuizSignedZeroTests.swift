@@ -1,3 +1,4 @@
+// QuizSignedZeroTests.swift: `backprop quiz CASE.json` against NumPy on cases holding −0.0 and +0.0.
 import Foundation
 import Testing
 import TestSupport

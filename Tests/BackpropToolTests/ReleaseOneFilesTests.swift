@@ -1,4 +1,4 @@
-// Files written by release 1 (Tests/Fixtures/release-1) load in this build and give release 1's answers.
+// ReleaseOneFilesTests.swift: files written by release 1 load, predict the same and resume to the same weights.
 import Backprop
 import ModelFiles
 import Datasets

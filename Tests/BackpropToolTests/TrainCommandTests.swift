@@ -1,3 +1,4 @@
+// TrainCommandTests.swift: `backprop train`, `evaluate`, `predict` and `inspect` end to end on a slice of Fashion-MNIST.
 import Backprop
 import ModelFiles
 import Foundation

@@ -1,3 +1,4 @@
+// VerifyCommandTests.swift: `backprop verify` on the vectors, on a damaged case and on a model file.
 import Foundation
 import Testing
 import TestSupport

@@ -1,3 +1,4 @@
+// CSVTests.swift: the CSV reader on good and bad files.
 import Testing
 
 import Datasets

@@ -1,3 +1,4 @@
+// DatasetTests.swift: data sets: features, labels, subsets, batches and scaling.
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+// FashionMNISTTests.swift: loads the installed data set, or records a failure that says how to install it.
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+// Fixtures.swift: temporary directories and files for the data-set tests.
 import CZlib
 import Foundation
 import Testing

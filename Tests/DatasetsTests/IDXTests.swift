@@ -1,3 +1,4 @@
+// IDXTests.swift: the IDX reader on raw and gzip files, good and bad.
 import Foundation
 import Testing
 

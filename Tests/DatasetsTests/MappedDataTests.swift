@@ -1,3 +1,4 @@
+// MappedDataTests.swift: memory-mapped data read in place, in every element type, with the resident budget kept.
 import Foundation
 import Testing
 

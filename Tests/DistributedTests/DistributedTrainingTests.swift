@@ -1,3 +1,4 @@
+// DistributedTrainingTests.swift: `mpirun -np N backprop train --distributed` on this machine against one process.
 import Backprop
 import ModelFiles
 import Foundation

@@ -1,3 +1,4 @@
+// HostsTests.swift: training across two test hosts in network namespaces, a lost link and a killed process.
 import Backprop
 import ModelFiles
 import Foundation

@@ -1,3 +1,4 @@
+// ArticleListingTests.swift: every article's and landing page's ```swift blocks are the listings a test file compiles and runs.
 import Foundation
 import Testing
 import TestSupport

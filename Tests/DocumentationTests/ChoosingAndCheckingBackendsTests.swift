@@ -1,3 +1,4 @@
+// ChoosingAndCheckingBackendsTests.swift: the listings of `ChoosingAndCheckingBackends.md`, run.
 import Backprop
 import ModelFiles
 import Foundation

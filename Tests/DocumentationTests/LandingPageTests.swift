@@ -1,3 +1,4 @@
+// LandingPageTests.swift: the listings of the five modules' landing pages (`Sources/<Module>/<Module>.docc/<Module>.md`), run.
 import Backprop
 import Datasets
 import Foundation

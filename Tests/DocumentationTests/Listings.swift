@@ -1,3 +1,4 @@
+// Listings.swift: the articles' code listings, kept in one place with the code that runs them.
 import Foundation
 import TestSupport
 

@@ -1,3 +1,4 @@
+// TheLessonInSwiftTests.swift: the listings of TheLessonInSwift.md, run, with the lesson's numbers as the lesson rounds them.
 import Backprop
 import Datasets
 import Foundation

@@ -1,3 +1,4 @@
+// VanishingGradientsTests.swift: the listings of `VanishingGradients.md`, run.
 import Backprop
 import Foundation
 import NumPyFormat

@@ -1,3 +1,4 @@
+// ActivationKernelTests.swift: the activation kernels and their derivatives against scalar Double loops, at every vector width's tail.
 import Foundation
 import Kernels
 import Testing

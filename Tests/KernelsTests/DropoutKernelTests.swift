@@ -1,3 +1,4 @@
+// DropoutKernelTests.swift: the dropout kernel against Linalg's SeededGenerator run row by row in Swift.
 import Kernels
 import Linalg
 import Testing

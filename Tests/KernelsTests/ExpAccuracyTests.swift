@@ -1,3 +1,4 @@
+// ExpAccuracyTests.swift: the kernels' exp against libm over its whole range, and at the edges.
 import Foundation
 import Kernels
 import Testing

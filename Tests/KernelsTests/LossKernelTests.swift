@@ -1,3 +1,4 @@
+// LossKernelTests.swift: softmax, the losses and the output error terms against scalar Double loops.
 import Foundation
 import Kernels
 import Testing

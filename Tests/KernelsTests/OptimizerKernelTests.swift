@@ -1,3 +1,4 @@
+// OptimizerKernelTests.swift: Adam, momentum and the feature scaling against scalar Double loops, over several steps.
 import Foundation
 import Kernels
 import Testing

@@ -1,3 +1,4 @@
+// Scalars.swift: test data and references shared by the kernel suites.
 import Foundation
 import Kernels
 

@@ -1,3 +1,4 @@
+// VectorKernelTests.swift: the vector kernels (combine, masks, sums, the finiteness check) against scalar loops.
 import Foundation
 import Kernels
 import Testing

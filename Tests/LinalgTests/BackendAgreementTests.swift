@@ -1,3 +1,4 @@
+// BackendAgreementTests.swift: the BLAS backend against the pure-Swift reference, on shapes that expose leading-dimension and transpose bugs.
 import Linalg
 import Testing
 import TestSupport

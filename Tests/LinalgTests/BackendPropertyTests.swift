@@ -1,3 +1,4 @@
+// BackendPropertyTests.swift: properties over generated shapes and values (a seeded generator, so a failure reproduces).
 import Linalg
 import Testing
 import TestSupport

@@ -1,3 +1,4 @@
+// LAPACKTests.swift: LAPACK results checked by their defining identities, and failures reported as errors.
 import Linalg
 import Testing
 import TestSupport

@@ -1,3 +1,4 @@
+// SeededGeneratorTests.swift: the seeded generator against xoshiro256**'s published outputs and its distributions.
 import Linalg
 import Testing
 

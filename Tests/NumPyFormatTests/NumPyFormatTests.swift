@@ -1,3 +1,4 @@
+// NumPyFormatTests.swift: NumPyFormat against the text NumPy prints.
 import Testing
 @testable import NumPyFormat
 

@@ -1,3 +1,4 @@
+// Approximate.swift: named tolerances for comparing floating-point results, and the first element that disagrees.
 import Backprop
 import Linalg
 

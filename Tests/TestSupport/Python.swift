@@ -1,3 +1,4 @@
+// Python.swift: runs `python3` scripts for the tests that check against Python.
 import Foundation
 
 /// Runs `python3` scripts for the tests that check against Python: NumPy and Python's own

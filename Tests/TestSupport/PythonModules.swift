@@ -1,3 +1,4 @@
+// PythonModules.swift: the Python packages a test needs, checked with a message saying how to install them.
 import Foundation
 
 extension Python {

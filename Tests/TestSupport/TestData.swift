@@ -1,3 +1,4 @@
+// TestData.swift: where the tests find their data files.
 import Backprop
 import ModelFiles
 import Foundation

@@ -1,3 +1,4 @@
+// Tool.swift: runs the built `backprop` executable for the tool's tests.
 import Foundation
 
 /// Runs the built `backprop` executable, which `swift test` builds beside the test bundle.

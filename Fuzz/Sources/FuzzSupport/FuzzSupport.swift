@@ -1,3 +1,4 @@
+// FuzzSupport.swift: starts libFuzzer and gives path-based readers a temporary file holding the input.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,3 +1,4 @@
+// main.swift: the libFuzzer target of the csv-features reader: any bytes give a value or a clear error, never a crash, hang or oversized allocation.
 import Datasets
 import FuzzSupport
 

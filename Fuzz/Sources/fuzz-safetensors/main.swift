@@ -1,3 +1,4 @@
+// main.swift: the libFuzzer target of the safetensors reader: any bytes give a value or a clear error, never a crash, hang or oversized allocation.
 import Backprop
 import ModelFiles
 import Foundation

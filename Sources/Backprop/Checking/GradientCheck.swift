@@ -1,4 +1,4 @@
-// Checking/: the lesson's cases, comparing a step with a case's expected figures, and finite-difference gradient checks.
+// GradientCheck.swift: Backprop's gradients against central finite differences, layer by layer.
 import Linalg
 
 /// Backprop's gradients against central finite differences, layer by layer.

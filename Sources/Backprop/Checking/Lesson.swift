@@ -1,3 +1,4 @@
+// Lesson.swift: the lesson's two networks, as cases.
 import Linalg
 
 /// The lesson's two networks, as cases: the worked example and the quiz.

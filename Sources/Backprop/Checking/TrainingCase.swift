@@ -1,3 +1,4 @@
+// TrainingCase.swift: one test-vector case: a network, a batch, η and the step it expects (its JSON codec is in ModelFiles).
 import Datasets
 import Foundation
 import Linalg

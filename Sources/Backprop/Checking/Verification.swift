@@ -1,3 +1,4 @@
+// Verification.swift: a step compared with a case's expected block, naming the first number that disagrees.
 import Linalg
 
 extension TrainingCase {

@@ -1,3 +1,4 @@
+// Activation.swift: a layer's element-wise nonlinearity `a = f(h)`, with its derivative beside it.
 import Foundation
 import Kernels
 import Linalg

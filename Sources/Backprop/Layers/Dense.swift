@@ -1,3 +1,4 @@
+// Dense.swift: a fully connected layer in precision `Scalar`.
 import Linalg
 
 /// A fully connected layer in precision `Scalar`: `a = f(x·W + b)` for a row `x`.

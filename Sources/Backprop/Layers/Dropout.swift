@@ -1,3 +1,4 @@
+// Dropout.swift: inverted dropout on one hidden layer's output.
 import Kernels
 import Linalg
 

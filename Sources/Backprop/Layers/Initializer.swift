@@ -1,3 +1,4 @@
+// Initializer.swift: how a layer's initial weights are drawn (biases start at zero).
 import Foundation
 import Linalg
 

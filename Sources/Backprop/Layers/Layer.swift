@@ -1,4 +1,4 @@
-// Layers/: the kinds of layer a network is a list of, each with its parameters, its forward and its backward; their activations, dropout and initial weights.
+// Layer.swift: the list of layer kinds (`Layer`) and what a kind provides (`LayerKind`).
 import Linalg
 
 /// What a layer kind provides to the network that holds it: its shapes, its parameters, and its

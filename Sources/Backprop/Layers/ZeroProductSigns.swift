@@ -1,3 +1,4 @@
+// ZeroProductSigns.swift: gives the zeros of an outer-product step the sign their product has.
 /// Gives the zeros of an outer-product step the sign their product has.
 ///
 /// `ger` and `axpy` add `α·x_i·y_j` into a buffer of `+0.0`, and `+0.0 + (−0.0) = +0.0`, so a product

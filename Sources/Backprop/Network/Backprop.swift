@@ -1,3 +1,4 @@
+// Backprop.swift: the one backprop: forward, backward and the step, at any batch size; the gradient scale (sign, 1/n, η) set once.
 import Linalg
 
 extension Network {

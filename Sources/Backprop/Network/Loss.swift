@@ -1,3 +1,4 @@
+// Loss.swift: the training objective, averaged over the samples of a batch (`vectors/FORMAT.md`).
 import Kernels
 import Linalg
 

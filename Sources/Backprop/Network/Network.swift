@@ -1,4 +1,4 @@
-// Network/: a network as a list of layers with a loss, on a backend; its one backprop (forward, backward, the lesson's step at any batch), its buffers and parameter arrays.
+// Network.swift: a network on a backend: a checked list of layers and a loss, in the backend's precision.
 import Linalg
 
 /// A feed-forward network, a list of ``Layer``s and a ``Loss``, computing on the backend `Backend`

@@ -1,3 +1,4 @@
+// NetworkDefinition.swift: a network on no backend: its list of layers and its loss, checked once.
 import Linalg
 
 /// A network in precision `Scalar` on no backend: its list of layers and its loss, checked once

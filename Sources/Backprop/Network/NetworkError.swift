@@ -1,3 +1,4 @@
+// NetworkError.swift: why a list of layers and a loss do not form a network this package can train.
 /// Why a list of layers and a loss do not form a network this package can train.
 /// Layer indices are 0-based, counted from the input side, as in the files' `layers` arrays.
 public enum NetworkError: Error, Equatable, CustomStringConvertible {

@@ -1,3 +1,4 @@
+// ParameterArrays.swift: arrays shaped like a network's parameters (gradients, steps), one weight matrix and optional bias per layer.
 import Kernels
 import Linalg
 

@@ -1,3 +1,4 @@
+// Step.swift: what one gradient-descent step on a batch computed, with everything taken before the step.
 import Linalg
 
 /// What one gradient-descent step on a batch computed, with everything taken before the step.

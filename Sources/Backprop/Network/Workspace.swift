@@ -1,3 +1,4 @@
+// Workspace.swift: the buffers one pass over a batch writes, per layer, allocated once per batch size.
 import Linalg
 
 /// One layer's matrices for one batch size, all `batch × outputCount`: what its forward pass

@@ -1,4 +1,4 @@
-// Training/: the trainer and what it runs with: configuration, optimisers, schedules, data-parallel threads and processes, evaluation.
+// DataParallelGradients.swift: a batch's gradients computed on several threads, each on a slice of the rows, then summed.
 import Datasets
 import Kernels
 import Linalg

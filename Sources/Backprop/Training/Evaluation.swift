@@ -1,3 +1,4 @@
+// Evaluation.swift: a classifier's results on a labelled data set.
 import Datasets
 import Linalg
 

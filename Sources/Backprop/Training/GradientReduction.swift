@@ -1,3 +1,4 @@
+// GradientReduction.swift: the sum of gradients across the processes of a data-parallel run (MPI's all-reduce, or one process).
 /// Sums gradients across the processes of a data-parallel run (one of them is this one), as
 /// `MPI_Allreduce` does: the ``Trainer`` takes one to train on `size` processes at once.
 ///

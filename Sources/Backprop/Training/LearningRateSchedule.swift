@@ -1,3 +1,4 @@
+// LearningRateSchedule.swift: how the learning rate changes from epoch to epoch.
 import Foundation
 
 /// How the learning rate changes from epoch to epoch.

@@ -1,3 +1,4 @@
+// MonotonicClock.swift: wall-clock time that only moves forward (CLOCK_MONOTONIC), for measuring durations.
 import Foundation
 
 /// Wall-clock time that only moves forward (CLOCK_MONOTONIC), for measuring durations:

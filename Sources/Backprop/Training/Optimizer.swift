@@ -1,3 +1,4 @@
+// Optimizer.swift: a rule that turns gradients ∂L/∂θ into a change of the parameters θ, with its settings.
 import Foundation
 import Kernels
 import Linalg

@@ -1,3 +1,4 @@
+// ParallelElementwise.swift: one element-wise kernel over a long array split into parts run on the trainer's threads.
 import Kernels
 
 /// Splits one element-wise kernel over a long array (a gradient combine, an optimiser update)

@@ -1,3 +1,4 @@
+// ParallelEvaluation.swift: a data set's loss and accuracy with its rows split over the trainer's threads.
 import Datasets
 import Linalg
 

@@ -1,3 +1,4 @@
+// SampleOrder.swift: the order samples are visited in: the validation split and the per-epoch shuffles, from seeds.
 import Datasets
 import Linalg
 

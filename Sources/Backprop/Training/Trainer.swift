@@ -1,3 +1,4 @@
+// Trainer.swift: trains a network on a labelled data set.
 import Datasets
 import Foundation
 import Linalg

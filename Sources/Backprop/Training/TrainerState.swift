@@ -1,3 +1,4 @@
+// TrainerState.swift: what changes during a run, so a checkpoint holding it continues the run exactly.
 import Linalg
 
 /// What changes during a run, so a checkpoint holding it continues the run exactly.

@@ -1,3 +1,4 @@
+// TrainingConfiguration.swift: the plain-number settings of a training run (batch, epochs, dropout, seeds, stopping).
 /// The settings of a training run that are plain numbers (the optimiser and the schedule are
 /// passed to the ``Trainer`` as values of their own types).
 ///

@@ -1,3 +1,4 @@
+// WorkerThreads.swift: long-lived worker threads that run the parts of a step's work.
 import Dispatch
 import Foundation
 

@@ -1,3 +1,4 @@
+// BackpropCommand.swift: the `backprop` command and its subcommands.
 import ArgumentParser
 
 /// The `backprop` command: the lesson's quiz, test-vector tooling, and (in later subcommands) training.

@@ -1,3 +1,4 @@
+// DistributedTraining.swift: `train --distributed`: the MPI communicator and the processes' agreement on the run.
 #if MPI
 import Backprop
 import BackpropMPI

@@ -1,3 +1,4 @@
+// Evaluate.swift: `backprop evaluate MODEL`.
 import ArgumentParser
 import Backprop
 import ModelFiles

@@ -1,3 +1,4 @@
+// Export.swift: `backprop export MODEL --format onnx|torch --output FILE`.
 import ArgumentParser
 import Backprop
 import Foundation

@@ -1,3 +1,4 @@
+// Gradcheck.swift: `backprop gradcheck FILE`.
 import ArgumentParser
 import Backprop
 import ModelFiles

@@ -1,3 +1,4 @@
+// Inspect.swift: `backprop inspect MODEL`.
 import ArgumentParser
 import Backprop
 import ModelFiles

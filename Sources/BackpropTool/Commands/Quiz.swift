@@ -1,3 +1,4 @@
+// Quiz.swift: `backprop quiz [CASE.json]`.
 import ArgumentParser
 import Backprop
 import ModelFiles

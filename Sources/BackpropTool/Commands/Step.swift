@@ -1,3 +1,4 @@
+// Step.swift: `backprop step CASE.json`.
 import ArgumentParser
 import Backprop
 import ModelFiles

@@ -1,3 +1,4 @@
+// Train.swift: `backprop train`.
 import ArgumentParser
 import Backprop
 import ModelFiles

@@ -1,3 +1,4 @@
+// Verify.swift: `backprop verify PATH...`.
 import ArgumentParser
 import Backprop
 import ModelFiles

@@ -1,3 +1,4 @@
+// ArchitectureOptions.swift: `train`'s network shape options (--hidden, --activation, --output, --scaling).
 import ArgumentParser
 import Backprop
 import Datasets

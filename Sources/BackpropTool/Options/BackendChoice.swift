@@ -1,3 +1,4 @@
+// BackendChoice.swift: which linear-algebra backend a command computes with.
 import ArgumentParser
 import Backprop
 import Linalg

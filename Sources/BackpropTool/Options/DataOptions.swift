@@ -1,3 +1,4 @@
+// DataOptions.swift: where a command's labelled data comes from.
 import ArgumentParser
 import Datasets
 import Foundation

@@ -1,3 +1,4 @@
+// ExchangeMode.swift: `train --distributed --exchange`.
 import ArgumentParser
 
 /// `train --distributed --exchange`: how the processes exchange each step's gradients (default blocking).

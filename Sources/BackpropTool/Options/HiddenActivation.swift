@@ -1,3 +1,4 @@
+// HiddenActivation.swift: the activations a hidden layer accepts (`train --activation`).
 import ArgumentParser
 import Backprop
 

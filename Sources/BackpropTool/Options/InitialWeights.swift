@@ -1,3 +1,4 @@
+// InitialWeights.swift: `train --init-from MODEL`.
 import ArgumentParser
 import Backprop
 import ModelFiles

@@ -1,3 +1,4 @@
+// LayerMemory.swift: the memory a network of given layer sizes needs, checked before anything is allocated.
 import ArgumentParser
 import Foundation
 

@@ -1,3 +1,4 @@
+// OutputPath.swift: checks, before any work, that an option's output file can be written.
 import ArgumentParser
 import Foundation
 

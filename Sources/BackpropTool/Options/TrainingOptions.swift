@@ -1,3 +1,4 @@
+// TrainingOptions.swift: optimiser, schedule and the numbers of a run.
 import ArgumentParser
 import Backprop
 import Datasets

@@ -1,3 +1,4 @@
+// PredictionsFile.swift: `predict --output`.
 import Backprop
 import ModelFiles
 import Datasets

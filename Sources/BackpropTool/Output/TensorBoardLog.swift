@@ -1,3 +1,4 @@
+// TensorBoardLog.swift: where `train` writes TensorBoard event files.
 import ArgumentParser
 import Backprop
 import Datasets

@@ -1,3 +1,4 @@
+// TrainingTerminal.swift: `train`'s progress lines on the terminal.
 import Backprop
 import Foundation
 

@@ -1,3 +1,4 @@
+// MappedFeatures.swift: features read in place from a mapped file.
 import Kernels
 
 /// Features read in place from a mapped file: `storedRows × featureCount` elements of one NumPy

@@ -1,3 +1,4 @@
+// MappedFile.swift: a file mapped read-only into memory, and the budget of its resident pages.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

@@ -1,3 +1,4 @@
+// NPYArray.swift: one array of a `.npy` file or `.npz` member, its header checked, its values in C order.
 import Foundation
 
 /// One array of a `.npy` file (or of a `.npz` member), its header checked and its values in C order.

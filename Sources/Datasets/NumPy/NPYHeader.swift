@@ -1,3 +1,4 @@
+// NPYHeader.swift: the header of a `.npy` file (NumPy's format, versions 1.0, 2.0 and 3.0), parsed strictly.
 /// The header of a `.npy` file (NumPy's format, versions 1.0, 2.0 and 3.0), parsed strictly.
 ///
 /// Layout: the magic `\x93NUMPY`, a major and a minor version byte, the header length (2 bytes

@@ -1,3 +1,4 @@
+// NumPy.swift: NumPy arrays as data: `.npy` and `.npz` features and labels, and the `.npy` writer.
 import Foundation
 
 /// NumPy arrays as data: `.npy` files (one array) and `.npz` archives (named arrays, stored or

@@ -1,3 +1,4 @@
+// ZipArchive.swift: the members of a zip archive (`.npz`) from its central directory in a mapped file, stored or deflated.
 import CZlib
 
 /// The members of a zip archive (as `np.savez` and `np.savez_compressed` write), read from its

@@ -1,3 +1,4 @@
+// ONNXExport.swift: a ``SavedModel`` as an ONNX model (opset ``opsetVersion``), for ONNX Runtime and other ONNX tools.
 import Backprop
 import Datasets
 import Foundation

@@ -1,3 +1,4 @@
+// ONNXProto.swift: the ONNX messages this package writes, encoded by field number as `onnx.proto` (IR version 8) defines them.
 import Backprop
 import ProtobufWire
 

@@ -1,3 +1,4 @@
+// TorchStateDict.swift: a model as the state dict of a `torch.nn.Sequential`, in a safetensors file.
 import Backprop
 import Datasets
 import Foundation

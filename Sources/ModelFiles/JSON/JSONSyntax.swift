@@ -1,3 +1,4 @@
+// JSONSyntax.swift: the JSON syntax checker and parser, locating the first error by line and column.
 import Backprop
 import Datasets
 import Foundation

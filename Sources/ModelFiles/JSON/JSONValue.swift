@@ -1,3 +1,4 @@
+// JSONValue.swift: a parsed JSON document as a tree, and the reader that names the field a problem is in.
 import Backprop
 import Foundation
 import Linalg

@@ -1,3 +1,4 @@
+// LayersJSON.swift: the `layers` array of case and model files (`vectors/FORMAT.md`), an ordered list of layer kinds.
 import Backprop
 import Datasets
 import Foundation

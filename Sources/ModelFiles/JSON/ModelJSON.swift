@@ -1,3 +1,4 @@
+// ModelJSON.swift: the JSON model format (described at ``SavedModel``).
 import Backprop
 import Datasets
 import Foundation

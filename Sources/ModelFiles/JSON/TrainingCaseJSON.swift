@@ -1,4 +1,4 @@
-// JSON/: the JSON reader and writer (values, syntax, layers) and the JSON files built on them: model files and test-vector case files.
+// TrainingCaseJSON.swift: test-vector case files (Tests/Vectors/FORMAT.md) read and written.
 import Backprop
 import Datasets
 import Foundation

@@ -1,4 +1,4 @@
-// Files/: what this package writes and reads: model files (JSON, safetensors), checkpoints and test-vector case files.
+// Checkpoint.swift: a training run saved between epochs (network, optimiser state, place in the run), in safetensors.
 import Backprop
 import Datasets
 import Foundation

@@ -1,3 +1,4 @@
+// FileKind.swift: the kinds of file `backprop` reads, told apart by content, for a message when one is given for another.
 import Backprop
 import Foundation
 

@@ -1,3 +1,4 @@
+// ModelError.swift: why layers, a loss, a scaler and class names do not make a model that can be saved and used.
 /// Why layers, a loss, a scaler and class names do not make a model that can be saved and used.
 import Backprop
 public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {

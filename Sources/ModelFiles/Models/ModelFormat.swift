@@ -1,3 +1,4 @@
+// ModelFormat.swift: the file formats a ``SavedModel`` is written in; the raw value is the file extension.
 import Backprop
 import Foundation
 

@@ -1,3 +1,4 @@
+// SavedModel.swift: a trained model as saved.
 import Backprop
 import Datasets
 import Foundation

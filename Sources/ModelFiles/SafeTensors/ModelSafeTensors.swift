@@ -1,3 +1,4 @@
+// ModelSafeTensors.swift: the safetensors model format.
 import Backprop
 import Datasets
 import Foundation

@@ -1,3 +1,4 @@
+// ParameterTensors.swift: the safetensors encoding of a network's layers and of a feature scaler, shared by model files and checkpoints.
 import Backprop
 import Datasets
 import Linalg

@@ -1,3 +1,4 @@
+// SafeTensors.swift: a safetensors container.
 import Backprop
 import Datasets
 import Foundation

@@ -1,3 +1,4 @@
+// SafeTensorsLayout.swift: the checked layout of safetensors bytes.
 import Backprop
 import Datasets
 import Foundation

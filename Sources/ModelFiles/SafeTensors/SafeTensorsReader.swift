@@ -1,3 +1,4 @@
+// SafeTensorsReader.swift: reads the metadata strings and tensors of a decoded safetensors container for model files and checkpoints, naming the field at fault one way.
 import Backprop
 import Foundation
 

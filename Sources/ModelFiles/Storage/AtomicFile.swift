@@ -1,4 +1,4 @@
-// Storage/: containers and writes that know no network: safetensors, JSON, atomic file writes, and their errors.
+// AtomicFile.swift: replaces files whole.
 import Backprop
 import Foundation
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+// FileFormatError.swift: a problem in a file this package reads.
 import Backprop
 import Foundation
 

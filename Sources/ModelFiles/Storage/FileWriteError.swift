@@ -1,3 +1,4 @@
+// FileWriteError.swift: why a file could not be written.
 #if canImport(Glibc)
 import Backprop
 import Glibc

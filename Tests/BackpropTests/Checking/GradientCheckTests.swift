@@ -1,3 +1,4 @@
+// GradientCheckTests.swift: `Network.gradientCheck` over random networks of every activation and loss, on both backends.
 import Backprop
 import Testing
 import TestSupport

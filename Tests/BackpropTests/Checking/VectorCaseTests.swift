@@ -1,3 +1,4 @@
+// VectorCaseTests.swift: every case in Tests/Vectors, on both backends, against answers computed outside the project.
 import Backprop
 import ModelFiles
 import Foundation

@@ -1,3 +1,4 @@
+// InitializerTests.swift: each initialiser's defining property, checked on draws large enough for the statistics to be tight.
 import Backprop
 import Testing
 import TestSupport

@@ -1,3 +1,4 @@
+// GradientTests.swift: Backprop's gradients against central finite differences, and the two step paths against each other.
 import Backprop
 import Linalg
 import Testing

@@ -1,3 +1,4 @@
+// NetworkPropertyTests.swift: properties of the training step over generated networks and batches.
 import Backprop
 import Testing
 import TestSupport

@@ -1,3 +1,4 @@
+// NetworkValidationTests.swift: a list of layers and a loss that do not form a network are refused, naming the rule broken.
 import Backprop
 import Linalg
 import Testing

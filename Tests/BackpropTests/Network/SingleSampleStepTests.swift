@@ -1,3 +1,4 @@
+// SingleSampleStepTests.swift: the allocation-free single-sample step against the convenience step, bit for bit, on every vector.
 import Backprop
 import ModelFiles
 import Foundation

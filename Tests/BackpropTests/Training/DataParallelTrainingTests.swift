@@ -1,3 +1,4 @@
+// DataParallelTrainingTests.swift: the trainer's data parallelism on threads, without MPI, against one thread.
 import Backprop
 import Datasets
 import Foundation

@@ -1,3 +1,4 @@
+// LearningRateScheduleTests.swift: each schedule's rates against its formula, worked out by hand (cos(π/4) = √2/2).
 import Backprop
 import Testing
 

@@ -1,3 +1,4 @@
+// PrecisionTrainingTests.swift: Float32 training against float64.
 import Backprop
 import Datasets
 import Linalg

@@ -1,3 +1,4 @@
+// TrainerTests.swift: the trainer on small synthetic problems, on real data, and its guarantees (determinism, divergence).
 import Backprop
 import Datasets
 import Foundation

@@ -1,3 +1,4 @@
+// VanishingGradientTests.swift: the lesson's warning, measured.
 import Backprop
 import Datasets
 import Testing

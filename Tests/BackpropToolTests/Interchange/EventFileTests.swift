@@ -1,3 +1,4 @@
+// EventFileTests.swift: event files read by TensorBoard's own EventAccumulator; the checksum and wire format against their specifications.
 import Foundation
 import ProtobufWire
 import TensorBoard

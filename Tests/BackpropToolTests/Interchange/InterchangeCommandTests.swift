@@ -1,3 +1,4 @@
+// InterchangeCommandTests.swift: the four round trips through the `backprop` tool, each checked by the outside reader.
 import Backprop
 import ModelFiles
 import Foundation

@@ -1,3 +1,4 @@
+// NumPyDataTests.swift: `.npy` and `.npz` files written by NumPy read with NumPy's values; ours load in NumPy bit for bit.
 import Backprop
 import ModelFiles
 import Datasets

@@ -1,3 +1,4 @@
+// ExchangeFixtures.swift: models with ordinary random numbers for the files other tools read (ONNX, PyTorch).
 import Backprop
 import ModelFiles
 import Datasets

@@ -1,3 +1,4 @@
+// ONNXExportTests.swift: exported ONNX models pass onnx.checker and ONNX Runtime computes what `backprop predict` computes.
 import Backprop
 import Datasets
 import Foundation

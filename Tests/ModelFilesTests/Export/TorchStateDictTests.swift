@@ -1,3 +1,4 @@
+// TorchStateDictTests.swift: models exported as PyTorch state dicts.
 import Backprop
 import ModelFiles
 import Datasets

@@ -1,3 +1,4 @@
+// CaseFileErrorTests.swift: bad case files give an error naming the file, the field and the problem.
 import Backprop
 import ModelFiles
 import Foundation

@@ -1,3 +1,4 @@
+// JSONInputTests.swift: the JSON under every case file, model file and safetensors header is outside input.
 import Backprop
 import ModelFiles
 import Foundation

@@ -1,3 +1,4 @@
+// CheckpointInputTests.swift: a checkpoint is outside input (`train --resume FILE`).
 import Backprop
 import ModelFiles
 import Datasets

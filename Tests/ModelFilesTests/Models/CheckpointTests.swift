@@ -1,3 +1,4 @@
+// CheckpointTests.swift: a run interrupted after a checkpoint and resumed from it ends exactly where an uninterrupted run does.
 import Backprop
 import ModelFiles
 import Datasets

@@ -1,3 +1,4 @@
+// ModelFileErrorTests.swift: bad model files, in both formats, give an error naming the file, the field and the problem.
 import Backprop
 import ModelFiles
 import Foundation

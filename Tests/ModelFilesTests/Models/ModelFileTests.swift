@@ -1,3 +1,4 @@
+// ModelFileTests.swift: saving and loading models.
 import Backprop
 import ModelFiles
 import Datasets

@@ -1,3 +1,4 @@
+// ModelFixtures.swift: small models whose numbers stress exact storage.
 import Backprop
 import ModelFiles
 import Datasets

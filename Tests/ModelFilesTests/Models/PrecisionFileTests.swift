@@ -1,3 +1,4 @@
+// PrecisionFileTests.swift: models keep the precision they were trained in.
 import Backprop
 import ModelFiles
 import Foundation

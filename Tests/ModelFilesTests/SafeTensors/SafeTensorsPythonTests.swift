@@ -1,3 +1,4 @@
+// SafeTensorsPythonTests.swift: files agree with Python's `safetensors` package, bit for bit, in both directions.
 import Backprop
 import ModelFiles
 import Datasets

@@ -1,3 +1,4 @@
+// SafeTensorsTests.swift: the safetensors container.
 import Backprop
 import ModelFiles
 import Foundation

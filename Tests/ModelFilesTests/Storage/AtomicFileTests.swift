@@ -1,3 +1,4 @@
+// AtomicFileTests.swift: files are replaced whole, failures leave the old file and no temporary file, and every error names the path and the reason.
 import Backprop
 import ModelFiles
 import Foundation
