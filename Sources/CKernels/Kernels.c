@@ -284,25 +284,3 @@ CK_KERNEL void ck_dropout_##S(uint64_t *states, const T *a, T *mask, T *dropped,
 
 DEFINE_KERNELS(f64, double, exp_f64, expm1_nonpositive_f64)
 DEFINE_KERNELS(f32, float, exp_f32, expm1_nonpositive_f32)
-
-// Finiteness from the exponent bits: all ones means ±inf or NaN. An integer OR-reduction, which
-// vectorises without reassociating any floating-point sum.
-CK_KERNEL int ck_all_finite_f64(const double *x, size_t n) {
-    uint64_t bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t u;
-        memcpy(&u, x + i, 8);
-        bad |= (u & 0x7ff0000000000000ull) == 0x7ff0000000000000ull;
-    }
-    return bad == 0;
-}
-
-CK_KERNEL int ck_all_finite_f32(const float *x, size_t n) {
-    uint32_t bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t u;
-        memcpy(&u, x + i, 4);
-        bad |= (u & 0x7f800000u) == 0x7f800000u;
-    }
-    return bad == 0;
-}

@@ -37,7 +37,6 @@ extension Double: KernelScalar {
         ck_multiply_f64(x, m, y, n)
     }
     @inlinable public static func _sum(_ x: UnsafePointer<Double>, _ n: Int) -> Double { ck_sum_f64(x, n) }
-    @inlinable public static func _allFinite(_ x: UnsafePointer<Double>, _ n: Int) -> Bool { ck_all_finite_f64(x, n) != 0 }
     @inlinable public static func _adam(_ theta: UnsafeMutablePointer<Double>, _ g: UnsafePointer<Double>, _ m: UnsafeMutablePointer<Double>,
                                         _ v: UnsafeMutablePointer<Double>, _ n: Int, _ beta1: Double, _ beta2: Double, _ stepSize: Double,
                                         _ inverseCorrection2: Double, _ epsilon: Double) {
@@ -95,7 +94,6 @@ extension Float: KernelScalar {
         ck_multiply_f32(x, m, y, n)
     }
     @inlinable public static func _sum(_ x: UnsafePointer<Float>, _ n: Int) -> Double { ck_sum_f32(x, n) }
-    @inlinable public static func _allFinite(_ x: UnsafePointer<Float>, _ n: Int) -> Bool { ck_all_finite_f32(x, n) != 0 }
     @inlinable public static func _adam(_ theta: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
                                         _ v: UnsafeMutablePointer<Float>, _ n: Int, _ beta1: Float, _ beta2: Float, _ stepSize: Float,
                                         _ inverseCorrection2: Float, _ epsilon: Float) {

@@ -145,9 +145,4 @@ public enum Kernel {
         return T._sum(xp, x.count)
     }
 
-    /// Whether no element is NaN or ±∞.
-    @inlinable public static func allFinite<T: KernelScalar>(_ x: UnsafeBufferPointer<T>) -> Bool {
-        guard let xp = x.baseAddress else { return true }
-        return T._allFinite(xp, x.count)
-    }
 }

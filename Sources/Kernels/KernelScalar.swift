@@ -21,7 +21,6 @@ public protocol KernelScalar: BinaryFloatingPoint, Sendable {
                        _ y: UnsafeMutablePointer<Self>, _ n: Int)
     static func _multiply(_ x: UnsafePointer<Self>, _ m: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, _ n: Int)
     static func _sum(_ x: UnsafePointer<Self>, _ n: Int) -> Double
-    static func _allFinite(_ x: UnsafePointer<Self>, _ n: Int) -> Bool
     static func _adam(_ theta: UnsafeMutablePointer<Self>, _ g: UnsafePointer<Self>, _ m: UnsafeMutablePointer<Self>,
                       _ v: UnsafeMutablePointer<Self>, _ n: Int, _ beta1: Self, _ beta2: Self, _ stepSize: Self,
                       _ inverseCorrection2: Self, _ epsilon: Self)

@@ -73,9 +73,6 @@ void ck_multiply_f32(const float *x, const float *m, float *y, size_t n);
 /// NaN or ±inf makes it non-finite, and so do finite values whose sum overflows.
 double ck_sum_f64(const double *x, size_t n);
 double ck_sum_f32(const float *x, size_t n);
-/// Whether every x[i] is finite (no NaN, no ±inf).
-int ck_all_finite_f64(const double *x, size_t n);
-int ck_all_finite_f32(const float *x, size_t n);
 
 // ---- dropout --------------------------------------------------------------------------------
 /// Inverted dropout over `rows` rows of `columns`: row r draws from its own xoshiro256** generator,

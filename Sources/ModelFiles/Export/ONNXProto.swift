@@ -9,7 +9,7 @@ public enum ONNXProto {
     public enum ElementType: Int32, Sendable, CaseIterable {
         /// `FLOAT`: 32-bit IEEE 754.
         case float = 1
-        /// `DOUBLE`: 64-bit IEEE 754, the precision models are trained in today.
+        /// `DOUBLE`: 64-bit IEEE 754 (a float64 model exported bit for bit).
         case double = 11
 
         /// Bytes per element.

@@ -6,7 +6,7 @@ import Foundation
 public enum ModelFormat: String, CaseIterable, Sendable {
     /// Readable text, with the layers as in `vectors/FORMAT.md` (``SavedModel`` documents the fields).
     case json
-    /// A safetensors container: the weights as F64 tensors, the rest in its metadata.
+    /// A safetensors container: the weights as F32 or F64 tensors (the model's precision), the rest in its metadata.
     case safetensors
 
     /// The format a path's extension names (case-insensitive), or nil.
