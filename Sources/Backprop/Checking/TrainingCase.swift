@@ -73,4 +73,11 @@ public struct TrainingCase: Sendable {
     public func network<B: LinearAlgebra>(_ backend: B.Type) -> Network<B> {
         Network<B>(definition.converted(to: B.Scalar.self))
     }
+
+    /// The case's training step on backend `B`, in `B`'s precision (the case's numbers rounded to
+    /// it), without applying it: what `backprop step` prints and `verify` compares with `expected`.
+    public func computeStep<B: LinearAlgebra>(on backend: B.Type) -> StepResult<B.Scalar> {
+        network(backend).computeStep(inputs: inputs.converted(to: B.Scalar.self), targets: targets.converted(to: B.Scalar.self),
+                                     learningRate: B.Scalar(learningRate))
+    }
 }

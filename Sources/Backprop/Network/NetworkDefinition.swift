@@ -57,6 +57,13 @@ public struct NetworkDefinition<Scalar: BLASScalar>: Equatable, Sendable {
 }
 
 extension NetworkDefinition {
+    /// The network in one line: the values per sample from the input through each layer's output,
+    /// then `details` and the parameter count, e.g. "784-256-10 (relu, softmax output, 203530 parameters)".
+    public func summary(details: [String] = []) -> String {
+        ([inputCount] + outputCounts).map(String.init).joined(separator: "-")
+            + " (" + (details + ["\(parameterCount) parameters"]).joined(separator: ", ") + ")"
+    }
+
     /// The network in precision `Other`: every parameter rounded to nearest (exact from `Float` to
     /// `Double`). The shapes, activations and loss are the same, so no check can fail.
     public func converted<Other: BLASScalar>(to _: Other.Type = Other.self) -> NetworkDefinition<Other> {

@@ -71,7 +71,9 @@ public final class Trainer<Backend: LinearAlgebra> {
     public var optimizerState: OptimizerState { optimizerSlots.saved(names: optimizer.slotNames) }
 
     /// Runs the remaining epochs. `scaler` maps raw features to network inputs (fit it on `training`).
-    /// `checkpoint` is called at the end of each epoch with this trainer, to save if it wants.
+    /// `progress` is told of each batch and, at the end of each epoch, of its ``EpochMetrics`` (this
+    /// trainer then holds the epoch's final weights); `checkpoint` is called right after with this
+    /// trainer, to save if it wants. What either throws ends the run and is rethrown.
     ///
     /// With a `reduction` of more than one process, this is one process of a data-parallel run: every
     /// process must call it with the same data, configuration and starting state. Each computes the
@@ -84,7 +86,7 @@ public final class Trainer<Backend: LinearAlgebra> {
     /// - Throws: ``TrainingError/dataMismatch(_:)`` when the data does not fit the network,
     ///   ``TrainingError/nonFinite(epoch:batch:what:)`` when a loss or gradient overflows,
     ///   ``TrainingError/processesDiverged(epoch:)`` when processes end an epoch with different weights,
-    ///   and what `reduction` throws.
+    ///   and what `reduction`, `progress` and `checkpoint` throw.
     @discardableResult
     @_specialize(exported: true, where Backend == BLAS<Double>)
     @_specialize(exported: true, where Backend == BLAS<Float>)
@@ -93,7 +95,7 @@ public final class Trainer<Backend: LinearAlgebra> {
     public func train(training: Dataset, validation: Dataset?, scaler: FeatureScaler,
                       reduction: (any GradientReduction)? = nil,
                       checkpoint: (Trainer) throws -> Void = { _ in },
-                      progress: (TrainingEvent) -> Void = { _ in }) throws -> [EpochMetrics] {
+                      progress: (TrainingEvent) throws -> Void = { _ in }) throws -> [EpochMetrics] {
         try check(training, scaler)
         if let validation { try check(validation, scaler) }
         let distributed = reduction.flatMap { $0.size > 1 ? $0 : nil }
@@ -113,7 +115,7 @@ public final class Trainer<Backend: LinearAlgebra> {
                 throw TrainingError.processesDiverged(epoch: metrics.epoch)
             }
             endEpoch(metrics, monitored: configuration.monitor.value(of: metrics), restoresBest: validation != nil)
-            progress(.epoch(metrics))
+            try progress(.epoch(metrics))
             try checkpoint(self)
         }
         if validation != nil, configuration.patience != nil, let best = state.bestLayers {
@@ -152,7 +154,7 @@ public final class Trainer<Backend: LinearAlgebra> {
     /// One epoch: a fresh shuffle, then ``trainBatch(_:epoch:batch:of:rate:_:scaler:_:)`` on each
     /// mini-batch in turn. Returns the epoch's metrics without the validation figures.
     private func trainEpoch(_ training: Dataset, scaler: FeatureScaler, _ distributed: (any GradientReduction)?,
-                            _ progress: (TrainingEvent) -> Void) throws -> EpochMetrics {
+                            _ progress: (TrainingEvent) throws -> Void) throws -> EpochMetrics {
         let batchSize = configuration.batchSize
         // Not (count + batchSize − 1) / batchSize: that overflows for a batch size near Int.max.
         let batches = training.count / batchSize + (training.count % batchSize == 0 ? 0 : 1)
@@ -168,7 +170,7 @@ public final class Trainer<Backend: LinearAlgebra> {
             let loss = try trainBatch(rows, epoch: epoch, batch: b, of: batches, rate: rate, training, scaler: scaler, distributed)
             lossSum += loss * Double(rows.count)
             let elapsed = MonotonicClock.seconds() - started
-            progress(.batch(epoch: epoch + 1, batch: b + 1, batches: batches, loss: loss,
+            try progress(.batch(epoch: epoch + 1, batch: b + 1, batches: batches, loss: loss,
                             samplesPerSecond: Double(b * batchSize + rows.count) / max(elapsed, 1e-9), elapsed: elapsed))
         }
         let seconds = MonotonicClock.seconds() - started

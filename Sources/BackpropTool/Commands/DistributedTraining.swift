@@ -17,7 +17,7 @@ extension Train {
         }
         var lastCheckpoint: (path: String, epoch: Int)? = nil
         do {
-            try train(reduction: mpi, synchronize: {
+            try runTraining(reduction: mpi, synchronize: {
                 // Start the clocks together: the all-reduce time then excludes waiting for slower start-up.
                 try mpi.barrier()
                 mpi.resetStatistics()

@@ -38,7 +38,7 @@ struct Evaluate: ParsableCommand {
         func evaluate<B: LinearAlgebra>(_ backend: B.Type) -> Evaluation {
             saved.network(backend).evaluate(data, scaler: scaler)
         }
-        let precision = self.precision ?? saved.precision
+        let precision = self.precision ?? PrecisionDefault.ofModel(saved)
         let result = BackendChoice.blas.with(precision) { evaluate($0) }
         print(String(format: "%@ on %@: %d samples (%@)", model, data.source, data.count, precision.rawValue))
         print(String(format: "loss %.4f  accuracy %.2f%%", result.loss, 100 * result.accuracy))

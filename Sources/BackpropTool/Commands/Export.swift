@@ -47,7 +47,7 @@ struct Export: ParsableCommand {
 
     func run() throws {
         let saved = try SavedModel.load(path: model)
-        let precision = self.precision ?? saved.precision
+        let precision = self.precision ?? PrecisionDefault.ofModel(saved)
         let bytes: Data
         switch format {
         case .onnx: bytes = ONNXExport.encoded(saved, elementType: precision.onnxElementType)

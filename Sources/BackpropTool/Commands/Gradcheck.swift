@@ -31,7 +31,7 @@ struct Gradcheck: ParsableCommand {
     var step = 1e-6
 
     @Option(help: "Precision of the gradients checked: float32 or float64.")
-    var precision: Precision = .float64
+    var precision: Precision = PrecisionDefault.checks
 
     @Option(name: .customLong("tolerance"), help: "Largest relative error that passes. Default: 1e-4 in float64, 1e-2 in float32 (whose gradients carry rounding of about 1e-7 of their terms, 1e-2 of a gradient near the 1e-6 floor).")
     var toleranceGiven: Double?

@@ -17,7 +17,7 @@ struct Step: ParsableCommand {
     var backend: BackendChoice = .blas
 
     @Option(help: "Precision to compute in: float32 (the case's numbers rounded to float32; the computed numbers are float32 values) or float64.")
-    var precision: Precision = .float64
+    var precision: Precision = PrecisionDefault.checks
 
     func run() throws {
         let trainingCase = try TrainingCase.load(path: caseFile)

@@ -43,11 +43,8 @@ struct Train: ParsableCommand {
     @Flag(help: "Data-parallel training across the processes of an MPI job: start with `mpirun -np N backprop train --distributed ...` (needs a build with --traits MPI).")
     var distributed = false
 
-    @Option(help: ArgumentHelp("Precision to train in: float32 or float64. Default: \(Train.defaultPrecision.rawValue) (see the README). With --resume, the checkpoint's.", valueName: "PRECISION"))
+    @Option(help: ArgumentHelp("Precision to train in: float32 or float64. Default: \(PrecisionDefault.train.rawValue) (see the README). With --resume, the checkpoint's.", valueName: "PRECISION"))
     var precision: Precision?
-
-    /// `train`'s precision when none is given (chosen by measurement: the README's "Precision").
-    static let defaultPrecision = Precision.float32
 
     @Option(help: ArgumentHelp("With --distributed: end every process when an exchange with the others has not completed in this many seconds (a lost host or link), saying who stopped answering.", valueName: "SECONDS"))
     var exchangeTimeout = 60.0
@@ -95,33 +92,33 @@ struct Train: ParsableCommand {
         #if MPI
         if distributed { return try runDistributed() }
         #endif
-        try train(reduction: nil, synchronize: {}, checkpointWritten: { _, _ in }) { "" }
+        try runTraining(reduction: nil, synchronize: {}, checkpointWritten: { _, _ in }) { "" }
     }
 
     /// The run, on one process or as process `reduction.rank` of a distributed run (process 0 prints and writes files).
     /// `checkpointWritten` is told, on every process, of each checkpoint on process 0's disk: the one
     /// resumed from, and each written (its path and the epoch it was written after).
-    func train(reduction: (any GradientReduction)?, synchronize: () throws -> Void, checkpointWritten: (String, Int) -> Void,
-               reductionSummary: () -> String) throws {
+    func runTraining(reduction: (any GradientReduction)?, synchronize: () throws -> Void, checkpointWritten: (String, Int) -> Void,
+                     reductionSummary: () -> String) throws {
         let saved = try resume.map { try Checkpoint.load(path: $0) }
         if let saved, let precision, precision != saved.precision {
             throw ValidationError("--precision \(precision.rawValue): the checkpoint \(resume!) holds a \(saved.precision.rawValue) run, "
                 + "which resumes only in \(saved.precision.rawValue) (leave --precision out)")
         }
-        func train<B: LinearAlgebra>(_: B.Type) throws {
+        func start<B: LinearAlgebra>(_: B.Type) throws {
             let run: Run<B> = try saved.map { try resumed($0, path: resume!) } ?? fresh()
-            try self.train(run, reduction: reduction, synchronize: synchronize, checkpointWritten: checkpointWritten,
-                           reductionSummary: reductionSummary)
+            try execute(run, reduction: reduction, synchronize: synchronize, checkpointWritten: checkpointWritten,
+                        reductionSummary: reductionSummary)
         }
-        switch saved?.precision ?? precision ?? Self.defaultPrecision {
-        case .float32: try train(BLAS<Float>.self)
-        case .float64: try train(BLAS<Double>.self)
+        switch saved?.precision ?? precision ?? PrecisionDefault.train {
+        case .float32: try start(BLAS<Float>.self)
+        case .float64: try start(BLAS<Double>.self)
         }
     }
 
-    /// The run `run` (see ``train(reduction:synchronize:checkpointWritten:reductionSummary:)``).
-    private func train<B: LinearAlgebra>(_ run: Run<B>, reduction: (any GradientReduction)?, synchronize: () throws -> Void,
-                                         checkpointWritten: (String, Int) -> Void, reductionSummary: () -> String) throws {
+    /// The run `run` (see ``runTraining(reduction:synchronize:checkpointWritten:reductionSummary:)``).
+    private func execute<B: LinearAlgebra>(_ run: Run<B>, reduction: (any GradientReduction)?, synchronize: () throws -> Void,
+                                           checkpointWritten: (String, Int) -> Void, reductionSummary: () -> String) throws {
         let leader = (reduction?.rank ?? 0) == 0
         let processes = reduction?.size ?? 1
         func say(_ line: String) { if leader { print(line) } }
@@ -150,7 +147,6 @@ struct Train: ParsableCommand {
         try synchronize()
         try run.trainer.train(training: run.training, validation: run.validation, scaler: run.scaler, reduction: reduction,
                               checkpoint: { trainer in
-            try log?.epoch(trainer, training: run.training, scaler: run.scaler)
             let epoch = trainer.history.count
             let last = trainer.state.stopped || epoch == config.epochs
             guard every > 0 && (epoch % every == 0 || last) else { return }
@@ -165,6 +161,9 @@ struct Train: ParsableCommand {
                 if step == dieAt { TestHook.die(rank: reduction?.rank ?? 0, step: step) }
             }
             if leader { terminal.report(event) }
+            if case .epoch(let metrics) = event, let log {
+                try log.epoch(metrics, trainingAccuracy: run.trainer.evaluate(run.training, scaler: run.scaler).accuracy)
+            }
         })
         let seconds = Date().timeIntervalSince(started)
         if let reduction {
@@ -218,13 +217,12 @@ struct Train: ParsableCommand {
         var scaler = FeatureScaler.fit(training.scaling.method, on: trainingSet)
         var rng = SeededGenerator(seed: config.seed)
         var network = try architecture.makeNetwork(B.self, inputs: all.featureCount, classes: all.classCount, using: &rng)
-        var description = architecture.describe(network)
+        var description = network.definition.summary(details: architecture.details)
         var classNames = dataClassNames
         if let start = try initialWeights.load(B.self, featureCount: all.featureCount, classCount: all.classCount) {
             (network, scaler) = (start.network, start.scaler)
             classNames = classNames ?? start.classNames
-            let sizes = ([network.inputCount] + network.layers.map(\.outputCount)).map(String.init).joined(separator: "-")
-            description = "\(sizes) (\(network.parameterCount) parameters) from \(initialWeights.initFrom!)"
+            description = network.definition.summary() + " from \(initialWeights.initFrom!)"
         }
         let trainer = try Trainer(network: network, optimizer: training.makeOptimizer(), schedule: training.makeSchedule(),
                                   configuration: config)
@@ -248,9 +246,8 @@ struct Train: ParsableCommand {
         guard trainingSet.featureCount == trainer.network.inputCount else {
             throw ValidationError("\(path): the checkpoint's network takes \(trainer.network.inputCount) inputs, the data has \(trainingSet.featureCount) features")
         }
-        let sizes = ([trainer.network.inputCount] + trainer.network.layers.map(\.outputCount)).map(String.init).joined(separator: "-")
         return Run(trainer: trainer, training: trainingSet, validation: validationSet, test: test, scaler: saved.scaler,
-                   classNames: saved.classNames, description: "\(sizes) (\(trainer.network.parameterCount) parameters)",
+                   classNames: saved.classNames, description: trainer.network.definition.summary(),
                    record: saved.run)
     }
 }

@@ -20,7 +20,7 @@ struct Verify: ParsableCommand {
     var backend: BackendSelection = .both
 
     @Option(help: "Precision to compute in: float32 or float64.")
-    var precision: Precision = .float64
+    var precision: Precision = PrecisionDefault.checks
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one case file or folder") }

@@ -48,11 +48,8 @@ struct ArchitectureOptions: ParsableArguments {
                                loss: output == .softmax ? .crossEntropy : .squaredError, initializer: initializer, using: &rng)
     }
 
-    func describe<B>(_ network: Network<B>) -> String {
-        let sizes = [network.inputCount] + network.layers.map(\.outputCount)
-        return sizes.map(String.init).joined(separator: "-") + " (\(activation.rawValue), \(output.rawValue) output, "
-            + "\(network.parameterCount) parameters)"
-    }
+    /// What the network's summary adds to its sizes: the hidden activation and the output kind.
+    var details: [String] { [activation.rawValue, "\(output.rawValue) output"] }
 }
 
 extension Activation: ExpressibleByArgument {}

@@ -40,12 +40,3 @@ enum BackendSelection: String, ExpressibleByArgument, CaseIterable {
 
 /// `--precision float32|float64`.
 extension Precision: ExpressibleByArgument {}
-
-extension TrainingCase {
-    /// The case's training step on backend `B`, in `B`'s precision (the case's numbers rounded to
-    /// it), without applying it.
-    func computeStep<B: LinearAlgebra>(on backend: B.Type) -> StepResult<B.Scalar> {
-        network(backend).computeStep(inputs: inputs.converted(to: B.Scalar.self), targets: targets.converted(to: B.Scalar.self),
-                                     learningRate: B.Scalar(learningRate))
-    }
-}

@@ -53,12 +53,11 @@ final class TensorBoardLog {
         }
     }
 
-    /// Logs the trainer's last epoch; `training` is the split it trains on.
-    func epoch<B>(_ trainer: Trainer<B>, training: Dataset, scaler: FeatureScaler) throws {
-        guard let m = trainer.history.last else { return }
+    /// Logs an epoch's report, with the accuracy of the epoch's final weights on the training split.
+    func epoch(_ m: EpochMetrics, trainingAccuracy: Double) throws {
         let step = m.epoch
         try writer.scalar("loss/training", m.trainingLoss, step: step)
-        try writer.scalar("accuracy/training", trainer.evaluate(training, scaler: scaler).accuracy, step: step)
+        try writer.scalar("accuracy/training", trainingAccuracy, step: step)
         if let v = m.validationLoss { try writer.scalar("loss/validation", v, step: step) }
         if let v = m.validationAccuracy { try writer.scalar("accuracy/validation", v, step: step) }
         try writer.scalar("learning_rate", m.learningRate, step: step)
