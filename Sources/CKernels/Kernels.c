@@ -1,5 +1,6 @@
 // The kernels of CKernels.h. Each public kernel is a plain loop over an inline scalar body with
 // no branches (selects only), which the compiler vectorises at the width of each clone.
+#define CK_DEFINING_KERNELS
 #include "CKernels.h"
 #include <math.h>
 #include <string.h>

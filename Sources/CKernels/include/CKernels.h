@@ -103,6 +103,52 @@ void ck_scale_bytes_f32(const uint8_t *x, const double *offset, const double *sc
 void ck_scale_doubles_f64(const double *x, const double *offset, const double *scale, double *out, size_t n);
 void ck_scale_doubles_f32(const double *x, const double *offset, const double *scale, float *out, size_t n);
 
+// ---- either precision ----------------------------------------------------------------------
+// Each kernel above by one name, for Swift code generic over the precision (KernelScalar): `f32`
+// nonzero runs the float kernel, zero the double one, on elements of that type; scalars come in
+// double (a float's value converts back exactly). Inline, so a constant `f32` leaves no branch.
+// (Kernels.c, which defines the kernels as multi-versioned functions, leaves them out.)
+#ifndef CK_DEFINING_KERNELS
+#define CK_EITHER(f32, name, ...) ((f32) ? name##_f32(__VA_ARGS__) : name##_f64(__VA_ARGS__))
+static inline void ck_exp(int f32, const void *x, void *y, size_t n) { CK_EITHER(f32, ck_exp, x, y, n); }
+static inline void ck_sigmoid(int f32, const void *h, void *a, size_t n) { CK_EITHER(f32, ck_sigmoid, h, a, n); }
+static inline void ck_tanh(int f32, const void *h, void *a, size_t n) { CK_EITHER(f32, ck_tanh, h, a, n); }
+static inline void ck_relu(int f32, const void *h, void *a, size_t n) { CK_EITHER(f32, ck_relu, h, a, n); }
+static inline void ck_mul_sigmoid_derivative(int f32, void *d, const void *a, size_t n) { CK_EITHER(f32, ck_mul_sigmoid_derivative, d, a, n); }
+static inline void ck_mul_tanh_derivative(int f32, void *d, const void *a, size_t n) { CK_EITHER(f32, ck_mul_tanh_derivative, d, a, n); }
+static inline void ck_mul_relu_derivative(int f32, void *d, const void *h, size_t n) { CK_EITHER(f32, ck_mul_relu_derivative, d, h, n); }
+static inline void ck_softmax_rows(int f32, const void *h, void *a, size_t rows, size_t columns) {
+    CK_EITHER(f32, ck_softmax_rows, h, a, rows, columns);
+}
+static inline double ck_cross_entropy_sum(int f32, const void *h, const void *t, size_t rows, size_t columns) {
+    return CK_EITHER(f32, ck_cross_entropy_sum, h, t, rows, columns);
+}
+static inline double ck_squared_error_sum(int f32, const void *y, const void *t, size_t n) { return CK_EITHER(f32, ck_squared_error_sum, y, t, n); }
+static inline void ck_subtract(int f32, const void *t, const void *y, void *d, size_t n) { CK_EITHER(f32, ck_subtract, t, y, d, n); }
+static inline void ck_axpby(int f32, double a, const void *x0, double b, const void *x1, void *y, size_t n) {
+    CK_EITHER(f32, ck_axpby, a, x0, b, x1, y, n);
+}
+static inline void ck_multiply(int f32, const void *x, const void *m, void *y, size_t n) { CK_EITHER(f32, ck_multiply, x, m, y, n); }
+static inline double ck_sum(int f32, const void *x, size_t n) { return CK_EITHER(f32, ck_sum, x, n); }
+static inline void ck_dropout(int f32, uint64_t *states, const void *a, void *mask, void *dropped, size_t rows, size_t columns,
+                              double rate, double keep) {
+    CK_EITHER(f32, ck_dropout, states, a, mask, dropped, rows, columns, rate, keep);
+}
+static inline void ck_adam(int f32, void *theta, const void *g, void *m, void *v, size_t n,
+                           double beta1, double beta2, double stepSize, double inverseCorrection2, double epsilon) {
+    CK_EITHER(f32, ck_adam, theta, g, m, v, n, beta1, beta2, stepSize, inverseCorrection2, epsilon);
+}
+static inline void ck_momentum(int f32, void *theta, const void *g, void *v, size_t n, double mu, double eta, int nesterov) {
+    CK_EITHER(f32, ck_momentum, theta, g, v, n, mu, eta, nesterov);
+}
+static inline void ck_scale_bytes(int f32, const uint8_t *x, const double *offset, const double *scale, void *out, size_t n) {
+    CK_EITHER(f32, ck_scale_bytes, x, offset, scale, out, n);
+}
+static inline void ck_scale_doubles(int f32, const double *x, const double *offset, const double *scale, void *out, size_t n) {
+    CK_EITHER(f32, ck_scale_doubles, x, offset, scale, out, n);
+}
+#endif
+
 #ifdef __cplusplus
 }
 #endif
