@@ -26,54 +26,42 @@ public enum Kernel {
         precondition(a == b && b == c && c == d, "Kernel.\(what): buffer lengths \(a), \(b), \(c) and \(d) differ")
     }
 
-    /// y ← e^x.
-    @inlinable public static func exp<T: KernelScalar>(_ x: UnsafeBufferPointer<T>, into y: UnsafeMutableBufferPointer<T>) {
-        check("exp", x.count, y.count)
+    /// y ← f(x) by `kernel`, after checking the lengths agree (`name` for the message).
+    @inlinable static func map<T: KernelScalar>(_ name: StaticString, _ x: UnsafeBufferPointer<T>, into y: UnsafeMutableBufferPointer<T>,
+                                                _ kernel: (UnsafePointer<T>, UnsafeMutablePointer<T>, Int) -> Void) {
+        check(name, x.count, y.count)
         guard let xp = x.baseAddress, let yp = y.baseAddress else { return }
-        T._exp(xp, yp, x.count)
+        kernel(xp, yp, x.count)
     }
+
+    /// d ← d ⊙ g(v) by `kernel`, in place, after checking the lengths agree.
+    @inlinable static func multiply<T: KernelScalar>(_ name: StaticString, _ d: UnsafeMutableBufferPointer<T>, by v: UnsafeBufferPointer<T>,
+                                                     _ kernel: (UnsafeMutablePointer<T>, UnsafePointer<T>, Int) -> Void) {
+        check(name, d.count, v.count)
+        guard let dp = d.baseAddress, let vp = v.baseAddress else { return }
+        kernel(dp, vp, d.count)
+    }
+
+    /// y ← e^x.
+    @inlinable public static func exp<T: KernelScalar>(_ x: UnsafeBufferPointer<T>, into y: UnsafeMutableBufferPointer<T>) { map("exp", x, into: y, T._exp) }
 
     /// a ← 1/(1 + e^−h), never forming e^|h|.
-    @inlinable public static func sigmoid<T: KernelScalar>(_ h: UnsafeBufferPointer<T>, into a: UnsafeMutableBufferPointer<T>) {
-        check("sigmoid", h.count, a.count)
-        guard let hp = h.baseAddress, let ap = a.baseAddress else { return }
-        T._sigmoid(hp, ap, h.count)
-    }
+    @inlinable public static func sigmoid<T: KernelScalar>(_ h: UnsafeBufferPointer<T>, into a: UnsafeMutableBufferPointer<T>) { map("sigmoid", h, into: a, T._sigmoid) }
 
     /// a ← tanh h.
-    @inlinable public static func tanh<T: KernelScalar>(_ h: UnsafeBufferPointer<T>, into a: UnsafeMutableBufferPointer<T>) {
-        check("tanh", h.count, a.count)
-        guard let hp = h.baseAddress, let ap = a.baseAddress else { return }
-        T._tanh(hp, ap, h.count)
-    }
+    @inlinable public static func tanh<T: KernelScalar>(_ h: UnsafeBufferPointer<T>, into a: UnsafeMutableBufferPointer<T>) { map("tanh", h, into: a, T._tanh) }
 
     /// a ← max(h, 0) (NaN gives 0).
-    @inlinable public static func relu<T: KernelScalar>(_ h: UnsafeBufferPointer<T>, into a: UnsafeMutableBufferPointer<T>) {
-        check("relu", h.count, a.count)
-        guard let hp = h.baseAddress, let ap = a.baseAddress else { return }
-        T._relu(hp, ap, h.count)
-    }
+    @inlinable public static func relu<T: KernelScalar>(_ h: UnsafeBufferPointer<T>, into a: UnsafeMutableBufferPointer<T>) { map("relu", h, into: a, T._relu) }
 
     /// d ← d ⊙ a(1 − a): sigmoid's derivative from its outputs `a`.
-    @inlinable public static func multiplySigmoidDerivative<T: KernelScalar>(inPlace d: UnsafeMutableBufferPointer<T>, outputs a: UnsafeBufferPointer<T>) {
-        check("multiplySigmoidDerivative", d.count, a.count)
-        guard let dp = d.baseAddress, let ap = a.baseAddress else { return }
-        T._mulSigmoidDerivative(dp, ap, d.count)
-    }
+    @inlinable public static func multiplySigmoidDerivative<T: KernelScalar>(inPlace d: UnsafeMutableBufferPointer<T>, outputs a: UnsafeBufferPointer<T>) { multiply("multiplySigmoidDerivative", d, by: a, T._mulSigmoidDerivative) }
 
     /// d ← d ⊙ (1 − a²): tanh's derivative from its outputs `a`.
-    @inlinable public static func multiplyTanhDerivative<T: KernelScalar>(inPlace d: UnsafeMutableBufferPointer<T>, outputs a: UnsafeBufferPointer<T>) {
-        check("multiplyTanhDerivative", d.count, a.count)
-        guard let dp = d.baseAddress, let ap = a.baseAddress else { return }
-        T._mulTanhDerivative(dp, ap, d.count)
-    }
+    @inlinable public static func multiplyTanhDerivative<T: KernelScalar>(inPlace d: UnsafeMutableBufferPointer<T>, outputs a: UnsafeBufferPointer<T>) { multiply("multiplyTanhDerivative", d, by: a, T._mulTanhDerivative) }
 
     /// d ← h > 0 ? d : 0: ReLU's derivative (0 at 0) from the pre-activations `h`.
-    @inlinable public static func multiplyReluDerivative<T: KernelScalar>(inPlace d: UnsafeMutableBufferPointer<T>, preActivations h: UnsafeBufferPointer<T>) {
-        check("multiplyReluDerivative", d.count, h.count)
-        guard let dp = d.baseAddress, let hp = h.baseAddress else { return }
-        T._mulReluDerivative(dp, hp, d.count)
-    }
+    @inlinable public static func multiplyReluDerivative<T: KernelScalar>(inPlace d: UnsafeMutableBufferPointer<T>, preActivations h: UnsafeBufferPointer<T>) { multiply("multiplyReluDerivative", d, by: h, T._mulReluDerivative) }
 
     /// Softmax of each row of `columns` values: a ← e^(h − max) / Σ e^(h − max).
     @inlinable public static func softmaxRows<T: KernelScalar>(_ h: UnsafeBufferPointer<T>, columns: Int, into a: UnsafeMutableBufferPointer<T>) {

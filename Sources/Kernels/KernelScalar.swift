@@ -15,18 +15,10 @@ public protocol KernelScalar: BinaryFloatingPoint, Sendable {
 extension KernelScalar {
     @usableFromInline static var f32: Int32 { _kernelIsFloat32 }
 
-    @inlinable public static func _exp(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, _ n: Int) {
-        ck_exp(f32, x, y, n)
-    }
-    @inlinable public static func _sigmoid(_ h: UnsafePointer<Self>, _ a: UnsafeMutablePointer<Self>, _ n: Int) {
-        ck_sigmoid(f32, h, a, n)
-    }
-    @inlinable public static func _tanh(_ h: UnsafePointer<Self>, _ a: UnsafeMutablePointer<Self>, _ n: Int) {
-        ck_tanh(f32, h, a, n)
-    }
-    @inlinable public static func _relu(_ h: UnsafePointer<Self>, _ a: UnsafeMutablePointer<Self>, _ n: Int) {
-        ck_relu(f32, h, a, n)
-    }
+    @inlinable public static func _exp(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, _ n: Int) { ck_exp(f32, x, y, n) }
+    @inlinable public static func _sigmoid(_ h: UnsafePointer<Self>, _ a: UnsafeMutablePointer<Self>, _ n: Int) { ck_sigmoid(f32, h, a, n) }
+    @inlinable public static func _tanh(_ h: UnsafePointer<Self>, _ a: UnsafeMutablePointer<Self>, _ n: Int) { ck_tanh(f32, h, a, n) }
+    @inlinable public static func _relu(_ h: UnsafePointer<Self>, _ a: UnsafeMutablePointer<Self>, _ n: Int) { ck_relu(f32, h, a, n) }
     @inlinable public static func _mulSigmoidDerivative(_ d: UnsafeMutablePointer<Self>, _ a: UnsafePointer<Self>, _ n: Int) {
         ck_mul_sigmoid_derivative(f32, d, a, n)
     }
@@ -54,9 +46,7 @@ extension KernelScalar {
     @inlinable public static func _multiply(_ x: UnsafePointer<Self>, _ m: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, _ n: Int) {
         ck_multiply(f32, x, m, y, n)
     }
-    @inlinable public static func _sum(_ x: UnsafePointer<Self>, _ n: Int) -> Double {
-        ck_sum(f32, x, n)
-    }
+    @inlinable public static func _sum(_ x: UnsafePointer<Self>, _ n: Int) -> Double { ck_sum(f32, x, n) }
     @inlinable public static func _adam(_ theta: UnsafeMutablePointer<Self>, _ g: UnsafePointer<Self>, _ m: UnsafeMutablePointer<Self>, _ v: UnsafeMutablePointer<Self>, _ n: Int, _ beta1: Self, _ beta2: Self, _ stepSize: Self, _ inverseCorrection2: Self, _ epsilon: Self) {
         ck_adam(f32, theta, g, m, v, n, Double(beta1), Double(beta2), Double(stepSize), Double(inverseCorrection2), Double(epsilon))
     }

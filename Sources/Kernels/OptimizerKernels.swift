@@ -43,9 +43,7 @@ extension Kernel {
         bytes x: UnsafeBufferPointer<UInt8>, offset: UnsafeBufferPointer<Double>, scale: UnsafeBufferPointer<Double>,
         into out: UnsafeMutableBufferPointer<T>
     ) {
-        check("scale(bytes:)", x.count, offset.count, scale.count, out.count)
-        guard let xp = x.baseAddress, let op = offset.baseAddress, let sp = scale.baseAddress, let outp = out.baseAddress else { return }
-        T._scaleBytes(xp, op, sp, outp, out.count)
+        scaleRow("scale(bytes:)", x, offset, scale, out, T._scaleBytes)
     }
 
     /// out ← (x − offset) ⊙ scale for one row of doubles, rounded once to `T`.
@@ -53,8 +51,16 @@ extension Kernel {
         doubles x: UnsafeBufferPointer<Double>, offset: UnsafeBufferPointer<Double>, scale: UnsafeBufferPointer<Double>,
         into out: UnsafeMutableBufferPointer<T>
     ) {
-        check("scale(doubles:)", x.count, offset.count, scale.count, out.count)
+        scaleRow("scale(doubles:)", x, offset, scale, out, T._scaleDoubles)
+    }
+
+    /// out ← (x − offset) ⊙ scale by `kernel`, after checking the four lengths agree.
+    @inlinable static func scaleRow<X, T: KernelScalar>(
+        _ name: StaticString, _ x: UnsafeBufferPointer<X>, _ offset: UnsafeBufferPointer<Double>, _ scale: UnsafeBufferPointer<Double>,
+        _ out: UnsafeMutableBufferPointer<T>, _ kernel: (UnsafePointer<X>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafeMutablePointer<T>, Int) -> Void
+    ) {
+        check(name, x.count, offset.count, scale.count, out.count)
         guard let xp = x.baseAddress, let op = offset.baseAddress, let sp = scale.baseAddress, let outp = out.baseAddress else { return }
-        T._scaleDoubles(xp, op, sp, outp, out.count)
+        kernel(xp, op, sp, outp, out.count)
     }
 }
