@@ -253,19 +253,18 @@ func csv(_ results: BenchResults) -> String {
     }
     for s in results.steps {
         let shape = (s.path == "sample" ? "batch 1, computeStep" : "batch \(s.batch)") + ", \(s.precision.rawValue)"
-        add("step", s.network, shape, s.backend, s.mode.rawValue, "median step time", s.stepSeconds, "s")
-        add("step", s.network, shape, s.backend, s.mode.rawValue, "steps per second", s.stepsPerSecond, "1/s")
-        add("step", s.network, shape, s.backend, s.mode.rawValue, "samples per second", s.samplesPerSecond, "1/s")
-        add("step", s.network, shape, s.backend, s.mode.rawValue, "gemm floor time", s.floorSeconds, "s")
-        add("step", s.network, shape, s.backend, s.mode.rawValue, "step/floor", s.overFloor, "ratio")
-        add("step", s.network, shape, s.backend, s.mode.rawValue, "allocations per step", s.allocationsPerStep, "count")
+        for (what, value, unit) in [("median step time", s.stepSeconds, "s"), ("steps per second", s.stepsPerSecond, "1/s"),
+                                    ("samples per second", s.samplesPerSecond, "1/s"), ("gemm floor time", s.floorSeconds, "s"),
+                                    ("step/floor", s.overFloor, "ratio"), ("allocations per step", s.allocationsPerStep, "count")] {
+            add("step", s.network, shape, s.backend, s.mode.rawValue, what, value, unit)
+        }
     }
     for e in results.epochs {
         let shape = "batch \(e.batch), \(e.samples) samples, \(e.precision.rawValue)"
-        add("epoch", e.network, shape, e.backend, e.mode.rawValue, "seconds", e.seconds, "s")
-        add("epoch", e.network, shape, e.backend, e.mode.rawValue, "samples per second", e.samplesPerSecond, "1/s")
-        add("epoch", e.network, shape, e.backend, e.mode.rawValue, "gemm-floor samples per second", e.floorSamplesPerSecond, "1/s")
-        add("epoch", e.network, shape, e.backend, e.mode.rawValue, "training loss", e.trainingLoss, "nats")
+        for (what, value, unit) in [("seconds", e.seconds, "s"), ("samples per second", e.samplesPerSecond, "1/s"),
+                                    ("gemm-floor samples per second", e.floorSamplesPerSecond, "1/s"), ("training loss", e.trainingLoss, "nats")] {
+            add("epoch", e.network, shape, e.backend, e.mode.rawValue, what, value, unit)
+        }
     }
     for d in results.distributed {
         let shape = "batch 128, \(d.samples) samples, \(d.epochs) epoch(s)"

@@ -141,31 +141,30 @@ public struct Dataset: Sendable, Equatable {
         scaler.offset.withUnsafeBufferPointer { offset in
             scaler.scale.withUnsafeBufferPointer { scale in
                 // The storages share the loop; only the element conversion differs.
+                func eachRow(_ copy: (_ row: Int, _ into: UnsafeMutablePointer<T>) -> Void) {
+                    for i in indices {
+                        precondition(i >= 0 && i < count, "row index \(i) out of range 0..<\(count)")
+                        copy(i, out)
+                        out += f
+                    }
+                }
                 switch features {
                 case .bytes(let values):
                     values.withUnsafeBufferPointer { values in
-                        for i in indices {
-                            precondition(i >= 0 && i < count, "row index \(i) out of range 0..<\(count)")
+                        eachRow { i, row in
                             Kernel.scale(bytes: UnsafeBufferPointer(start: values.baseAddress! + i * f, count: f), offset: offset,
-                                         scale: scale, into: UnsafeMutableBufferPointer(start: out, count: f))
-                            out += f
+                                         scale: scale, into: UnsafeMutableBufferPointer(start: row, count: f))
                         }
                     }
                 case .doubles(let values):
                     values.withUnsafeBufferPointer { values in
-                        for i in indices {
-                            precondition(i >= 0 && i < count, "row index \(i) out of range 0..<\(count)")
+                        eachRow { i, row in
                             Kernel.scale(doubles: UnsafeBufferPointer(start: values.baseAddress! + i * f, count: f), offset: offset,
-                                         scale: scale, into: UnsafeMutableBufferPointer(start: out, count: f))
-                            out += f
+                                         scale: scale, into: UnsafeMutableBufferPointer(start: row, count: f))
                         }
                     }
                 case .mapped(let mapped):
-                    for i in indices {
-                        precondition(i >= 0 && i < count, "row index \(i) out of range 0..<\(count)")
-                        mapped.copyRow(i, offset: offset, scale: scale, into: out)
-                        out += f
-                    }
+                    eachRow { i, row in mapped.copyRow(i, offset: offset, scale: scale, into: row) }
                 }
             }
         }
