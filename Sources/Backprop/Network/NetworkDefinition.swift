@@ -2,7 +2,7 @@
 import Linalg
 
 /// A network in precision `Scalar` on no backend: its list of layers and its loss, checked once
-/// when made. What ``Network`` computes with, and what ``SavedModel``, ``Checkpoint`` and
+/// when made. What ``Network`` computes with, and what `SavedModel`, `Checkpoint` (the `ModelFiles` module) and
 /// ``TrainingCase`` hold.
 ///
 /// The rules: at least one layer, each of them valid for its kind (``LayerKind/problem(layer:)``);

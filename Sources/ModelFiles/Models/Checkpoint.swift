@@ -19,13 +19,13 @@ public struct Checkpoint: Sendable {
     public var precision: Precision
     /// The run's settings; a resumed run keeps them.
     public var configuration: TrainingConfiguration
-    /// ``Optimizer/name`` of the optimiser, rebuilt through ``Optimizer/init(name:)``.
+    /// ``/Backprop/Optimizer/name`` of the optimiser, rebuilt through ``/Backprop/Optimizer/init(name:)``.
     public var optimizerName: String
     /// The optimiser's step count and moment arrays (shaped like the parameters).
     public var optimizerState: OptimizerState
-    /// ``LearningRateSchedule/name`` of the schedule, rebuilt through ``LearningRateSchedules/make(_:epochs:)``.
+    /// ``/Backprop/LearningRateSchedule/name`` of the schedule, rebuilt through ``/Backprop/LearningRateSchedules/make(_:epochs:)``.
     public var scheduleName: String
-    /// ``LearningRateSchedule/state`` of the schedule.
+    /// ``/Backprop/LearningRateSchedule/state`` of the schedule.
     public var scheduleState: [Double]
     /// The generator, where the next shuffle and dropout mask will come from.
     public var rng: SeededGenerator
@@ -82,7 +82,7 @@ public struct Checkpoint: Sendable {
     public var loss: Loss { definition.loss }
 
     /// A trainer that continues this run. The optimiser and schedule are rebuilt by name
-    /// (``Optimizer/init(name:)``, ``LearningRateSchedules``); `file` names the checkpoint in errors.
+    /// (``/Backprop/Optimizer/init(name:)``, ``/Backprop/LearningRateSchedules``); `file` names the checkpoint in errors.
     /// - Throws: ``FileFormatError`` when `B` computes in another precision than the run's.
     public func trainer<B: LinearAlgebra>(_ backend: B.Type, file: String = "checkpoint") throws -> Trainer<B> {
         guard B.Scalar.precision == precision else {
