@@ -53,4 +53,25 @@ import TestSupport
         }
         if backend == "blas" { try check(BLAS<Double>.self) } else { try check(Reference<Double>.self) }
     }
+
+    /// The lesson's single-sample step (``Network/computeStep(inputs:targets:learningRate:)`` on one row,
+    /// which writes Δθ = η·δ·x directly) is −η times the gradient of the batch path, on both backends.
+    @Test func theSingleSampleStepIsMinusEtaTimesTheGradient() throws {
+        let (x, t) = ConvolutionFixtures.batch(1, seed: 8)
+        func check<B: LinearAlgebra>(_: B.Type) throws where B.Scalar == Double {
+            let network = try ConvolutionFixtures.network(B.self)
+            let step = network.computeStep(inputs: x, targets: t, learningRate: 0.5)
+            var g = ParameterArrays<Double>(zerosLike: network.layers)
+            network.gradients(inputs: x, targets: t, workspace: Workspace(batch: 1, layers: network.layers), into: &g)
+            g.scale(by: -0.5)
+            #expect(Approximate.firstMismatch(step.outputs, network.predict(x), Approximate.backends(sumLength: 20)) == nil)
+            for l in g.weights.indices {
+                #expect(Approximate.firstMismatch(step.steps.weights[l], g.weights[l], Approximate.backends(sumLength: 20)) == nil, "layer \(l)")
+                #expect(Approximate.firstMismatch(step.steps.biases[l] ?? [], g.biases[l] ?? [], Approximate.backends(sumLength: 20)) == nil, "layer \(l)")
+            }
+            #expect(step.steps.weights[0].elements.contains { abs($0) > 1e-4 })
+        }
+        try check(BLAS<Double>.self)
+        try check(Reference<Double>.self)
+    }
 }
