@@ -5,26 +5,29 @@
 /// check them. Nothing is allocated.
 @usableFromInline
 enum Im2Col {
-    /// Calls `body(r, k)` for every entry r of the `batch·H′·W′ × C·kh·kw` im2col matrix, in storage
-    /// order: k is the offset in the batch's input (`batch × C·H·W`, row-major) the entry copies, or −1
-    /// where it falls in the zero padding.
+    /// Calls `body(r, k, low, high)` for every kernel row of the `batch·H′·W′ × C·kh·kw` im2col
+    /// matrix, in storage order: its kw entries start at r; entry r + v copies the batch's input
+    /// (`batch × C·H·W`, row-major) at offset k + v for v in low..<high and lies in the zero padding
+    /// otherwise (low = high = 0 for a padding row).
     @inlinable @inline(__always)
-    static func forEachEntry(_ s: ConvolutionShape, batch: Int, _ body: (_ r: Int, _ k: Int) -> Void) {
+    static func forEachKernelRow(_ s: ConvolutionShape, batch: Int, _ body: (_ r: Int, _ k: Int, _ low: Int, _ high: Int) -> Void) {
         let (h, w, kh, kw) = (s.height, s.width, s.kernelHeight, s.kernelWidth)
         let (oh, ow, inputCount, plane) = (s.outputHeight, s.outputWidth, s.inputCount, s.height * s.width)
         var r = 0
         for n in 0..<batch {
             for i in 0..<oh {
                 for j in 0..<ow {
+                    let left = j * s.strideWidth - s.paddingWidth  // Input column of v = 0.
+                    let low = max(0, -left), high = max(low, min(kw, w - left))
                     for c in 0..<s.channels {
                         for u in 0..<kh {
                             let y = i * s.strideHeight + u - s.paddingHeight
-                            let row = n * inputCount + c * plane + y * w
-                            for v in 0..<kw {
-                                let xx = j * s.strideWidth + v - s.paddingWidth
-                                body(r, y >= 0 && y < h && xx >= 0 && xx < w ? row + xx : -1)
-                                r += 1
+                            if y >= 0 && y < h {
+                                body(r, n * inputCount + c * plane + y * w + left, low, high)
+                            } else {
+                                body(r, 0, 0, 0)
                             }
+                            r += kw
                         }
                     }
                 }
@@ -36,9 +39,14 @@ enum Im2Col {
     /// (n·H′ + i)·W′ + j holding Xpad[n, c, i·sh + u, j·sw + v] at column (c·kh + u)·kw + v (0 in the padding).
     @inlinable
     static func gather<Scalar: BLASScalar>(_ s: ConvolutionShape, _ x: Matrix<Scalar>, into columns: inout Matrix<Scalar>) {
+        let kw = s.kernelWidth
         x.elements.withUnsafeBufferPointer { xp in
             columns.elements.withUnsafeMutableBufferPointer { cp in
-                forEachEntry(s, batch: x.rows) { r, k in cp[r] = k >= 0 ? xp[k] : 0 }
+                forEachKernelRow(s, batch: x.rows) { r, k, low, high in
+                    for v in 0..<low { cp[r + v] = 0 }
+                    for v in low..<high { cp[r + v] = xp[k + v] }
+                    for v in high..<kw { cp[r + v] = 0 }
+                }
             }
         }
     }
@@ -50,7 +58,9 @@ enum Im2Col {
         columns.elements.withUnsafeBufferPointer { cp in
             e.elements.withUnsafeMutableBufferPointer { ep in
                 ep.update(repeating: 0)
-                forEachEntry(s, batch: e.rows) { r, k in if k >= 0 { ep[k] += cp[r] } }
+                forEachKernelRow(s, batch: e.rows) { r, k, low, high in
+                    for v in low..<high { ep[k + v] += cp[r + v] }
+                }
             }
         }
     }
