@@ -22,6 +22,11 @@ public enum Transpose: Sendable {
 /// Vectors are `[Scalar]`; matrices are row-major ``Matrix``. Nothing is allocated by these calls.
 /// A backend computes in one precision, its `Scalar`: `BLAS<Float>` calls the `cblas_s*` routines,
 /// `BLAS<Double>` the `cblas_d*` ones.
+///
+/// Beside those, the three operations of a 2-D convolution layer over a ``ConvolutionShape``
+/// (``convolve(_:_:weights:bias:into:scratch:)`` and its weight and input gradients). They come
+/// with default implementations, the definitions' direct loops, which ``Reference`` uses; ``BLAS``
+/// replaces them with im2col and one `gemm` each over the whole batch.
 public protocol LinearAlgebra<Scalar>: SendableMetatype {
     /// The precision this backend computes in (`Float` or `Double`).
     associatedtype Scalar: BLASScalar

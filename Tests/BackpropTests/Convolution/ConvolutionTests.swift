@@ -84,21 +84,25 @@ import TestSupport
     @Test(arguments: [1, 4])
     func networksAgreeAcrossBackendsAndPrecisions(batch: Int) throws {
         let (x, t) = ConvolutionFixtures.batch(batch, seed: 11)
-        func run<B: LinearAlgebra>(_ backend: B.Type) throws -> (Matrix<Double>, ParameterArrays<Double>) {
+        /// Outputs, parameter gradients, and each layer's error terms δ after the backward pass (what the
+        /// layer above handed down through its input gradient, times f′).
+        func run<B: LinearAlgebra>(_ backend: B.Type) throws -> (Matrix<Double>, ParameterArrays<Double>, [Matrix<Double>]) {
             let network = try ConvolutionFixtures.network(B.self)
             let workspace = Workspace<B.Scalar>(batch: batch, layers: network.layers)
             var gradients = ParameterArrays<B.Scalar>(zerosLike: network.layers)
             network.gradients(inputs: x.converted(to: B.Scalar.self), targets: t.converted(to: B.Scalar.self), workspace: workspace, into: &gradients)
-            return (workspace.outputs.converted(to: Double.self), gradients.converted(to: Double.self))
+            return (workspace.outputs.converted(to: Double.self), gradients.converted(to: Double.self),
+                    workspace.layers.map { $0.errorTerms.converted(to: Double.self) })
         }
-        let (referenceY, reference) = try run(Reference<Double>.self)
+        let (referenceY, reference, referenceErrors) = try run(Reference<Double>.self)
         let tight = Approximate.backends(sumLength: 100), float32 = Tolerance(absolute: 1e-5, relative: 1e-4)
-        for (label, (y, g), tolerance) in [("blas float64", try run(BLAS<Double>.self), tight), ("blas float32", try run(BLAS<Float>.self), float32),
+        for (label, (y, g, errors), tolerance) in [("blas float64", try run(BLAS<Double>.self), tight), ("blas float32", try run(BLAS<Float>.self), float32),
                                            ("reference float32", try run(Reference<Float>.self), float32)] {
             #expect(Approximate.firstMismatch(y, referenceY, tolerance) == nil, "\(label): outputs")
             for l in g.weights.indices {
                 #expect(Approximate.firstMismatch(g.weights[l], reference.weights[l], tolerance) == nil, "\(label): layer \(l) weights")
                 #expect(Approximate.firstMismatch(g.biases[l] ?? [], reference.biases[l] ?? [], tolerance) == nil, "\(label): layer \(l) bias")
+                #expect(Approximate.firstMismatch(errors[l], referenceErrors[l], tolerance) == nil, "\(label): layer \(l) error terms")
             }
         }
         for l in [0, 2, 5] { #expect(reference.weights[l].elements.contains { abs($0) > 1e-4 }, "layer \(l)'s gradient is all but zero") }
