@@ -7,7 +7,7 @@ import Linalg
 ///
 /// `weights` is `F × C·kh·kw`, row-major: PyTorch's `[out, in, kh, kw]` weight flattened. `bias`,
 /// when present, has F entries. The geometry (``shape``) is fixed at creation; F is the weights' rows.
-/// On ``BLAS`` each pass is one `gemm` over the batch's im2col matrix; on ``Reference``, direct loops.
+/// On ``/Linalg/BLAS`` each pass is one `gemm` over the batch's im2col matrix; on ``/Linalg/Reference``, direct loops.
 public struct Conv2D<Scalar: BLASScalar>: LayerKind {
     /// `F × C·kh·kw`.
     public var weights: Matrix<Scalar>
@@ -15,7 +15,7 @@ public struct Conv2D<Scalar: BLASScalar>: LayerKind {
     public var bias: [Scalar]?
     /// The nonlinearity applied after the convolution.
     public var activation: Activation
-    /// The input size, kernel, stride and padding; ``ConvolutionShape/filters`` is `weights.rows`.
+    /// The input size, kernel, stride and padding; ``/Linalg/ConvolutionShape/filters`` is `weights.rows`.
     public let shape: ConvolutionShape
 
     /// A layer reading samples of `input` (C, H, W) with filters `weights` (`F × C·kh·kw`) of size
@@ -63,7 +63,7 @@ public struct Conv2D<Scalar: BLASScalar>: LayerKind {
 }
 
 extension Conv2D {
-    /// H = conv(X, W) + b (``LinearAlgebra/convolve(_:_:weights:bias:into:scratch:)``), A = f(H).
+    /// H = conv(X, W) + b (``/Linalg/LinearAlgebra/convolve(_:_:weights:bias:into:scratch:)``), A = f(H).
     @inline(__always)
     public func forward<Backend: LinearAlgebra<Scalar>>(_ x: Matrix<Scalar>, into buffers: LayerBuffers<Scalar>, on _: Backend.Type) {
         Backend.convolve(shape, x, weights: weights, bias: bias, into: &buffers.preActivations, scratch: buffers.scratch.convolution!)
