@@ -23,6 +23,11 @@ public enum Transpose: Sendable {
 /// Vectors are `[Scalar]`; matrices are row-major ``Matrix``. Nothing is allocated by these calls.
 /// A backend computes in one precision, its `Scalar`: `BLAS<Float>` calls the `cblas_s*` routines,
 /// `BLAS<Double>` the `cblas_d*` ones.
+///
+/// Beside those, the three operations of a 2-D convolution layer over a ``ConvolutionShape``
+/// (``convolve(_:_:weights:bias:into:scratch:)`` and its weight and input gradients). They come
+/// with default implementations, the definitions' direct loops, which ``Reference`` uses; ``BLAS``
+/// replaces them with im2col and one `gemm` each over the whole batch.
 public protocol LinearAlgebra<Scalar>: SendableMetatype {
     /// The precision this backend computes in (`Float` or `Double`).
     associatedtype Scalar: BLASScalar
@@ -60,6 +65,26 @@ public protocol LinearAlgebra<Scalar>: SendableMetatype {
 
     /// xᵀ·y, for vectors of equal length.
     static func dot(_ x: [Scalar], _ y: [Scalar]) -> Scalar
+
+    /// The convolution's forward pass, PyTorch's `conv2d` (a cross-correlation): for each sample n,
+    /// Y[n, f, i, j] = b[f] + Σ_{c,u,v} W[f, (c, u, v)]·Xpad[n, c, i·sh + u, j·sw + v], with X `batch × C·H·W`,
+    /// `weights` `F × C·kh·kw` (PyTorch's `[out, in, kh, kw]` flattened), `bias` F entries or nil, and Y
+    /// `batch × F·H′·W′`, all NCHW rows (see ``ConvolutionShape``). Y's old contents are ignored;
+    /// `scratch` (made for `shape` and this batch) is overwritten.
+    static func convolve(_ shape: ConvolutionShape, _ x: Matrix<Scalar>, weights: Matrix<Scalar>, bias: [Scalar]?,
+                         into y: inout Matrix<Scalar>, scratch: ConvolutionScratch<Scalar>)
+
+    /// The convolution's weight gradient: G[f, (c, u, v)] ← α·Σ_{n,i,j} D[n, f, i, j]·Xpad[n, c, i·sh + u, j·sw + v],
+    /// with X `batch × C·H·W`, D (the error terms at the output) `batch × F·H′·W′` and G `F × C·kh·kw`.
+    /// G's old contents are ignored; `scratch` is overwritten.
+    static func convolutionWeightGradient(_ shape: ConvolutionShape, _ x: Matrix<Scalar>, errors d: Matrix<Scalar>, alpha: Scalar,
+                                          into g: inout Matrix<Scalar>, scratch: ConvolutionScratch<Scalar>)
+
+    /// The convolution's input gradient (the transposed convolution): E[n, c, y, x] ← Σ W[f, (c, u, v)]·D[n, f, i, j]
+    /// over every (f, u, v, i, j) with i·sh + u − ph = y and j·sw + v − pw = x; D `batch × F·H′·W′`,
+    /// E `batch × C·H·W`. E's old contents are ignored; `scratch` is overwritten.
+    static func convolutionInputGradient(_ shape: ConvolutionShape, errors d: Matrix<Scalar>, weights: Matrix<Scalar>,
+                                         into e: inout Matrix<Scalar>, scratch: ConvolutionScratch<Scalar>)
 }
 
 /// Shape checks shared by both backends, so both stop with the same message.

@@ -30,6 +30,10 @@ public protocol LayerKind<Scalar>: Equatable, Sendable {
     /// Why these parameters do not make a layer (`layer` is its place in the network), or nil.
     func problem(layer: Int) -> NetworkError?
 
+    /// The working storage the passes need for `batch` samples beyond h, a and δ (none by default),
+    /// allocated once with the layer's ``LayerBuffers``. Called only on a valid layer.
+    func scratch(batch: Int) -> LayerScratch<Scalar>
+
     /// The forward pass over `x` (`batch × inputCount`): h into `buffers.preActivations`, a = f(h)
     /// into `buffers.activations` (both `batch × outputCount`).
     func forward<Backend: LinearAlgebra<Scalar>>(_ x: Matrix<Scalar>, into buffers: LayerBuffers<Scalar>, on: Backend.Type)
@@ -48,6 +52,10 @@ public protocol LayerKind<Scalar>: Equatable, Sendable {
                                                   biasGradient: inout [Scalar]?, below: LayerBuffers<Scalar>?, on: Backend.Type)
 }
 
+extension LayerKind {
+    public func scratch(batch: Int) -> LayerScratch<Scalar> { LayerScratch() }
+}
+
 /// One layer of a network, of one of the kinds the package knows, in precision `Scalar`.
 ///
 /// Each kind is a type of its own conforming to ``LayerKind`` (its parameters, forward and backward
@@ -57,6 +65,14 @@ public protocol LayerKind<Scalar>: Equatable, Sendable {
 public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
     /// A fully connected layer, `a = f(x·W + b)`.
     case dense(Dense<Scalar>)
+    /// A 2-D convolution over NCHW samples, then an activation.
+    case conv2d(Conv2D<Scalar>)
+    /// 2-D max pooling per channel.
+    case maxPool2D(MaxPool2D<Scalar>)
+    /// 2-D average pooling per channel.
+    case avgPool2D(AvgPool2D<Scalar>)
+    /// From C × H × W samples to C·H·W features.
+    case flatten(Flatten<Scalar>)
 
     /// A dense layer over `weights` (`fanIn × fanOut`) and `bias` (`fanOut` entries or nil): ``Dense``.
     public static func dense(weights: Matrix<Scalar>, bias: [Scalar]? = nil, activation: Activation) -> Layer {
@@ -67,33 +83,63 @@ public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
     public var kindName: String {
         switch self {
         case .dense: "dense"
+        case .conv2d: "conv2d"
+        case .maxPool2D: MaxPool2D<Scalar>.kindName
+        case .avgPool2D: AvgPool2D<Scalar>.kindName
+        case .flatten: "flatten"
         }
     }
     /// Every kind's name, as ``kindName`` gives them.
-    public static var kindNames: [String] { ["dense"] }
+    public static var kindNames: [String] { ["dense", "conv2d", MaxPool2D<Scalar>.kindName, AvgPool2D<Scalar>.kindName, "flatten"] }
 
     /// Values per sample the layer reads.
     public var inputCount: Int {
         switch self {
         case .dense(let layer): layer.inputCount
+        case .conv2d(let layer): layer.inputCount
+        case .maxPool2D(let layer): layer.inputCount
+        case .avgPool2D(let layer): layer.inputCount
+        case .flatten(let layer): layer.inputCount
         }
     }
     /// Values per sample the layer writes.
     public var outputCount: Int {
         switch self {
         case .dense(let layer): layer.outputCount
+        case .conv2d(let layer): layer.outputCount
+        case .maxPool2D(let layer): layer.outputCount
+        case .avgPool2D(let layer): layer.outputCount
+        case .flatten(let layer): layer.outputCount
         }
     }
     /// The element-wise nonlinearity after the layer's map.
     public var activation: Activation {
         switch self {
         case .dense(let layer): layer.activation
+        case .conv2d(let layer): layer.activation
+        case .maxPool2D(let layer): layer.activation
+        case .avgPool2D(let layer): layer.activation
+        case .flatten(let layer): layer.activation
         }
     }
     /// Why the layer's parameters do not make a layer (`layer` is its place in the network), or nil.
     func problem(layer l: Int) -> NetworkError? {
         switch self {
         case .dense(let layer): layer.problem(layer: l)
+        case .conv2d(let layer): layer.problem(layer: l)
+        case .maxPool2D(let layer): layer.problem(layer: l)
+        case .avgPool2D(let layer): layer.problem(layer: l)
+        case .flatten(let layer): layer.problem(layer: l)
+        }
+    }
+    /// ``LayerKind/scratch(batch:)`` of the layer's kind.
+    func scratch(batch: Int) -> LayerScratch<Scalar> {
+        switch self {
+        case .dense(let layer): layer.scratch(batch: batch)
+        case .conv2d(let layer): layer.scratch(batch: batch)
+        case .maxPool2D(let layer): layer.scratch(batch: batch)
+        case .avgPool2D(let layer): layer.scratch(batch: batch)
+        case .flatten(let layer): layer.scratch(batch: batch)
         }
     }
     /// Weights plus biases.
@@ -104,6 +150,10 @@ public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
         get {
             switch self {
             case .dense(let layer): layer.weights
+            case .conv2d(let layer): layer.weights
+            case .maxPool2D(let layer): layer.weights
+            case .avgPool2D(let layer): layer.weights
+            case .flatten(let layer): layer.weights
             }
         }
         set { withParameters { weights, _ in weights = newValue } }
@@ -114,6 +164,10 @@ public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
         get {
             switch self {
             case .dense(let layer): layer.bias
+            case .conv2d(let layer): layer.bias
+            case .maxPool2D(let layer): layer.bias
+            case .avgPool2D(let layer): layer.bias
+            case .flatten(let layer): layer.bias
             }
         }
         set { withParameters { _, bias in bias = newValue } }
@@ -127,6 +181,14 @@ public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
             self = .dense(.placeholder)
             defer { self = .dense(layer) }
             return body(&layer.weights, &layer.bias)
+        case .conv2d(var layer):
+            self = .conv2d(layer.placeholder)
+            defer { self = .conv2d(layer) }
+            return body(&layer.weights, &layer.bias)
+        case .maxPool2D, .avgPool2D, .flatten:
+            var weights = Matrix<Scalar>(rows: 0, columns: 0), bias: [Scalar]? = nil
+            defer { precondition(weights.elements.isEmpty && bias == nil, "withParameters: a \(kindName) layer has no parameters to set") }
+            return body(&weights, &bias)
         }
     }
 
@@ -134,6 +196,10 @@ public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
     public func converted<Other: BLASScalar>(to _: Other.Type = Other.self) -> Layer<Other> {
         switch self {
         case .dense(let layer): .dense(layer.converted(to: Other.self))
+        case .conv2d(let layer): .conv2d(layer.converted(to: Other.self))
+        case .maxPool2D(let layer): .maxPool2D(layer.converted(to: Other.self))
+        case .avgPool2D(let layer): .avgPool2D(layer.converted(to: Other.self))
+        case .flatten(let layer): .flatten(layer.converted(to: Other.self))
         }
     }
 
@@ -142,6 +208,10 @@ public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
     func forward<Backend: LinearAlgebra<Scalar>>(_ x: Matrix<Scalar>, into buffers: LayerBuffers<Scalar>, on backend: Backend.Type) {
         switch self {
         case .dense(let layer): layer.forward(x, into: buffers, on: backend)
+        case .conv2d(let layer): layer.forward(x, into: buffers, on: backend)
+        case .maxPool2D(let layer): layer.forward(x, into: buffers, on: backend)
+        case .avgPool2D(let layer): layer.forward(x, into: buffers, on: backend)
+        case .flatten(let layer): layer.forward(x, into: buffers, on: backend)
         }
     }
 
@@ -152,6 +222,18 @@ public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
                                                   below: LayerBuffers<Scalar>?, on backend: Backend.Type) {
         switch self {
         case .dense(let layer):
+            layer.backward(input: x, buffers: buffers, scale: scale, signedZeros: signedZeros, weightGradient: &weightGradient,
+                           biasGradient: &biasGradient, below: below, on: backend)
+        case .conv2d(let layer):
+            layer.backward(input: x, buffers: buffers, scale: scale, signedZeros: signedZeros, weightGradient: &weightGradient,
+                           biasGradient: &biasGradient, below: below, on: backend)
+        case .maxPool2D(let layer):
+            layer.backward(input: x, buffers: buffers, scale: scale, signedZeros: signedZeros, weightGradient: &weightGradient,
+                           biasGradient: &biasGradient, below: below, on: backend)
+        case .avgPool2D(let layer):
+            layer.backward(input: x, buffers: buffers, scale: scale, signedZeros: signedZeros, weightGradient: &weightGradient,
+                           biasGradient: &biasGradient, below: below, on: backend)
+        case .flatten(let layer):
             layer.backward(input: x, buffers: buffers, scale: scale, signedZeros: signedZeros, weightGradient: &weightGradient,
                            biasGradient: &biasGradient, below: below, on: backend)
         }

@@ -16,6 +16,17 @@ public enum NetworkError: Error, Equatable, CustomStringConvertible {
     case softmaxWithoutCrossEntropy(loss: Loss)
     /// Cross-entropy after an output activation other than softmax.
     case crossEntropyWithoutSoftmax(activation: Activation)
+    /// Layer `layer`, of kind `kind` (``Layer/kindName``), has its `name` (input shape, kernel,
+    /// window, stride, padding, filters) `values`, some entry below `minimum`.
+    case sizeTooSmall(layer: Int, kind: String, name: String, values: [Int], minimum: Int)
+    /// Layer `layer`'s kernel or pooling window (kh, kw) is larger than its input (C, H, W) with
+    /// zero padding (ph, pw) added on each side.
+    case windowLargerThanInput(layer: Int, kind: String, window: [Int], input: [Int], padding: [Int])
+    /// Convolution layer `layer`'s weights are `rows × columns`; its input channels and kernel need
+    /// `patchSize` = C·kh·kw columns (one row per filter).
+    case filterWeightsShape(layer: Int, rows: Int, columns: Int, patchSize: Int)
+    /// Convolution layer `layer`'s bias has `count` entries instead of one per filter.
+    case filterBiasLength(layer: Int, count: Int, filters: Int)
 
     public var description: String {
         switch self {
@@ -33,6 +44,20 @@ public enum NetworkError: Error, Equatable, CustomStringConvertible {
             return "a softmax output needs the cross_entropy loss, not \(loss.rawValue)"
         case .crossEntropyWithoutSoftmax(let activation):
             return "the cross_entropy loss needs a softmax output layer, not \(activation.rawValue)"
+        case .sizeTooSmall(let l, let kind, let name, let values, let minimum):
+            return "layer \(l) (\(kind)): \(name) \(Self.dims(values)) must be at least \(minimum) in every entry"
+        case .windowLargerThanInput(let l, let kind, let window, let input, let padding):
+            let padded = [input[1] + 2 * padding[0], input[2] + 2 * padding[1]]
+            return "layer \(l) (\(kind)): window \(Self.dims(window)) is larger than the padded input \(Self.dims(padded)) "
+                + "(input \(Self.dims(input)), padding \(Self.dims(padding)))"
+        case .filterWeightsShape(let l, let rows, let columns, let patchSize):
+            return "layer \(l) (conv2d): weights are \(rows)×\(columns); the input channels and kernel need \(patchSize) columns "
+                + "(filters × C·kh·kw, PyTorch's [out, in, kh, kw] flattened)"
+        case .filterBiasLength(let l, let count, let filters):
+            return "layer \(l) (conv2d): bias has \(count) entries, the layer has \(filters) filters"
         }
     }
+
+    /// Sizes as "2×7×5".
+    private static func dims(_ values: [Int]) -> String { values.map(String.init).joined(separator: "×") }
 }

@@ -16,12 +16,15 @@ public final class LayerBuffers<Scalar: BLASScalar> {
     let dropout = Dropout<Scalar>()
     /// `batch` ones: a bias gradient is Δᵀ·1, one `gemv` with it (for one sample, the factor 1 of the step's signs).
     let ones: [Scalar]
+    /// The kind's own working storage for this batch size (``LayerKind/scratch(batch:)``).
+    public let scratch: LayerScratch<Scalar>
 
-    init(batch: Int, outputCount: Int, ones: [Scalar]) {
+    init(batch: Int, outputCount: Int, ones: [Scalar], scratch: LayerScratch<Scalar>) {
         preActivations = Matrix(rows: batch, columns: outputCount)
         activations = Matrix(rows: batch, columns: outputCount)
         errorTerms = Matrix(rows: batch, columns: outputCount)
         self.ones = ones
+        self.scratch = scratch
     }
 
     /// What the next layer reads: A, or A ⊙ mask during a training pass with dropout.
@@ -43,7 +46,7 @@ public final class Workspace<Scalar: BLASScalar> {
     public init(batch: Int, layers: [Layer<Scalar>]) {
         let ones = [Scalar](repeating: 1, count: batch)
         self.batch = batch
-        self.layers = layers.map { LayerBuffers(batch: batch, outputCount: $0.outputCount, ones: ones) }
+        self.layers = layers.map { LayerBuffers(batch: batch, outputCount: $0.outputCount, ones: ones, scratch: $0.scratch(batch: batch)) }
         outputCounts = layers.map(\.outputCount)
     }
 

@@ -7,6 +7,7 @@ import Linalg
 /// The `layers` array of case and model files (`vectors/FORMAT.md`), an ordered list of layer kinds:
 /// `[{"kind": "dense", "weights": [[...]], "bias": null | [...], "activation": "sigmoid"}, ...]`
 /// (`kind` may be left out for a dense layer, as files of version 1 and older case files do).
+/// The image kinds (conv2d, maxpool2d, avgpool2d, flatten) have fields of their own: ``ImageLayersJSON``.
 enum LayersJSON {
     /// Reads and checks the layers: rectangular weights, bias lengths, known activations,
     /// and that each layer's fan-in is the previous layer's fan-out.
@@ -22,6 +23,10 @@ enum LayersJSON {
                 guard Layer<Double>.kindNames.contains(kind) else {
                     throw reader.fail("\(path).kind", Names.unknownKind(kind))
                 }
+                if kind != "dense" {
+                    layers.append(try ImageLayersJSON.read(kind: kind, object, at: path, reader))
+                    continue
+                }
             }
             let expectedRows = layers.last?.outputCount
             let weights = try reader.matrix(try reader.member(object, "weights", at: path), "\(path).weights",
@@ -32,13 +37,18 @@ enum LayersJSON {
             if biasValue != .null {
                 bias = try reader.vector(biasValue, "\(path).bias", count: weights.columns, what: " (fan_out of the weights)")
             }
-            let name = try reader.string(try reader.member(object, "activation", at: path), "\(path).activation")
-            guard let activation = Activation(rawValue: name) else {
-                throw reader.fail("\(path).activation", Names.unknown(name, Activation.self))
-            }
-            layers.append(.dense(weights: weights, bias: bias, activation: activation))
+            layers.append(.dense(weights: weights, bias: bias, activation: try activation(object, at: path, reader)))
         }
         return layers
+    }
+
+    /// The entry's `activation`, one of ``Activation``'s names.
+    static func activation(_ object: [String: JSONValue], at path: String, _ reader: JSONReader) throws(FileFormatError) -> Activation {
+        let name = try reader.string(try reader.member(object, "activation", at: path), "\(path).activation")
+        guard let activation = Activation(rawValue: name) else {
+            throw reader.fail("\(path).activation", Names.unknown(name, Activation.self))
+        }
+        return activation
     }
 
     /// The network of `layers` and `loss`, its rules checked; a rule that involves the loss names
@@ -67,7 +77,11 @@ enum LayersJSON {
     static func write<Scalar: BLASScalar>(_ layers: [Layer<Scalar>], indent: Int, kinds: Bool = true) -> String {
         let pad = String(repeating: " ", count: indent)
         let items = layers.map { layer in
-            "\(pad)  {\n"
+            if case .dense = layer {} else {
+                let fields = ["\"kind\": \(JSONText.string(layer.kindName))"] + ImageLayersJSON.fields(layer, indent: indent)
+                return "\(pad)  {\n" + fields.map { "\(pad)    \($0)" }.joined(separator: ",\n") + "\n\(pad)  }"
+            }
+            return "\(pad)  {\n"
             + (kinds || layer.kindName != "dense" ? "\(pad)    \"kind\": \(JSONText.string(layer.kindName)),\n" : "")
             + "\(pad)    \"weights\": \(JSONText.matrix(layer.weights, indent: indent + 4)),\n"
             + "\(pad)    \"bias\": \(layer.bias.map(JSONText.vector) ?? "null"),\n"

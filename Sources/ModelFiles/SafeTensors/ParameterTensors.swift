@@ -69,12 +69,17 @@ enum ParameterTensors {
     }
 
     /// Checks metadata entry `key`, when present (it is from version 2 on): one known layer kind per
-    /// layer, comma-separated. Every kind read today is dense.
+    /// layer, comma-separated. Every kind read today is dense: the image kinds (conv2d, pools,
+    /// flatten) are refused with a message, rather than read as dense layers.
     static func checkKinds(_ key: String, layers: Int, _ r: SafeTensorsReader) throws(FileFormatError) {
         guard r.container.metadata[key] != nil else { return }
         let kinds = try r.string(key).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         for (l, kind) in kinds.enumerated() where !Layer<Double>.kindNames.contains(kind) {
             throw r.fail(SafeTensorsReader.metadataField(key), "layer \(l): " + Names.unknownKind(kind))
+        }
+        if let l = kinds.firstIndex(where: { $0 != "dense" }) {
+            throw r.fail(SafeTensorsReader.metadataField(key),
+                         "layer \(l): layer kind \(Excerpt.quoted(kinds[l])) is not read from safetensors files yet (only dense is; JSON model files hold every kind)")
         }
         if kinds.count != layers {
             throw r.fail(SafeTensorsReader.metadataField(key), "\(kinds.count) layer kinds for \(layers) layers in the activations metadata")

@@ -1,0 +1,75 @@
+// ImageLayersJSON.swift: the conv2d, maxpool2d, avgpool2d and flatten entries of a `layers` array — reading them with their fields checked, and writing them.
+import Backprop
+import Linalg
+
+/// The image kinds' entries in a `layers` array (``LayersJSON``). Sizes are JSON integers:
+/// - `{"kind": "conv2d", "input_shape": [C, H, W], "kernel": [kh, kw], "stride": [sh, sw], "padding": [ph, pw],
+///   "weights": F rows of C·kh·kw (PyTorch's `[out, in, kh, kw]` flattened), "bias": null | [F], "activation": …}`
+///   (the filter count F is the weights' rows);
+/// - `{"kind": "maxpool2d" | "avgpool2d", "input_shape": [C, H, W], "window": [kh, kw], "stride": [sh, sw]}`;
+/// - `{"kind": "flatten", "input_shape": [C, H, W]}`.
+/// Geometry that makes no layer (a kernel larger than its padded input, a zero stride) is reported
+/// when the layers become a network, naming the layer.
+enum ImageLayersJSON {
+    /// The layer of `kind` (not "dense") from `object` at `path`.
+    static func read(kind: String, _ object: [String: JSONValue], at path: String, _ reader: JSONReader) throws(FileFormatError) -> Layer<Double> {
+        let input = try sizes(object, "input_shape", count: 3, at: path, reader)
+        let shape = (channels: input[0], height: input[1], width: input[2])
+        switch kind {
+        case "conv2d":
+            let kernel = try sizes(object, "kernel", count: 2, at: path, reader)
+            let stride = try sizes(object, "stride", count: 2, at: path, reader), padding = try sizes(object, "padding", count: 2, at: path, reader)
+            let weights = try reader.matrix(try reader.member(object, "weights", at: path), "\(path).weights", columns: input[0] * kernel[0] * kernel[1],
+                                            what: " (C·kh·kw of input_shape and kernel)")
+            var bias: [Double]? = nil
+            let biasValue = try reader.member(object, "bias", at: path)
+            if biasValue != .null { bias = try reader.vector(biasValue, "\(path).bias", count: weights.rows, what: " (one per filter, a weight row each)") }
+            let activation = try LayersJSON.activation(object, at: path, reader)
+            return .conv2d(Conv2D(input: shape, weights: weights, bias: bias, kernel: (kernel[0], kernel[1]), stride: (stride[0], stride[1]),
+                                  padding: (padding[0], padding[1]), activation: activation))
+        case "maxpool2d", "avgpool2d":
+            let window = try sizes(object, "window", count: 2, at: path, reader), stride = try sizes(object, "stride", count: 2, at: path, reader)
+            let geometry = ConvolutionShape(channels: shape.channels, height: shape.height, width: shape.width, filters: shape.channels,
+                                            kernel: (window[0], window[1]), stride: (stride[0], stride[1]))
+            return kind == "maxpool2d" ? .maxPool2D(MaxPool2D(shape: geometry)) : .avgPool2D(AvgPool2D(shape: geometry))
+        default:
+            return .flatten(Flatten(input: shape))
+        }
+    }
+
+    /// `count` integers at `object[key]`.
+    private static func sizes(_ object: [String: JSONValue], _ key: String, count: Int, at path: String,
+                              _ reader: JSONReader) throws(FileFormatError) -> [Int] {
+        let field = "\(path).\(key)"
+        let values = try reader.vector(try reader.member(object, key, at: path), field, count: count)
+        var out: [Int] = []
+        for (i, v) in values.enumerated() {
+            guard v == v.rounded(), abs(v) < 2_147_483_648 else { throw reader.fail("\(field)[\(i)]", "expected an integer size, found \(v)") }
+            out.append(Int(v))
+        }
+        return out
+    }
+
+    /// The entry's fields after `"kind"`, one string each (a weight matrix over several lines, indented for `indent`).
+    static func fields<Scalar: BLASScalar>(_ layer: Layer<Scalar>, indent: Int) -> [String] {
+        func pair(_ a: Int, _ b: Int) -> String { "[\(a), \(b)]" }
+        func input(_ s: ConvolutionShape) -> String { "\"input_shape\": [\(s.channels), \(s.height), \(s.width)]" }
+        switch layer {
+        case .conv2d(let conv):
+            let s = conv.shape
+            return [input(s), "\"kernel\": \(pair(s.kernelHeight, s.kernelWidth))", "\"stride\": \(pair(s.strideHeight, s.strideWidth))",
+                    "\"padding\": \(pair(s.paddingHeight, s.paddingWidth))", "\"weights\": \(JSONText.matrix(conv.weights, indent: indent + 4))",
+                    "\"bias\": \(conv.bias.map(JSONText.vector) ?? "null")", "\"activation\": \(JSONText.string(conv.activation.rawValue))"]
+        case .maxPool2D(let pool):
+            return [input(pool.shape), "\"window\": \(pair(pool.shape.kernelHeight, pool.shape.kernelWidth))",
+                    "\"stride\": \(pair(pool.shape.strideHeight, pool.shape.strideWidth))"]
+        case .avgPool2D(let pool):
+            return [input(pool.shape), "\"window\": \(pair(pool.shape.kernelHeight, pool.shape.kernelWidth))",
+                    "\"stride\": \(pair(pool.shape.strideHeight, pool.shape.strideWidth))"]
+        case .flatten(let flatten):
+            return ["\"input_shape\": [\(flatten.channels), \(flatten.height), \(flatten.width)]"]
+        case .dense:
+            preconditionFailure("ImageLayersJSON.fields: a dense layer is written by LayersJSON")
+        }
+    }
+}
