@@ -166,6 +166,12 @@ def ties(layers, x):
     return found
 
 
+def ties_that_matter(case):
+    """ties() of the case's forward pass, keeping only those with parameters below them."""
+    return [hit for hit in ties(case["layers"], case["x"])
+            if any(layer["W"] is not None for layer in case["layers"][:hit[0]])]
+
+
 # ---- the network ------------------------------------------------------------------------------
 
 def pre_activation(layer, a):
@@ -333,14 +339,15 @@ def parse_layer(layer, l, width, shape):
     if kind == "dense":
         if "weights" not in layer:
             raise Invalid("%s.weights: missing" % where)
-        w = matrix(layer["weights"], where + ".weights", rows=width)
+        w = matrix(layer["weights"], where + ".weights (fan_in × fan_out)", rows=width)
         b = layer.get("bias")
         return {"kind": kind, "W": w, "b": None if b is None else vector(b, where + ".bias", w.shape[1]),
                 "activation": activation, "in": None, "out": None, "width": w.shape[1]}
     c, h, w_ = integers(layer, where, "input_shape", 3, 1)
     if c * h * w_ != width:
-        raise Invalid("%s.input_shape: %s holds %d values, but the %s gives rows of %d"
-                      % (where, json.dumps([c, h, w_]), c * h * w_, "layer below" if l else "inputs", width))
+        raise Invalid("%s.input_shape: %s holds %d values, but %s rows of %d"
+                      % (where, json.dumps([c, h, w_]), c * h * w_, "the layer below gives" if l else "the inputs are",
+                         width))
     if shape is not None and tuple(shape) != (c, h, w_):
         raise Invalid("%s.input_shape: %s, but the layer below outputs %s"
                       % (where, json.dumps([c, h, w_]), json.dumps(list(shape))))
@@ -348,9 +355,9 @@ def parse_layer(layer, l, width, shape):
     if kind != "conv2d":
         for field in ("weights", "bias"):
             if layer.get(field) is not None:
-                raise Invalid("%s.%s: a %s layer has no parameters (absent or null)" % (where, field, kind))
+                raise Invalid("%s.%s: %s has no parameters (absent or null)" % (where, field, kind))
         if activation != "identity":
-            raise Invalid("%s.activation: a %s layer's activation is identity, not %r" % (where, kind, activation))
+            raise Invalid("%s.activation: %s's activation is identity (or absent), not %r" % (where, kind, activation))
     if kind == "flatten":
         parsed.update(out=None, width=width)
         return parsed
@@ -360,20 +367,22 @@ def parse_layer(layer, l, width, shape):
         (kh, kw), (sh, sw), (ph, pw) = (integers(layer, where, "kernel", 2, 1), integers(layer, where, "stride", 2, 1),
                                         integers(layer, where, "padding", 2, 0))
         parsed.update(kernel=(kh, kw), stride=(sh, sw), padding=(ph, pw))
-        if "weights" not in layer:
-            raise Invalid("%s.weights: missing" % where)
-        parsed["W"] = matrix(layer["weights"], where + ".weights", columns=c * kh * kw)
-        filters = parsed["W"].shape[0]
-        if layer.get("bias") is not None:
-            parsed["b"] = vector(layer["bias"], where + ".bias", filters)
         padded, size = (h + 2 * ph, w_ + 2 * pw), "kernel"
     else:
         (kh, kw), (sh, sw) = integers(layer, where, "window", 2, 1), integers(layer, where, "stride", 2, 1)
         parsed.update(window=(kh, kw), stride=(sh, sw))
-        filters, padded, size = c, (h, w_), "window"
+        padded, size = (h, w_), "window"
     if kh > padded[0] or kw > padded[1]:
-        raise Invalid("%s.%s: %s does not fit in the %s input of %d × %d"
+        raise Invalid("%s.%s: %s does not fit in the %sinput of %d × %d"
                       % (where, size, json.dumps([kh, kw]), "padded " * (kind == "conv2d"), padded[0], padded[1]))
+    filters = c
+    if kind == "conv2d":
+        if "weights" not in layer:
+            raise Invalid("%s.weights: missing" % where)
+        parsed["W"] = matrix(layer["weights"], where + ".weights (filters × C·kh·kw)", columns=c * kh * kw)
+        filters = parsed["W"].shape[0]
+        if layer.get("bias") is not None:
+            parsed["b"] = vector(layer["bias"], where + ".bias", filters)
     parsed["out"] = (filters, (padded[0] - kh) // sh + 1, (padded[1] - kw) // sw + 1)
     parsed["width"] = filters * parsed["out"][1] * parsed["out"][2]
     return parsed
@@ -443,8 +452,7 @@ def check(path):
         for l in range(len(w)):
             compare("expected.weight_steps[%d]" % l, w[l], expected["weight_steps"][l], EXACT, "the formulas")
             compare("expected.bias_steps[%d]" % l, b[l], expected["bias_steps"][l], EXACT, "the formulas")
-        found = [hit for hit in ties(case["layers"], case["x"])             # a tie matters only when
-                 if any(layer["W"] is not None for layer in case["layers"][:hit[0]])]  # parameters feed it
+        found = ties_that_matter(case)
         first = max(hit[0] for hit in found) + 1 if found else 0
         if found:
             l, s, ch, i, j = found[-1]
@@ -509,7 +517,7 @@ def self_check(paths):
                 missed += 1
                 print("MISSED    %s, nudged, passed the oracle" % name, file=sys.stderr)
         case = parse(data)
-        if ties(case["layers"], case["x"]):
+        if ties_that_matter(case):
             tied += 1
             FIRST_MAXIMUM[0] = False
             try:
