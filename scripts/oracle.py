@@ -143,25 +143,16 @@ def pool_backward(layer, rows, delta):
 
 
 def ties(layers, x):
-    """(layer, sample, channel, i, j) of the first max-pool window, if any, whose two largest
-    values are within TIE_MARGIN, per max-pool layer."""
+    """(layer, sample, channel, i, j) of the first window, per max-pool layer, whose two largest
+    values are within TIE_MARGIN of each other (none for a layer without such a window)."""
     found, a = [], x
     for l, layer in enumerate(layers):
         if layer["kind"] == "maxpool2d":
             imgs = images(layer, a)
-            for i, j, r, c in windows(layer):
-                hit = None
-                for s in range(imgs.shape[0]):
-                    for ch in range(imgs.shape[1]):
-                        top = np.sort(imgs[s, ch, r, c].ravel())[::-1]
-                        if len(top) > 1 and top[0] - top[1] < TIE_MARGIN:
-                            hit = (l, s, ch, i, j)
-                            break
-                    if hit:
-                        break
-                if hit:
-                    found.append(hit)
-                    break
+            gap = lambda values: np.inf if values.size < 2 else np.diff(np.sort(values.ravel())[-2:])[0]
+            found += [(l, s, ch, i, j) for i, j, r, c in windows(layer)
+                      for s in range(imgs.shape[0]) for ch in range(imgs.shape[1])
+                      if gap(imgs[s, ch, r, c]) < TIE_MARGIN][:1]
         a = activate(layer["activation"], pre_activation(layer, a))
     return found
 
