@@ -62,7 +62,9 @@ import TestSupport
 
 @Suite struct GradcheckCommandTests {
     @Test func everySharedCasePassesAndAModelFileIsChecked() throws {
-        for file in try TestData.vectorFiles() {
+        // A case with a max-pool tie is left out: the loss has no derivative there, so finite
+        // differences do not apply (Tests/Vectors/FORMAT.md; its step is checked by verify).
+        for file in try TestData.vectorFiles() where !file.lastPathComponent.contains("-tie-") {
             let run = try Tool.run(["gradcheck", file.path, "--backend", "reference"])
             #expect(run.status == 0, "\(file.lastPathComponent): \(run.standardOutput)\(run.standardError)")
             #expect(run.standardOutput.contains("PASS"))

@@ -59,14 +59,19 @@ extension TrainingCase {
         }
         var steps = ParameterArrays(zerosLike: layers)
         for (l, layer) in layers.enumerated() {
-            steps.weights[l] = try r.matrix(weightSteps[l], "\(field).weight_steps[\(l)]",
-                                            rows: layer.inputCount, columns: layer.outputCount, what: " (the shape of layer \(l)'s weights)")
+            let weightPath = "\(field).weight_steps[\(l)]"
+            if layer.weights.elements.isEmpty {
+                guard weightSteps[l] == .null else { throw r.fail(weightPath, "expected null, as layer \(l) (\(layer.kindName)) has no weights") }
+            } else {
+                steps.weights[l] = try r.matrix(weightSteps[l], weightPath, rows: layer.weights.rows, columns: layer.weights.columns,
+                                                what: " (the shape of layer \(l)'s weights)")
+            }
             let path = "\(field).bias_steps[\(l)]"
             switch (layer.bias, biasSteps[l]) {
             case (nil, .null): break
             case (nil, _): throw r.fail(path, "expected null, as layer \(l) has no bias")
-            case (.some, .null): throw r.fail(path, "expected \(layer.outputCount) numbers, as layer \(l) has a bias; found null")
-            case (.some, let v): steps.biases[l] = try r.vector(v, path, count: layer.outputCount, what: " (fan_out of layer \(l))")
+            case (.some(let bias), .null): throw r.fail(path, "expected \(bias.count) numbers, as layer \(l) has a bias; found null")
+            case (.some(let bias), let v): steps.biases[l] = try r.vector(v, path, count: bias.count, what: " (the length of layer \(l)'s bias)")
             }
         }
         return Expected(outputs: outputs, loss: loss, steps: steps)
@@ -97,7 +102,7 @@ extension TrainingCase {
             + "    \"outputs\": \(JSONText.matrix(outputs, indent: 4)),\n"
             + "    \"loss\": \(JSONText.number(loss)),\n"
             + "    \"weight_steps\": [\n"
-            + steps.weights.map { "      " + JSONText.matrix($0, indent: 6) }.joined(separator: ",\n") + "\n    ],\n"
+            + steps.weights.map { "      " + ($0.elements.isEmpty ? "null" : JSONText.matrix($0, indent: 6)) }.joined(separator: ",\n") + "\n    ],\n"
             + "    \"bias_steps\": [" + steps.biases.map { $0.map(JSONText.vector) ?? "null" }.joined(separator: ", ") + "]\n"
             + "  }"
     }
