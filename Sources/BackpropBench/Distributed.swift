@@ -5,17 +5,13 @@ import Foundation
 struct DistributedResult: Encodable {
     var processes: Int
     /// Worker threads in each process (`--threads`).
-    var threads: Int
-    var samples: Int
-    var epochs: Int
-    var samplesPerSecond: Double
-    var trainingSeconds: Double
+    var threads, samples, epochs: Int
+    var samplesPerSecond, trainingSeconds: Double
     /// Time process 0 spent inside MPI_Allreduce, after a barrier (so without waiting for the others).
     var allReduceSeconds: Double
     /// Time process 0 spent in that barrier: waiting for the slowest process of each step.
     var waitingSeconds: Double?
-    var allReduceCalls: Int
-    var valuesPerCall: Int
+    var allReduceCalls, valuesPerCall: Int
     /// Between two test hosts (`scripts/hosts.sh`): the link, "veth" or "veth at RATE" when rate-limited;
     /// nil for processes on one machine.
     var link: String?

@@ -4,15 +4,12 @@ import Foundation
 
 /// Where a result came from: the machine, OpenBLAS, Swift, and the settings that change speed.
 struct BenchEnvironment: Encodable {
-    var date: String
-    var cpuModel: String
+    var date, cpuModel: String
     var cores: Int
-    var openBLASConfiguration: String
-    var openBLASCore: String
+    var openBLASConfiguration, openBLASCore: String
     /// OpenBLAS's thread count before the bench set it (its default for this machine).
     var openBLASDefaultThreads: Int
-    var swiftVersion: String
-    var kernel: String
+    var swiftVersion, kernel: String
     /// OPENBLAS_* and OMP_* variables, which change which kernels and how many threads run.
     var variables: [String: String]
     var quick: Bool
@@ -58,8 +55,7 @@ struct BenchEnvironment: Encodable {
 /// What a child process printed and how it ended.
 struct ProcessOutput {
     var status: Int32
-    var standardOutput: String
-    var standardError: String
+    var standardOutput, standardError: String
 }
 
 /// Runs `path arguments...` to completion with standard input closed; nil when it cannot start.
@@ -88,8 +84,7 @@ func runProcess(_ path: String, _ arguments: [String], environment: [String: Str
 /// Peak resident memory of a child run, read from the kernel's own accounting (wait4's rusage).
 struct MemoryResult: Encodable {
     var command: String
-    var peakResidentBytes: Double
-    var seconds: Double
+    var peakResidentBytes, seconds: Double
     var status: Int32
 }
 

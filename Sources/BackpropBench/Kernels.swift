@@ -93,8 +93,7 @@ func denseKernel(batch: Int, fanIn: Int, fanOut: Int, activation: Activation, wi
 
 /// What was measured for one kernel: median seconds per call, per backend and thread count.
 struct KernelResult: Encodable {
-    var kernel: String
-    var shape: String
+    var kernel, shape: String
     var squareSize: Int?
     var flops: Double
     /// The package's BLAS backend with OpenBLAS at 1 and at 2 threads.

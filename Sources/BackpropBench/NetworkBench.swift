@@ -275,14 +275,11 @@ func measureSteps(data: Dataset, quick: Bool, log: (String) -> Void) -> [StepRes
 
 /// One epoch of training through `Trainer.train`.
 struct EpochResult: Encodable {
-    var network: String
-    var backend: String
+    var network, backend: String
     var precision: Precision
     var mode: ThreadMode
-    var batch: Int
-    var samples: Int
-    var seconds: Double
-    var samplesPerSecond: Double
+    var batch, samples: Int
+    var seconds, samplesPerSecond: Double
     /// Samples per second if the step took only its `gemm` calls (from the batch-size step floor).
     var floorSamplesPerSecond: Double?
     var trainingLoss: Double

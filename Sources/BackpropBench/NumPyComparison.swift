@@ -3,20 +3,16 @@ import Foundation
 
 /// What `scripts/numpy_bench.py` measured (its JSON line).
 struct NumPyResult: Codable {
-    var numpyVersion: String
-    var pythonVersion: String
+    var numpyVersion, pythonVersion: String
     /// threadpoolctl's description of the BLAS NumPy calls (library, version, kernel family, threads).
     var blas: [String: JSONScalar]
     var network: String
-    var batch: Int
-    var samples: Int
+    var batch, samples: Int
     /// The faster of the epoch runs, and its BLAS thread count ("default" or "1").
-    var epochSeconds: Double
-    var samplesPerSecond: Double
+    var epochSeconds, samplesPerSecond: Double
     var blasThreads: String
     var epochSecondsByThreads: [String: Double]
-    var trainingLoss: Double
-    var quizStepSeconds: Double
+    var trainingLoss, quizStepSeconds: Double
 }
 
 /// A JSON string, number or null, enough for threadpoolctl's fields.

@@ -8,11 +8,9 @@ import Foundation
 struct PeerRun: Codable {
     var framework: String
     /// "relu-adam" or "sigmoid-sgd" (``PeerProblem``).
-    var problem: String
-    var precision: String
+    var problem, precision: String
     var samples: Int
-    var epochSeconds: Double
-    var samplesPerSecond: Double
+    var epochSeconds, samplesPerSecond: Double
     /// "default" or "1" for the peers (the faster of the two); the thread layout for this package.
     var threads: String
     var trainingLoss: Double
@@ -20,8 +18,7 @@ struct PeerRun: Codable {
 
 /// What `scripts/peer_bench.py` printed.
 struct PeerReport: Codable {
-    var numpyVersion: String
-    var pythonVersion: String
+    var numpyVersion, pythonVersion: String
     var blas: [String: JSONScalar]
     var torchVersion: String?
     var torchThreads: Int?

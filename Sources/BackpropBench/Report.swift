@@ -32,8 +32,7 @@ func ratioText(_ value: Double?) -> String { format(value, "%.2f×") }
 
 /// One of the targets, checked against this run.
 struct TargetResult: Encodable {
-    var target: String
-    var measured: String
+    var target, measured: String
     /// nil when this run could not measure it.
     var met: Bool?
     var note: String

@@ -30,21 +30,15 @@ public struct AvgPool2D<Scalar: BLASScalar>: PoolingKind {
     }
 
     /// δ = (what came down) ⊙ mask; below: each δ/(kh·kw) added over its window, zeros elsewhere.
-    @inline(__always)
-    public func backward<Backend: LinearAlgebra<Scalar>>(input x: Matrix<Scalar>, buffers: LayerBuffers<Scalar>, scale: Scalar,
-                                                         signedZeros: Bool, weightGradient: inout Matrix<Scalar>,
-                                                         biasGradient: inout [Scalar]?, below: LayerBuffers<Scalar>?,
-                                                         on _: Backend.Type) {
-        buffers.dropout.backward(&buffers.errorTerms)
-        guard let below else { return }
+    @inline(__always) public func backward<Backend: LinearAlgebra<Scalar>>(
+        input x: Matrix<Scalar>, buffers: LayerBuffers<Scalar>, scale: Scalar, signedZeros: Bool, weightGradient: inout Matrix<Scalar>,
+        biasGradient: inout [Scalar]?, below: LayerBuffers<Scalar>?, on _: Backend.Type) {
         let area = Scalar(shape.kernelHeight * shape.kernelWidth)
-        buffers.errorTerms.elements.withUnsafeBufferPointer { dp in
-            below.errorTerms.elements.withUnsafeMutableBufferPointer { ep in
-                ep.update(repeating: 0)
-                shape.forEachWindow(batch: x.rows) { o, corner in
-                    let share = dp[o] / area
-                    shape.forEachWindowOffset { k in ep[corner + k] += share }
-                }
+        passDown(buffers, to: below) { dp, ep in
+            ep.update(repeating: 0)
+            shape.forEachWindow(batch: x.rows) { o, corner in
+                let share = dp[o] / area
+                shape.forEachWindowOffset { k in ep[corner + k] += share }
             }
         }
     }

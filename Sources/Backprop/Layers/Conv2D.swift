@@ -73,15 +73,10 @@ extension Conv2D {
     /// δ = (what came down) ⊙ mask ⊙ f′(h); ∂W = scale·Σ δ ⋆ x (one gemm on BLAS), ∂b[f] = scale·Σ_{n,i,j} δ[n, f, i, j];
     /// below: the transposed convolution of δ with W. `signedZeros` has no effect (a convolution's
     /// gradient entry is a sum, not one product).
-    @inline(__always)
-    public func backward<Backend: LinearAlgebra<Scalar>>(input x: Matrix<Scalar>, buffers: LayerBuffers<Scalar>, scale: Scalar,
-                                                         signedZeros: Bool, weightGradient: inout Matrix<Scalar>,
-                                                         biasGradient: inout [Scalar]?, below: LayerBuffers<Scalar>?,
-                                                         on _: Backend.Type) {
-        buffers.dropout.backward(&buffers.errorTerms)
-        activation.multiplyDerivative(into: &buffers.errorTerms, preActivations: buffers.preActivations,
-                                      activations: buffers.activations)
-        let delta = buffers.errorTerms, scratch = buffers.scratch.convolution!
+    @inline(__always) public func backward<Backend: LinearAlgebra<Scalar>>(
+        input x: Matrix<Scalar>, buffers: LayerBuffers<Scalar>, scale: Scalar, signedZeros: Bool, weightGradient: inout Matrix<Scalar>,
+        biasGradient: inout [Scalar]?, below: LayerBuffers<Scalar>?, on _: Backend.Type) {
+        let delta = buffers.delta(through: activation), scratch = buffers.scratch.convolution!
         Backend.convolutionWeightGradient(shape, x, errors: delta, alpha: scale, into: &weightGradient, scratch: scratch)
         if biasGradient != nil {
             let (filters, positions) = (shape.filters, shape.outputPositions)

@@ -70,15 +70,10 @@ extension Dense {
     /// δ = (what came down) ⊙ mask ⊙ f′(h); ∂W = scale·xᵀ·δ, ∂b = scale·Σ_rows δ; below: δ·Wᵀ.
     /// For a batch: `gemm`, `gemv` with ones, `gemm`. For one sample, the lesson's outer products:
     /// `ger` and `axpy` onto zeros, and `gemv` W·δ.
-    @inline(__always)
-    public func backward<Backend: LinearAlgebra<Scalar>>(input x: Matrix<Scalar>, buffers: LayerBuffers<Scalar>, scale: Scalar,
-                                                         signedZeros: Bool, weightGradient: inout Matrix<Scalar>,
-                                                         biasGradient: inout [Scalar]?, below: LayerBuffers<Scalar>?,
-                                                         on _: Backend.Type) {
-        buffers.dropout.backward(&buffers.errorTerms)
-        activation.multiplyDerivative(into: &buffers.errorTerms, preActivations: buffers.preActivations,
-                                      activations: buffers.activations)
-        let delta = buffers.errorTerms
+    @inline(__always) public func backward<Backend: LinearAlgebra<Scalar>>(
+        input x: Matrix<Scalar>, buffers: LayerBuffers<Scalar>, scale: Scalar, signedZeros: Bool, weightGradient: inout Matrix<Scalar>,
+        biasGradient: inout [Scalar]?, below: LayerBuffers<Scalar>?, on _: Backend.Type) {
+        let delta = buffers.delta(through: activation)
         if x.rows == 1 {
             weightGradient.elements.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             Backend.ger(alpha: scale, x.elements, delta.elements, into: &weightGradient)

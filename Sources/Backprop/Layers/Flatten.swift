@@ -36,15 +36,9 @@ public struct Flatten<Scalar: BLASScalar>: ParameterFreeKind {
     }
 
     /// δ = (what came down) ⊙ mask; below: δ as it is.
-    @inline(__always)
-    public func backward<Backend: LinearAlgebra<Scalar>>(input x: Matrix<Scalar>, buffers: LayerBuffers<Scalar>, scale: Scalar,
-                                                         signedZeros: Bool, weightGradient: inout Matrix<Scalar>,
-                                                         biasGradient: inout [Scalar]?, below: LayerBuffers<Scalar>?,
-                                                         on _: Backend.Type) {
-        buffers.dropout.backward(&buffers.errorTerms)
-        guard let below else { return }
-        buffers.errorTerms.elements.withUnsafeBufferPointer { dp in
-            below.errorTerms.elements.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: dp) }
-        }
+    @inline(__always) public func backward<Backend: LinearAlgebra<Scalar>>(
+        input x: Matrix<Scalar>, buffers: LayerBuffers<Scalar>, scale: Scalar, signedZeros: Bool, weightGradient: inout Matrix<Scalar>,
+        biasGradient: inout [Scalar]?, below: LayerBuffers<Scalar>?, on _: Backend.Type) {
+        passDown(buffers, to: below) { dp, ep in _ = ep.update(fromContentsOf: dp) }
     }
 }

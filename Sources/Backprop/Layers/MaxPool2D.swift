@@ -38,19 +38,13 @@ public struct MaxPool2D<Scalar: BLASScalar>: PoolingKind {
     }
 
     /// δ = (what came down) ⊙ mask; below: each δ added at its window's argmax, zeros elsewhere.
-    @inline(__always)
-    public func backward<Backend: LinearAlgebra<Scalar>>(input x: Matrix<Scalar>, buffers: LayerBuffers<Scalar>, scale: Scalar,
-                                                         signedZeros: Bool, weightGradient: inout Matrix<Scalar>,
-                                                         biasGradient: inout [Scalar]?, below: LayerBuffers<Scalar>?,
-                                                         on _: Backend.Type) {
-        buffers.dropout.backward(&buffers.errorTerms)
-        guard let below else { return }
-        buffers.errorTerms.elements.withUnsafeBufferPointer { dp in
+    @inline(__always) public func backward<Backend: LinearAlgebra<Scalar>>(
+        input x: Matrix<Scalar>, buffers: LayerBuffers<Scalar>, scale: Scalar, signedZeros: Bool, weightGradient: inout Matrix<Scalar>,
+        biasGradient: inout [Scalar]?, below: LayerBuffers<Scalar>?, on _: Backend.Type) {
+        passDown(buffers, to: below) { dp, ep in
             buffers.scratch.indices.withUnsafeBufferPointer { ip in
-                below.errorTerms.elements.withUnsafeMutableBufferPointer { ep in
-                    ep.update(repeating: 0)
-                    for o in dp.indices { ep[ip[o]] += dp[o] }
-                }
+                ep.update(repeating: 0)
+                for o in dp.indices { ep[ip[o]] += dp[o] }
             }
         }
     }

@@ -15,6 +15,18 @@ extension ParameterFreeKind {
         set { precondition(newValue == nil, "\(Self.self) has no bias; given \(newValue!.count) entries") }
     }
     public var activation: Activation { .identity }
+
+    /// The backward pass of a kind without parameters: δ = (what came down) ⊙ dropout mask in place,
+    /// then, given the layer below, `body(δ, below)` writes −∂ℓ/∂x into the layer below's error terms.
+    @inline(__always)
+    func passDown(_ buffers: LayerBuffers<Scalar>, to below: LayerBuffers<Scalar>?,
+                  _ body: (_ delta: UnsafeBufferPointer<Scalar>, _ below: UnsafeMutableBufferPointer<Scalar>) -> Void) {
+        buffers.dropout.backward(&buffers.errorTerms)
+        guard let below else { return }
+        buffers.errorTerms.elements.withUnsafeBufferPointer { dp in
+            below.errorTerms.elements.withUnsafeMutableBufferPointer { ep in body(dp, ep) }
+        }
+    }
 }
 
 /// A 2-D pooling kind over NCHW samples: a kh × kw window moved by (sh, sw) over each channel, no

@@ -29,6 +29,15 @@ public final class LayerBuffers<Scalar: BLASScalar> {
 
     /// What the next layer reads: A, or A ⊙ mask during a training pass with dropout.
     var output: Matrix<Scalar> { dropout.output(activations) }
+
+    /// The lesson's δ = −∂ℓ/∂h, formed in place in ``errorTerms`` from what the layer above passed
+    /// down (−∂ℓ/∂a): ⊙ the dropout mask, then ⊙ f′(h) of `activation` (see ``Activation/softmax``).
+    @inline(__always)
+    func delta(through activation: Activation) -> Matrix<Scalar> {
+        dropout.backward(&errorTerms)
+        activation.multiplyDerivative(into: &errorTerms, preActivations: preActivations, activations: activations)
+        return errorTerms
+    }
 }
 
 /// The buffers (in precision `Scalar`) one forward and backward pass over a batch writes, one
