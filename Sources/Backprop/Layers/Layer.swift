@@ -73,6 +73,8 @@ public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
     case avgPool2D(AvgPool2D<Scalar>)
     /// From C × H × W samples to C·H·W features.
     case flatten(Flatten<Scalar>)
+    /// The leaky ReLU as a layer of its own.
+    case leakyReLU(LeakyReLU<Scalar>)
 
     /// A dense layer over `weights` (`fanIn × fanOut`) and `bias` (`fanOut` entries or nil): ``Dense``.
     public static func dense(weights: Matrix<Scalar>, bias: [Scalar]? = nil, activation: Activation) -> Layer {
@@ -87,10 +89,11 @@ public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
         case .maxPool2D: MaxPool2D<Scalar>.kindName
         case .avgPool2D: AvgPool2D<Scalar>.kindName
         case .flatten: "flatten"
+        case .leakyReLU: "leaky_relu"
         }
     }
     /// Every kind's name, as ``kindName`` gives them.
-    public static var kindNames: [String] { ["dense", "conv2d", MaxPool2D<Scalar>.kindName, AvgPool2D<Scalar>.kindName, "flatten"] }
+    public static var kindNames: [String] { ["dense", "conv2d", MaxPool2D<Scalar>.kindName, AvgPool2D<Scalar>.kindName, "flatten", "leaky_relu"] }
 
     /// Values per sample the layer reads.
     public var inputCount: Int {
@@ -100,6 +103,7 @@ public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
         case .maxPool2D(let layer): layer.inputCount
         case .avgPool2D(let layer): layer.inputCount
         case .flatten(let layer): layer.inputCount
+        case .leakyReLU(let layer): layer.inputCount
         }
     }
     /// Values per sample the layer writes.
@@ -110,6 +114,7 @@ public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
         case .maxPool2D(let layer): layer.outputCount
         case .avgPool2D(let layer): layer.outputCount
         case .flatten(let layer): layer.outputCount
+        case .leakyReLU(let layer): layer.outputCount
         }
     }
     /// The element-wise nonlinearity after the layer's map.
@@ -120,6 +125,7 @@ public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
         case .maxPool2D(let layer): layer.activation
         case .avgPool2D(let layer): layer.activation
         case .flatten(let layer): layer.activation
+        case .leakyReLU(let layer): layer.activation
         }
     }
     /// Why the layer's parameters do not make a layer (`layer` is its place in the network), or nil.
@@ -130,6 +136,7 @@ public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
         case .maxPool2D(let layer): layer.problem(layer: l)
         case .avgPool2D(let layer): layer.problem(layer: l)
         case .flatten(let layer): layer.problem(layer: l)
+        case .leakyReLU(let layer): layer.problem(layer: l)
         }
     }
     /// ``LayerKind/scratch(batch:)`` of the layer's kind.
@@ -140,6 +147,7 @@ public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
         case .maxPool2D(let layer): layer.scratch(batch: batch)
         case .avgPool2D(let layer): layer.scratch(batch: batch)
         case .flatten(let layer): layer.scratch(batch: batch)
+        case .leakyReLU(let layer): layer.scratch(batch: batch)
         }
     }
     /// Weights plus biases.
@@ -154,6 +162,7 @@ public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
             case .maxPool2D(let layer): layer.weights
             case .avgPool2D(let layer): layer.weights
             case .flatten(let layer): layer.weights
+            case .leakyReLU(let layer): layer.weights
             }
         }
         set { withParameters { weights, _ in weights = newValue } }
@@ -168,6 +177,7 @@ public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
             case .maxPool2D(let layer): layer.bias
             case .avgPool2D(let layer): layer.bias
             case .flatten(let layer): layer.bias
+            case .leakyReLU(let layer): layer.bias
             }
         }
         set { withParameters { _, bias in bias = newValue } }
@@ -185,7 +195,7 @@ public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
             self = .conv2d(layer.placeholder)
             defer { self = .conv2d(layer) }
             return body(&layer.weights, &layer.bias)
-        case .maxPool2D, .avgPool2D, .flatten:
+        case .maxPool2D, .avgPool2D, .flatten, .leakyReLU:
             var weights = Matrix<Scalar>(rows: 0, columns: 0), bias: [Scalar]? = nil
             defer { precondition(weights.elements.isEmpty && bias == nil, "withParameters: a \(kindName) layer has no parameters to set") }
             return body(&weights, &bias)
@@ -200,6 +210,7 @@ public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
         case .maxPool2D(let layer): .maxPool2D(layer.converted(to: Other.self))
         case .avgPool2D(let layer): .avgPool2D(layer.converted(to: Other.self))
         case .flatten(let layer): .flatten(layer.converted(to: Other.self))
+        case .leakyReLU(let layer): .leakyReLU(layer.converted(to: Other.self))
         }
     }
 
@@ -212,6 +223,7 @@ public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
         case .maxPool2D(let layer): layer.forward(x, into: buffers, on: backend)
         case .avgPool2D(let layer): layer.forward(x, into: buffers, on: backend)
         case .flatten(let layer): layer.forward(x, into: buffers, on: backend)
+        case .leakyReLU(let layer): layer.forward(x, into: buffers, on: backend)
         }
     }
 
@@ -234,6 +246,9 @@ public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
             layer.backward(input: x, buffers: buffers, scale: scale, signedZeros: signedZeros, weightGradient: &weightGradient,
                            biasGradient: &biasGradient, below: below, on: backend)
         case .flatten(let layer):
+            layer.backward(input: x, buffers: buffers, scale: scale, signedZeros: signedZeros, weightGradient: &weightGradient,
+                           biasGradient: &biasGradient, below: below, on: backend)
+        case .leakyReLU(let layer):
             layer.backward(input: x, buffers: buffers, scale: scale, signedZeros: signedZeros, weightGradient: &weightGradient,
                            biasGradient: &biasGradient, below: below, on: backend)
         }

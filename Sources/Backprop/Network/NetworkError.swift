@@ -27,6 +27,8 @@ public enum NetworkError: Error, Equatable, CustomStringConvertible {
     case filterWeightsShape(layer: Int, rows: Int, columns: Int, patchSize: Int)
     /// Convolution layer `layer`'s bias has `count` entries instead of one per filter.
     case filterBiasLength(layer: Int, count: Int, filters: Int)
+    /// Layer `layer`, of kind `kind`, has its setting `name` at `value`, which is not a finite number.
+    case settingNotFinite(layer: Int, kind: String, name: String, value: Double)
 
     public var description: String {
         switch self {
@@ -55,6 +57,8 @@ public enum NetworkError: Error, Equatable, CustomStringConvertible {
                 + "(filters × C·kh·kw, PyTorch's [out, in, kh, kw] flattened)"
         case .filterBiasLength(let l, let count, let filters):
             return "layer \(l) (conv2d): bias has \(count) entries, the layer has \(filters) filters"
+        case .settingNotFinite(let l, let kind, let name, let value):
+            return "layer \(l) (\(kind)): \(name) must be a finite number, not \(value)"
         }
     }
 

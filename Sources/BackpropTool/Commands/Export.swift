@@ -48,6 +48,7 @@ struct Export: ParsableCommand {
     func run() throws {
         let saved = try SavedModel.load(path: model)
         let precision = self.precision ?? PrecisionDefault.ofModel(saved)
+        if let problem = saved.denseOnly(format == .onnx ? "ONNX" : "PyTorch") { throw ValidationError("\(model): \(problem)") }
         let bytes: Data
         switch format {
         case .onnx: bytes = ONNXExport.encoded(saved, elementType: precision.onnxElementType)

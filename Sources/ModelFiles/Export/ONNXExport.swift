@@ -30,7 +30,9 @@ public enum ONNXExport {
 
     /// The `.onnx` file's bytes for `model` with its constants as `elementType` (`.double` keeps
     /// every parameter bit for bit; `.float` rounds each to the nearest float32).
+    /// - Precondition: every layer is dense (``SavedModel/denseOnly(_:)`` is nil).
     public static func encoded(_ model: SavedModel, elementType: ONNXProto.ElementType = .double) -> Data {
+        if let problem = model.denseOnly("ONNX") { preconditionFailure("ONNXExport: \(problem)") }
         var nodes: [ONNXProto.Node] = []
         var initializers: [ONNXProto.Tensor] = []
         var current = "input"

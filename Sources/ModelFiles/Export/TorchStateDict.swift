@@ -62,7 +62,9 @@ public enum TorchStateDict {
     }
 
     /// The model as a state-dict container (F32 tensors for a float32 model, F64 for a float64 one).
+    /// - Precondition: every layer is dense (``SavedModel/denseOnly(_:)`` is nil).
     public static func container(_ model: SavedModel) -> SafeTensors {
+        if let problem = model.denseOnly("PyTorch") { preconditionFailure("TorchStateDict: \(problem)") }
         let own = ModelSafeTensors.container(model)
         var metadata = own.metadata
         metadata["layout"] = layout

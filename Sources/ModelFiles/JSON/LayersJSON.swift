@@ -7,7 +7,7 @@ import Linalg
 /// The `layers` array of case and model files (`vectors/FORMAT.md`), an ordered list of layer kinds:
 /// `[{"kind": "dense", "weights": [[...]], "bias": null | [...], "activation": "sigmoid"}, ...]`
 /// (`kind` may be left out for a dense layer, as files of version 1 and older case files do).
-/// The image kinds (conv2d, maxpool2d, avgpool2d, flatten) have fields of their own: ``ImageLayersJSON``.
+/// The image kinds (conv2d, maxpool2d, avgpool2d, flatten) have fields of their own: ``LayerKindsJSON``.
 enum LayersJSON {
     /// Reads and checks the layers: rectangular weights, bias lengths, known activations,
     /// and that each layer's fan-in is the previous layer's fan-out.
@@ -24,7 +24,7 @@ enum LayersJSON {
                     throw reader.fail("\(path).kind", Names.unknownKind(kind))
                 }
                 if kind != "dense" {
-                    layers.append(try ImageLayersJSON.read(kind: kind, object, at: path, reader))
+                    layers.append(try LayerKindsJSON.read(kind: kind, object, at: path, reader))
                     continue
                 }
             }
@@ -78,7 +78,7 @@ enum LayersJSON {
         let pad = String(repeating: " ", count: indent)
         let items = layers.map { layer in
             if case .dense = layer {} else {
-                let fields = ["\"kind\": \(JSONText.string(layer.kindName))"] + ImageLayersJSON.fields(layer, indent: indent)
+                let fields = ["\"kind\": \(JSONText.string(layer.kindName))"] + LayerKindsJSON.fields(layer, indent: indent)
                 return "\(pad)  {\n" + fields.map { "\(pad)    \($0)" }.joined(separator: ",\n") + "\n\(pad)  }"
             }
             return "\(pad)  {\n"

@@ -12,6 +12,8 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
     case classNames(count: Int, outputs: Int)
     /// `save` was given no format and the path's extension names none.
     case unknownFormat(path: String)
+    /// Layer `layer`, of kind `kind`, cannot be written in `format` yet (only dense layers can; JSON holds every kind).
+    case kindNotInFormat(layer: Int, kind: String, format: String)
 
     public var description: String {
         switch self {
@@ -26,6 +28,8 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownFormat(let path):
             let known = ModelFormat.allCases.map { ".\($0.rawValue)" }.joined(separator: " or ")
             return "cannot tell the model format of \(path): its extension is not \(known); pass the format"
+        case .kindNotInFormat(let l, let kind, let format):
+            return "layer \(l) (\(kind)): \(format) files hold dense layers only so far; save the model as .json, which holds every kind"
         }
     }
 }

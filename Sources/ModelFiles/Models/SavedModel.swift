@@ -118,6 +118,12 @@ public struct SavedModel: Sendable, Equatable {
         Network<B>(definition.converted(to: B.Scalar.self))
     }
 
+    /// Why a format that holds dense layers only (safetensors, ONNX and PyTorch exports so far)
+    /// cannot hold this model: its first layer of another kind; nil when every layer is dense.
+    public func denseOnly(_ format: String) -> ModelError? {
+        layers.firstIndex { $0.kindName != "dense" }.map { .kindNotInFormat(layer: $0, kind: layers[$0].kindName, format: format) }
+    }
+
     /// The file's bytes in `format`.
     public func encoded(_ format: ModelFormat) -> Data {
         switch format {
@@ -132,6 +138,7 @@ public struct SavedModel: Sendable, Equatable {
     ///   ``FileWriteError`` when the file cannot be written.
     public func save(to path: String, format: ModelFormat? = nil) throws {
         guard let format = format ?? ModelFormat(path: path) else { throw ModelError.unknownFormat(path: path) }
+        if format == .safetensors, let problem = denseOnly("safetensors") { throw problem }
         try AtomicFile.write(encoded(format), to: path)
     }
 

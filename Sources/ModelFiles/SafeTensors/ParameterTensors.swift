@@ -14,8 +14,13 @@ enum ParameterTensors {
     static let scaleName = "scaling.scale"
 
     /// Adds `layers` as `{prefix}.{l}.weight` and `{prefix}.{l}.bias` tensors of dtype F32 or F64 for `precision`.
+    /// - Precondition: every layer is dense (the only kind these files hold so far; ``SavedModel/save(to:format:)``
+    ///   throws ``ModelError/kindNotInFormat(layer:kind:format:)`` before reaching here).
     static func put(_ layers: [Layer<Double>], prefix: String, precision: Precision,
                     into tensors: inout [String: SafeTensors.Tensor]) {
+        if let l = layers.firstIndex(where: { $0.kindName != "dense" }) {
+            preconditionFailure("safetensors: " + ModelError.kindNotInFormat(layer: l, kind: layers[l].kindName, format: "safetensors").description)
+        }
         for (l, layer) in layers.enumerated() {
             tensors[weightName(prefix, l)] = .init(shape: [layer.weights.rows, layer.weights.columns], values: layer.weights.elements, precision: precision)
             if let b = layer.bias { tensors[biasName(prefix, l)] = .init(shape: [b.count], values: b, precision: precision) }

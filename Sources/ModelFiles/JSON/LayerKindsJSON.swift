@@ -1,4 +1,4 @@
-// ImageLayersJSON.swift: the conv2d, maxpool2d, avgpool2d and flatten entries of a `layers` array — reading them with their fields checked, and writing them.
+// LayerKindsJSON.swift: the entries of a `layers` array for the kinds other than dense (conv2d, maxpool2d, avgpool2d, flatten, leaky_relu) — reading them with their fields checked, and writing them.
 import Backprop
 import Linalg
 
@@ -7,12 +7,18 @@ import Linalg
 ///   "weights": F rows of C·kh·kw (PyTorch's `[out, in, kh, kw]` flattened), "bias": null | [F], "activation": …}`
 ///   (the filter count F is the weights' rows);
 /// - `{"kind": "maxpool2d" | "avgpool2d", "input_shape": [C, H, W], "window": [kh, kw], "stride": [sh, sw]}`;
-/// - `{"kind": "flatten", "input_shape": [C, H, W]}`.
+/// - `{"kind": "flatten", "input_shape": [C, H, W]}`;
+/// - `{"kind": "leaky_relu", "features": N, "slope": α}`.
 /// Geometry that makes no layer (a kernel larger than its padded input, a zero stride) is reported
 /// when the layers become a network, naming the layer.
-enum ImageLayersJSON {
+enum LayerKindsJSON {
     /// The layer of `kind` (not "dense") from `object` at `path`.
     static func read(kind: String, _ object: [String: JSONValue], at path: String, _ reader: JSONReader) throws(FileFormatError) -> Layer<Double> {
+        if kind == "leaky_relu" {
+            let field = "\(path).features"
+            let features = try integer(try reader.number(try reader.member(object, "features", at: path), field), field, reader)
+            return .leakyReLU(LeakyReLU(features: features, slope: try reader.number(try reader.member(object, "slope", at: path), "\(path).slope")))
+        }
         let input = try sizes(object, "input_shape", count: 3, at: path, reader)
         let shape = (channels: input[0], height: input[1], width: input[2])
         switch kind {
@@ -41,13 +47,17 @@ enum ImageLayersJSON {
     private static func sizes(_ object: [String: JSONValue], _ key: String, count: Int, at path: String,
                               _ reader: JSONReader) throws(FileFormatError) -> [Int] {
         let field = "\(path).\(key)"
-        let values = try reader.vector(try reader.member(object, key, at: path), field, count: count)
         var out: [Int] = []
-        for (i, v) in values.enumerated() {
-            guard v == v.rounded(), abs(v) < 2_147_483_648 else { throw reader.fail("\(field)[\(i)]", "expected an integer size, found \(v)") }
-            out.append(Int(v))
+        for (i, v) in try reader.vector(try reader.member(object, key, at: path), field, count: count).enumerated() {
+            out.append(try integer(v, "\(field)[\(i)]", reader))
         }
         return out
+    }
+
+    /// `value` as an integer size, or an error at `field`.
+    private static func integer(_ value: Double, _ field: String, _ reader: JSONReader) throws(FileFormatError) -> Int {
+        guard value == value.rounded(), abs(value) < 2_147_483_648 else { throw reader.fail(field, "expected an integer size, found \(value)") }
+        return Int(value)
     }
 
     /// The entry's fields after `"kind"`, one string each (a weight matrix over several lines, indented for `indent`).
@@ -68,8 +78,10 @@ enum ImageLayersJSON {
                     "\"stride\": \(pair(pool.shape.strideHeight, pool.shape.strideWidth))"]
         case .flatten(let flatten):
             return ["\"input_shape\": [\(flatten.channels), \(flatten.height), \(flatten.width)]"]
+        case .leakyReLU(let leaky):
+            return ["\"features\": \(leaky.features)", "\"slope\": \(JSONText.number(leaky.slope))"]
         case .dense:
-            preconditionFailure("ImageLayersJSON.fields: a dense layer is written by LayersJSON")
+            preconditionFailure("LayerKindsJSON.fields: a dense layer is written by LayersJSON")
         }
     }
 }
