@@ -159,12 +159,13 @@ if !epochs.isEmpty || numpy != nil {
 
 // 3b. The same problems beside a careful NumPy and PyTorch, in both precisions.
 if let peers {
-    section("Beside careful NumPy and PyTorch: one epoch\(quick ? " of the first 10,000 samples" : ""), samples per second")
+    section("Beside careful NumPy, PyTorch and JAX: one epoch\(quick ? " of the first 10,000 samples" : ""), samples per second")
     print("Same layers, initialisation, optimiser and learning rate everywhere; batch 128, no dropout, no validation.")
-    print("backprop: 2 workers, OpenBLAS at 1 thread each. Peers: the faster of their default threads and 1 thread.")
+    print("backprop: 2 workers, OpenBLAS at 1 thread each. NumPy, PyTorch: the faster of their default threads and 1 thread;")
+    print("JAX: the step jitted, timed after it is compiled, at XLA's default threads.")
     if let p = peers.peers {
         print("NumPy \(p.numpyVersion) (Python \(p.pythonVersion)); PyTorch \(p.torchVersion ?? "not installed")"
-              + (p.torchThreads.map { ", \($0) threads by default" } ?? "") + "\n")
+              + (p.torchThreads.map { ", \($0) threads by default" } ?? "") + "; JAX \(p.jaxVersion ?? "not installed")\n")
     }
     print(peers.table.text)
     peers.notes.forEach { print("note: \($0)") }
