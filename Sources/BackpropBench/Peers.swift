@@ -73,7 +73,7 @@ func measurePeers(data: Dataset, python: String, script: String, quick: Bool, lo
     var report: PeerReport? = nil
     log("peers: \(script)\(quick ? " --quick" : "")")
     if let check = runProcess("/usr/bin/env", [python, "-c", "import numpy"]), check.status == 0 {
-        if let output = runProcess("/usr/bin/env", [python, script] + (quick ? ["--quick"] : [])), output.status == 0,
+        if let output = runProcess("/usr/bin/env", [python, script] + (quick ? ["--quick", "--no-jax"] : [])), output.status == 0,
            let line = output.standardOutput.split(separator: "\n").last {
             report = try? JSONDecoder().decode(PeerReport.self, from: Data(line.utf8))
             if report == nil { notes.append("the peer script printed no result line") }
