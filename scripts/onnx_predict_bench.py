@@ -5,7 +5,7 @@ per exported model, timed on the inputs and threads the Swift side uses.
 Each job names an .onnx file (`backprop export --format onnx`), its element type, the batch, the
 threads (intra-op; inter-op 1, sequential execution) and a raw .npy of inputs with at least `batch`
 rows. A job's time is the median of repeated `session.run` calls on the first `batch` rows after a
-warm-up, each sample batched to last at least 2 ms, as the Swift side's Timing.median times.
+warm-up, each sample batched to last at least 20 ms, as the Swift side times its block.
 Usage: onnx_predict_bench.py JOBS.json  (a list of {"model", "dtype", "batch", "threads", "inputs"});
 prints one JSON object on its last line.
 """
@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 
-def median_seconds(call, samples=9, minimum=0.002, budget=2.0):
+def median_seconds(call, samples=21, minimum=0.02, budget=2.0):
     for _ in range(3):
         call()
     repeats = 1

@@ -179,8 +179,8 @@ if sections.contains("predict") {
                                     script: options["--onnx-script"] ?? "scripts/onnx_predict_bench.py", quick: quick, log: log)
     section("Prediction beside ONNX Runtime\(comparison.onnxruntimeVersion.map { " \($0)" } ?? ""): time per call")
     print("backprop: batch 1 is Network.predict(_:workspace:into:) on one row into a reused workspace and output (OpenBLAS")
-    print("1 thread); batch 1,024 is Network.forward into a reused workspace, OpenBLAS at 2 threads (a block of `backprop")
-    print("predict`). ONNX Runtime: the same model (`backprop export --format onnx`, the model's precision), CPU provider,")
+    print("1 thread); batch 1,024 is Network.forward into a reused workspace, OpenBLAS at 1 and 2 threads (2: a block of")
+    print("`backprop predict`). ONNX Runtime: the same model (`backprop export --format onnx`, the model's precision), CPU provider,")
     print("intra-op threads as listed, session.run on the same rows. Ratio > 1: backprop is faster.\n")
     print(comparison.table.text)
     comparison.notes.forEach { print("note: \($0)") }
