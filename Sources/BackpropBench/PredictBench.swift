@@ -1,4 +1,4 @@
-// PredictBench: prediction: the Swift API's single-sample predict (time, allocations) and the forward pass of a 1,024-row block, beside ONNX Runtime running the same model exported with `backprop export --format onnx`.
+// PredictBench.swift: prediction: the Swift API's single-sample predict (time, allocations) and the forward pass of a 1,024-row block, beside ONNX Runtime running the same model exported with `backprop export --format onnx`.
 import Backprop
 import CMallocCounter
 import Datasets

@@ -1,4 +1,4 @@
-// CSVParser: one pass over a CSV file's text, line by line: fields split, checked and parsed (CSV's readers and the block reader share it).
+// CSVParser.swift: one pass over a CSV file's text, line by line: fields split, checked and parsed (CSV's readers and the block reader share it).
 /// The state of one pass over a CSV file's text: ``start(hasHeader:label:)`` reads the first line
 /// (the header, or the first data row), then each ``nextRecord()`` moves to the next data row,
 /// checked to have the first line's width. `text` must stay valid while the parser is used (an

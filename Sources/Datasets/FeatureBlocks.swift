@@ -1,4 +1,4 @@
-// FeatureBlocks: unlabelled samples (for prediction) read in order a block of rows at a time, scaled straight into the caller's precision, from a mapped .npy or CSV file or from values in memory.
+// FeatureBlocks.swift: unlabelled samples (for prediction) read in order a block of rows at a time, scaled straight into the caller's precision, from a mapped .npy or CSV file or from values in memory.
 import Kernels
 
 /// Unlabelled samples read in order, a block of rows at a time, each block scaled
@@ -129,7 +129,12 @@ public final class FeatureBlocks {
             guard i < count else { return nil }
             copyStored(i, offset: offset, scale: scale, into: out)
         } else {
-            guard try parser!.nextRecord() else { return nil }
+            guard try parser!.nextRecord() else {
+                if i == 0 {  // Only a header: the whole-file reader's error.
+                    throw DatasetError(.emptyFile, file: source, at: .line(parser!.firstLine), "has a header but no data rows")
+                }
+                return nil
+            }
             try scratch.withUnsafeMutableBufferPointer { row in
                 try parser!.features(into: row.baseAddress!)
                 Kernel.scale(doubles: UnsafeBufferPointer(row), offset: offset, scale: scale,

@@ -1,4 +1,4 @@
-// PredictCommandTests: `backprop predict` reading its input a block at a time gives the library's whole-matrix `Network.predict`, in both precisions, from .npy and CSV, and names the row of bad input in a late block.
+// PredictCommandTests.swift: `backprop predict` reading its input a block at a time gives the library's whole-matrix `Network.predict`, in both precisions, from .npy and CSV, and names the row of bad input in a late block.
 import Backprop
 import Datasets
 import Foundation

@@ -1,4 +1,4 @@
-// FeatureBlocksTests: samples read a block at a time equal the whole-file readers' rows, scaled and rounded the same, and a bad row in a late block is named as the whole-file readers name it.
+// FeatureBlocksTests.swift: samples read a block at a time equal the whole-file readers' rows, scaled and rounded the same, and a bad row in a late block is named as the whole-file readers name it.
 import Foundation
 import Testing
 
@@ -68,6 +68,19 @@ struct FeatureBlocksTests {
         #expect(blocks.rowCount == rows && blocks.featureCount == columns)
         #expect(try readAll(blocks, as: Float.self) == expected(values, as: Float.self))
         #expect(try readAll(try FeatureBlocks.csv(path, hasHeader: true, dropping: .last), as: Double.self) == expected(values, as: Double.self))
+    }
+
+    @Test func aHeaderWithoutRowsIsTheWholeFileReadersError() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("x.csv", text: "\n a,b\n\n")
+        let blocks = try FeatureBlocks.csv(path, hasHeader: true)
+        #expect(blocks.rowCount == 0)
+        var buffer = [Double](repeating: 0, count: 2)
+        let error = #expect(throws: DatasetError.self) {
+            _ = try buffer.withUnsafeMutableBufferPointer { try blocks.read(upTo: 1, scaler: .identity(featureCount: 2), into: $0) }
+        }
+        #expect(error?.kind == .emptyFile && error?.position == .line(2))
+        #expect(throws: error!) { _ = try CSV.loadFeatures(path, hasHeader: true) }
     }
 
     @Test func aNonFiniteValueInALateBlockNamesItsRow() throws {

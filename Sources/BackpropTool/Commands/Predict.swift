@@ -1,3 +1,4 @@
+// Predict.swift: `backprop predict MODEL INPUT`.
 import ArgumentParser
 import Backprop
 import Datasets

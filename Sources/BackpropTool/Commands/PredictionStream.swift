@@ -1,4 +1,4 @@
-// PredictionStream: `predict`'s loop: read a block of rows (on both cores when the input allows), run it through the network with OpenBLAS on both cores, write its outputs, next block.
+// PredictionStream.swift: `predict`'s loop: read a block of rows (on both cores when the input allows), run it through the network with OpenBLAS on both cores, write its outputs, next block.
 import Backprop
 import Datasets
 import Dispatch

@@ -1,4 +1,4 @@
-// PredictionsFile: where `predict` puts a model's outputs, a block of rows at a time as they are computed: a .npy or .csv file (replaced atomically when complete) or the table it prints.
+// PredictionsFile.swift: where `predict` puts a model's outputs, a block of rows at a time as they are computed: a .npy or .csv file (replaced atomically when complete) or the table it prints.
 import ArgumentParser
 import Backprop
 import Datasets

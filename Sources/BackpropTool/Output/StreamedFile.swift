@@ -1,4 +1,4 @@
-// StreamedFile: a file written piece by piece as it is computed, replacing its path atomically when it is complete (as AtomicFile does for a file written at once).
+// StreamedFile.swift: a file written piece by piece as it is computed, replacing its path atomically when it is complete (as AtomicFile does for a file written at once).
 import Backprop
 import Foundation
 
@@ -51,10 +51,15 @@ final class StreamedFile {
         }
     }
 
-    /// Flushes the file to disk, closes it and renames it over `path`.
+    /// Flushes the file to disk (with the permission bits of the file it replaces), closes it,
+    /// renames it over `path` and flushes the folder.
     /// - Throws: ``FileWriteError`` naming `path` and the step; `path` is then as it was.
     func commit() throws {
         let descriptor = handle!.fileDescriptor
+        var old = stat()  // A replaced file keeps its permission bits.
+        if stat(path, &old) == 0, (old.st_mode & S_IFMT) == S_IFREG, fchmod(descriptor, old.st_mode & 0o7777) != 0 {
+            throw FileWriteError(path: path, step: "copying the old file's permissions", code: errno)
+        }
         if fsync(descriptor) != 0 { throw FileWriteError(path: path, step: "flushing \(temporary) to disk", code: errno) }
         try? handle!.close()
         handle = nil
@@ -62,6 +67,12 @@ final class StreamedFile {
             let code = errno
             unlink(temporary)
             throw FileWriteError(path: path, step: "renaming \(temporary) over it", code: code)
+        }
+        // The folder's entries flushed, so the rename survives a crash (some filesystems cannot: EINVAL).
+        let folder = open(URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folder >= 0 {
+            _ = fsync(folder)
+            close(folder)
         }
     }
 }
