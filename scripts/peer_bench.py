@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The peers of `make bench`: a careful NumPy and PyTorch's CPU build on the Swift run's problems.
+"""The peers of `make bench`: a careful NumPy, PyTorch's CPU build and JAX on the Swift run's problems.
 
 Two problems, each one epoch of Fashion-MNIST at batch 128 with softmax and cross-entropy (the
 batch-mean loss), no dropout, no validation, biases at zero and weights drawn as the Swift package
@@ -12,11 +12,13 @@ The NumPy side is written as a NumPy user who wants speed writes it: every buffe
 before the epoch, every expression through `out=` or an in-place operator, the batch gathered with
 `np.take(..., out=)`, the features standardised once before the epoch (as the Swift trainer does
 per batch through its scaler). PyTorch's side is its ordinary idiom (nn.Linear, torch.optim,
-F.cross_entropy, zero_grad(set_to_none=True)), which is what it is tuned for.
+F.cross_entropy, zero_grad(set_to_none=True)), which is what it is tuned for. JAX, when importable
+(jax[cpu]; scripts/setup.sh --jax), runs the step as one jitted function (jax_peer.py), timed after
+it is compiled, at XLA's default threads only.
 
 Each peer runs at its library's default threads and at one thread; the faster counts (on a shared
 machine a threaded BLAS can lose to other work). Prints one JSON object on its last line.
-Usage: peer_bench.py [--quick] [--data DIR] [--no-torch]
+Usage: peer_bench.py [--quick] [--data DIR] [--no-torch] [--no-jax]
 """
 import argparse
 import gzip
@@ -244,6 +246,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="the first 10,000 samples")
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist", help="folder of the IDX .gz files")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out even when installed")
+    parser.add_argument("--no-jax", action="store_true", help="leave JAX out even when installed")
     args = parser.parse_args()
 
     X, labels = load_standardised(args.data, args.quick)
@@ -257,6 +260,17 @@ def main():
             import torch
         except ImportError:
             torch_note = "PyTorch is not installed (pip install torch==2.13.0+cpu); its columns are empty"
+
+    jax_peer = None
+    jax_note = None
+    if args.no_jax:
+        jax_note = "JAX left out (--no-jax)"
+    else:
+        try:
+            sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+            import jax_peer
+        except ImportError:
+            jax_note = "JAX is not installed (pip install 'jax[cpu]', or scripts/setup.sh --jax); its columns are empty"
 
     runs = []
     for problem in PROBLEMS:
@@ -281,6 +295,11 @@ def main():
                 runs.append({"framework": "torch", "problem": problem, "precision": precision, "samples": len(X),
                              "epochSeconds": seconds, "samplesPerSecond": len(X) / seconds, "threads": threads,
                              "epochSecondsByThreads": by_threads, "trainingLoss": loss})
+            if jax_peer is not None:
+                seconds, loss = jax_peer.jax_epoch(X, labels, PROBLEMS[problem], initial_weights, np_dtype, BATCH, BETA1, BETA2, EPS)
+                runs.append({"framework": "jax", "problem": problem, "precision": precision, "samples": len(X),
+                             "epochSeconds": seconds, "samplesPerSecond": len(X) / seconds, "threads": "default",
+                             "epochSecondsByThreads": {"default": seconds}, "trainingLoss": loss})
             print(f"peer_bench: {problem} {precision} done", file=sys.stderr)
 
     print(json.dumps({
@@ -290,6 +309,8 @@ def main():
         "torchVersion": torch.__version__ if torch is not None else None,
         "torchThreads": torch.get_num_threads() if torch is not None else None,
         "torchNote": torch_note,
+        "jaxVersion": jax_peer.VERSION if jax_peer is not None else None,
+        "jaxNote": jax_note,
         "batch": BATCH,
         "runs": runs,
     }))

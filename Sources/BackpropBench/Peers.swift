@@ -23,6 +23,8 @@ struct PeerReport: Codable {
     var torchVersion: String?
     var torchThreads: Int?
     var torchNote: String?
+    var jaxVersion: String?
+    var jaxNote: String?
     var batch: Int
     var runs: [PeerRun]
 }
@@ -69,7 +71,7 @@ func measurePeers(data: Dataset, python: String, script: String, quick: Bool, lo
     var report: PeerReport? = nil
     log("peers: \(script)\(quick ? " --quick" : "")")
     if let check = runProcess("/usr/bin/env", [python, "-c", "import numpy"]), check.status == 0 {
-        if let output = runProcess("/usr/bin/env", [python, script] + (quick ? ["--quick"] : [])), output.status == 0,
+        if let output = runProcess("/usr/bin/env", [python, script] + (quick ? ["--quick", "--no-jax"] : [])), output.status == 0,
            let line = output.standardOutput.split(separator: "\n").last {
             report = try? JSONDecoder().decode(PeerReport.self, from: Data(line.utf8))
             if report == nil { notes.append("the peer script printed no result line") }
@@ -80,6 +82,7 @@ func measurePeers(data: Dataset, python: String, script: String, quick: Bool, lo
         notes.append("\(python) with NumPy not found; the peers are not run")
     }
     if let note = report?.torchNote { notes.append(note) }
+    if let note = report?.jaxNote { notes.append(note) }
     var swift: [PeerRun] = []
     for problem in PeerProblem.all {
         log("peers: backprop \(problem.name) float64")
@@ -100,12 +103,13 @@ extension PeerComparison {
     /// Per problem and precision: samples/s of each side and this package's ratio to each peer.
     var table: Table {
         var table = Table(header: ["problem", "precision", "backprop", "NumPy", "backprop/NumPy", "PyTorch", "backprop/PyTorch",
-                                   "loss (backprop, NumPy, PyTorch)"],
-                          rightAligned: Set(2...6))
+                                   "JAX", "backprop/JAX", "loss (backprop, NumPy, PyTorch, JAX)"],
+                          rightAligned: Set(2...8))
         for problem in PeerProblem.all {
             for precision in ["float64", "float32"] {
                 let (ours, numpy, torch) = (run("backprop", problem.name, precision), run("numpy", problem.name, precision),
                                             run("torch", problem.name, precision))
+                let jax = run("jax", problem.name, precision)
                 func ratio(_ peer: PeerRun?) -> String {
                     guard let ours, let peer else { return "—" }
                     return ratioText(ours.samplesPerSecond / peer.samplesPerSecond)
@@ -115,7 +119,8 @@ extension PeerComparison {
                     ours.map { formatRate($0.samplesPerSecond) } ?? "—",
                     numpy.map { "\(formatRate($0.samplesPerSecond)) (\($0.threads == "1" ? "1t" : "default t"))" } ?? "—", ratio(numpy),
                     torch.map { "\(formatRate($0.samplesPerSecond)) (\($0.threads == "1" ? "1t" : "default t"))" } ?? "—", ratio(torch),
-                    [ours, numpy, torch].map { $0.map { format($0.trainingLoss, "%.4f") } ?? "—" }.joined(separator: ", "),
+                    jax.map { "\(formatRate($0.samplesPerSecond)) (jit)" } ?? "—", ratio(jax),
+                    [ours, numpy, torch, jax].map { $0.map { format($0.trainingLoss, "%.4f") } ?? "—" }.joined(separator: ", "),
                 ])
             }
         }

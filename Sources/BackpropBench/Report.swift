@@ -49,6 +49,7 @@ struct BenchResults: Encodable {
     var numpy: NumPyResult?
     var numpyNote: String?
     var peers: PeerComparison?
+    var predict: PredictComparison?
     var memory: [MemoryResult]
     var memoryNote: String?
     var distributed: [DistributedResult]
@@ -285,6 +286,12 @@ func csv(_ results: BenchResults) -> String {
         add("numpy", "quiz step", "batch 1", "numpy \(n.numpyVersion)", threads, "median step time", n.quizStepSeconds, "s")
     }
     results.peers?.csvLines(add)
+    for r in results.predict?.results ?? [] {
+        let shape = "batch \(r.batch)"
+        add("predict", "\(r.network) \(r.precision)", shape, "backprop", String(r.threads), "median time", r.backpropSeconds, "s")
+        add("predict", "\(r.network) \(r.precision)", shape, "onnxruntime", String(r.threads), "median time", r.onnxSeconds, "s")
+        add("predict", "\(r.network) \(r.precision)", shape, "backprop", String(r.threads), "allocations per call", r.allocationsPerCall, "count")
+    }
     for m in results.memory {
         add("memory", m.command, "", "blas", "2", "peak resident memory", m.peakResidentBytes / 1e6, "MB")
     }

@@ -13,7 +13,8 @@ let usage = """
       --c-bench PATH       the compiled bench/cblas_bench.c (without it, no C column)
       --python PYTHON      the Python with NumPy for scripts/numpy_bench.py (default: python3)
       --numpy-script PATH  default: scripts/numpy_bench.py
-      --peer-script PATH   default: scripts/peer_bench.py (careful NumPy and PyTorch, float64 and float32)
+      --peer-script PATH   default: scripts/peer_bench.py (careful NumPy, PyTorch and JAX, float64 and float32)
+      --onnx-script PATH   default: scripts/onnx_predict_bench.py (ONNX Runtime's prediction on the exported models)
       --backprop PATH      the backprop tool whose training run's peak memory is measured
                            (default: beside this binary)
       --mpi-backprop PATH  a backprop built with --traits MPI: epochs on 1 and 2 MPI processes and the
@@ -22,8 +23,8 @@ let usage = """
                            one process per host, over the bare link and rate-limited to 1 and 0.1 Gbit/s
                            (section hosts, run only with this option)
       --data DIR           Fashion-MNIST's IDX files (default: \(FashionMNIST.defaultDirectory))
-      --only SECTIONS      comma-separated subset of kernels,steps,epoch,numpy,peers,memory,distributed,hosts
-      --check-allocations  exit with status 1 when a steady-state training step allocates
+      --only SECTIONS      comma-separated subset of kernels,steps,epoch,numpy,peers,predict,memory,distributed,hosts
+      --check-allocations  exit with status 1 when a steady-state training step or single-sample predict allocates
                            (with OpenBLAS at 1 thread; at 2, OpenBLAS mallocs inside its threaded gemm)
     """
 
@@ -34,7 +35,7 @@ do {
     while let argument = arguments.popFirst() {
         switch argument {
         case "--quick", "--check-allocations": flags.insert(argument)
-        case "--results", "--c-bench", "--python", "--numpy-script", "--peer-script", "--backprop", "--mpi-backprop", "--hosts-script",
+        case "--results", "--c-bench", "--python", "--numpy-script", "--peer-script", "--onnx-script", "--backprop", "--mpi-backprop", "--hosts-script",
              "--data", "--only":
             guard let value = arguments.popFirst() else { print(usage); exit(2) }
             options[argument] = value
@@ -44,7 +45,7 @@ do {
     }
 }
 let quick = flags.contains("--quick")
-let sections = Set((options["--only"] ?? "kernels,steps,epoch,numpy,peers,memory,distributed,hosts").split(separator: ",").map(String.init))
+let sections = Set((options["--only"] ?? "kernels,steps,epoch,numpy,peers,predict,memory,distributed,hosts").split(separator: ",").map(String.init))
 let resultsDirectory = options["--results"] ?? "results"
 let benchStarted = MonotonicClock.seconds()
 
@@ -68,10 +69,10 @@ if !mallocCounterActive { print("note: the malloc counter is not active; allocat
 // kernel counts that towards the child's peak, so this process must still be small.
 var memory: [MemoryResult] = []
 var memoryNote: String? = nil
+let tool = options["--backprop"]
+    ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        .appendingPathComponent("backprop").path
 if sections.contains("memory") {
-    let tool = options["--backprop"]
-        ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("backprop").path
     if FileManager.default.isExecutableFile(atPath: tool) {
         for precision in ["float64", "float32"] {
             let arguments = ["train", "--epochs", quick ? "1" : "10", "--precision", precision] + (options["--data"].map { ["--data", $0] } ?? [])
@@ -157,15 +158,31 @@ if !epochs.isEmpty || numpy != nil {
 
 // 3b. The same problems beside a careful NumPy and PyTorch, in both precisions.
 if let peers {
-    section("Beside careful NumPy and PyTorch: one epoch\(quick ? " of the first 10,000 samples" : ""), samples per second")
+    section("Beside careful NumPy, PyTorch and JAX: one epoch\(quick ? " of the first 10,000 samples" : ""), samples per second")
     print("Same layers, initialisation, optimiser and learning rate everywhere; batch 128, no dropout, no validation.")
-    print("backprop: 2 workers, OpenBLAS at 1 thread each. Peers: the faster of their default threads and 1 thread.")
+    print("backprop: 2 workers, OpenBLAS at 1 thread each. NumPy, PyTorch: the faster of their default threads and 1 thread;")
+    print("JAX: the step jitted, timed after it is compiled, at XLA's default threads.")
     if let p = peers.peers {
         print("NumPy \(p.numpyVersion) (Python \(p.pythonVersion)); PyTorch \(p.torchVersion ?? "not installed")"
-              + (p.torchThreads.map { ", \($0) threads by default" } ?? "") + "\n")
+              + (p.torchThreads.map { ", \($0) threads by default" } ?? "") + "; JAX \(p.jaxVersion ?? "not installed")\n")
     }
     print(peers.table.text)
     peers.notes.forEach { print("note: \($0)") }
+}
+
+// 3c. Prediction: the single-sample API, and a block beside ONNX Runtime on the same exported model.
+var predict: PredictComparison? = nil
+if sections.contains("predict") {
+    let comparison = measurePredict(tool: tool, python: options["--python"] ?? "python3",
+                                    script: options["--onnx-script"] ?? "scripts/onnx_predict_bench.py", quick: quick, log: log)
+    section("Prediction beside ONNX Runtime\(comparison.onnxruntimeVersion.map { " \($0)" } ?? ""): time per call")
+    print("backprop: batch 1 is Network.predict(_:workspace:into:) on one row into a reused workspace and output (OpenBLAS")
+    print("1 thread); batch 1,024 is Network.forward into a reused workspace, OpenBLAS at 1 and 2 threads (2: a block of")
+    print("`backprop predict`). ONNX Runtime: the same model (`backprop export --format onnx`, the model's precision), CPU provider,")
+    print("intra-op threads as listed, session.run on the same rows. Ratio > 1: backprop is faster.\n")
+    print(comparison.table.text)
+    comparison.notes.forEach { print("note: \($0)") }
+    predict = comparison
 }
 
 // 4. Peak memory (measured first, above), printed here.
@@ -218,7 +235,7 @@ if sections.contains("hosts"), let script = options["--hosts-script"] {
 
 // 7. The targets, and the files.
 let targets = evaluateTargets(kernels: kernels, steps: steps, epochs: epochs, numpy: numpy, memory: memory)
-    + (peers?.targets ?? [])
+    + (peers?.targets ?? []) + (predict?.targets ?? [])
 section("Targets")
 print(targetTable(targets).text)
 
@@ -226,7 +243,7 @@ environment.loadAverageAtEnd = BenchEnvironment.loadAverage()
 print("\nload average (1, 5, 15 min) at the start: \(environment.loadAverageAtStart); at the end: \(environment.loadAverageAtEnd)"
       + " — on \(environment.cores) cores, more than \(environment.cores) means other work shared the machine")
 let results = BenchResults(environment: environment, kernels: kernels, blasWinsFrom: blasWinsFrom, steps: steps,
-                           epochs: epochs, numpy: numpy, numpyNote: numpyNote, peers: peers, memory: memory, memoryNote: memoryNote,
+                           epochs: epochs, numpy: numpy, numpyNote: numpyNote, peers: peers, predict: predict, memory: memory, memoryNote: memoryNote,
                            distributed: distributed, distributedNote: distributedNote, targets: targets)
 do {
     try FileManager.default.createDirectory(atPath: resultsDirectory, withIntermediateDirectories: true)
@@ -243,6 +260,11 @@ do {
 if flags.contains("--check-allocations") {
     // OpenBLAS at two threads allocates inside its own threaded gemm; the package's paths must not.
     let allocating = steps.filter { $0.mode != .blas && ($0.allocationsPerStep ?? 0) > 0 }
+    let predicting = predict?.results.filter { ($0.allocationsPerCall ?? 0) > 0 } ?? []
+    if !predicting.isEmpty {
+        print("--check-allocations: single-sample predict allocates: " + predicting.map { "\($0.network) \($0.precision)" }.joined(separator: ", "))
+        exit(1)
+    }
     if !mallocCounterActive || steps.isEmpty {
         print("--check-allocations: nothing was counted")
         exit(1)

@@ -37,6 +37,24 @@ extension Network {
         return workspace.outputs
     }
 
+    /// The network's outputs for `inputs` (`batch × inputCount`, a single sample at batch 1) written
+    /// into `outputs` (`batch × outputCount` values, row-major), through `workspace`, whose batch
+    /// must be `inputs.rows`; `workspace` is overwritten. Allocates nothing: a loop predicting one
+    /// sample at a time keeps one 1-row input matrix (rewriting its elements in place), one
+    /// workspace and one output array, and each call reuses them.
+    /// - Precondition: the shapes fit (the message names them).
+    @_specialize(exported: true, where Backend == BLAS<Double>)
+    @_specialize(exported: true, where Backend == BLAS<Float>)
+    public func predict(_ inputs: Matrix<Scalar>, workspace: Workspace<Scalar>, into outputs: inout [Scalar]) {
+        precondition(outputs.count == inputs.rows * outputCount,
+                     "predict: \(outputs.count) outputs for \(inputs.rows) samples × \(outputCount) outputs")
+        forward(inputs, workspace: workspace)
+        let result = workspace.layers[workspace.layers.count - 1]
+        outputs.withUnsafeMutableBufferPointer { out in
+            result.activations.elements.withUnsafeBufferPointer { out.baseAddress!.update(from: $0.baseAddress!, count: out.count) }
+        }
+    }
+
     /// Backpropagation over a batch: the forward pass (with `dropout` and `masks`, see
     /// ``forward(_:workspace:dropout:masks:)``), then the backward pass
     /// with the gradient scale, writing ∂L/∂θ of the batch-mean loss L into `gradients` (shaped like

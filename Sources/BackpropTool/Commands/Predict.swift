@@ -61,43 +61,37 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         let saved = try SavedModel.load(path: model)
-        let (values, rows, columns) = try readInput()
-        let scaler = try saved.inputScaler(featureCount: columns, source: input, modelPath: model)
-        let count = min(rows, limit ?? rows)
-        var x = Matrix<Double>(rows: count, columns: columns, elements: Array(values[0..<(count * columns)]))
-        for i in 0..<count {
-            for j in 0..<columns { x[i, j] = scaler.apply(x[i, j], feature: j) }
-        }
+        let blocks = try openInput()
+        let scaler = try saved.inputScaler(featureCount: blocks.featureCount, source: input, modelPath: model)
+        let names = saved.classNames, columns = saved.outputCount
+        // A .npy file's header holds the row count, so it is counted first (a CSV file by a pass over its lines).
+        let sink = try output.map { try PredictionsFile(path: $0, rows: min(blocks.rowCount, limit ?? .max), columns: columns) }
+            ?? PredictionsFile(tableWithClassNames: names, columns: columns)
         // The scaled inputs rounded once to the model's precision; the outputs back in Double (exactly).
-        func predict<B: LinearAlgebra>(_ backend: B.Type) -> Matrix<Double> {
-            saved.network(backend).predict(x.converted(to: B.Scalar.self)).converted(to: Double.self)
+        func predict<B: LinearAlgebra>(_ backend: B.Type) throws -> Int {
+            let stream = PredictionStream(network: saved.network(backend), blockRows: 1024, threads: Self.threads)
+            return try stream.run(blocks, scaler: scaler, limit: limit ?? .max, into: sink)
         }
-        let outputs = BackendChoice.blas.with(precision ?? saved.precision) { predict($0) }
-        if let output {
-            try PredictionsFile.write(outputs, to: output)
-            print("wrote the \(count) × \(outputs.columns) outputs of \(model) to \(output)")
-            return
-        }
-        let names = saved.classNames
-        print((["row", "class"] + (names == nil ? [] : ["name"]) + (0..<saved.outputCount).map { "p\($0)" }).joined(separator: "\t"))
-        for i in 0..<count {
-            let c = outputs.argmax(row: i)
-            let probabilities = outputs.row(i).map { String(format: "%.6f", $0) }
-            print(([String(i), String(c)] + (names.map { [$0[c]] } ?? []) + probabilities).joined(separator: "\t"))
-        }
+        let count = try BackendChoice.blas.with(precision ?? PrecisionDefault.ofModel(saved)) { try predict($0) }
+        try sink.finish()
+        if let output { print("wrote the \(count) × \(columns) outputs of \(model) to \(output)") }
     }
 
-    private func readInput() throws -> (values: [Double], rows: Int, columns: Int) {
+    /// Threads reading a block and computing it: OpenBLAS's default, one per core (its default is
+    /// what the whole-matrix prediction used, so the outputs are the same bit for bit).
+    static let threads = max(1, BLASThreads.count)
+
+    /// The input, read a block at a time.
+    private func openInput() throws -> FeatureBlocks {
         if input.lowercased().hasSuffix(".csv") {
             let drop: CSV.LabelColumn? = labelColumn.map { $0 == "last" ? .last : Int($0).map { .index($0) } ?? .name($0) }
-            return try CSV.loadFeatures(input, hasHeader: !noHeader, dropping: drop)
+            return try FeatureBlocks.csv(input, hasHeader: !noHeader, dropping: drop)
         }
-        if NumPy.isNumPy(input) { return try NumPy.loadFeatures(input, key: featuresKey ?? NumPy.defaultFeaturesKey) }
+        if NumPy.isNumPy(input) { return try FeatureBlocks.numPy(input, key: featuresKey ?? NumPy.defaultFeaturesKey) }
         let (shape, bytes) = try IDX.read(input)
         guard shape.count >= 2 else {
             throw ValidationError("\(input): an IDX file of samples needs at least 2 dimensions (N × features), found shape \(shape)")
         }
-        let columns = shape.dropFirst().reduce(1, *)
-        return (bytes.map(Double.init), shape[0], columns)
+        return try FeatureBlocks(.bytes(bytes), featureCount: shape.dropFirst().reduce(1, *), source: input)
     }
 }

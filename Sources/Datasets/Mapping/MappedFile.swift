@@ -153,6 +153,20 @@ final class MappedFile: @unchecked Sendable {
         return try body()
     }
 
+    /// Tells the kernel the mapping is read once in order from now on (`MADV_SEQUENTIAL`), for a
+    /// reader that releases what it has read with ``release(from:to:)``.
+    func adviseSequential() { advise(MADV_SEQUENTIAL) }
+
+    /// Drops the resident pages wholly inside bytes `start..<end` (`madvise(MADV_DONTNEED)`; the page
+    /// cache keeps them while memory allows), for a reader in order done with them. Returns where the
+    /// next call should start: `end` rounded down to a page (the page holding `end` stays).
+    func release(from start: Int, to end: Int) -> Int {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE))), last = min(end, bytes.count) / page * page
+        guard let base = bytes.baseAddress, last > start else { return start }
+        madvise(UnsafeMutableRawPointer(mutating: base + start), last - start, MADV_DONTNEED)
+        return last
+    }
+
     private func advise(_ advice: Int32) {
         guard let base = bytes.baseAddress else { return }
         madvise(UnsafeMutableRawPointer(mutating: base), bytes.count, advice)

@@ -93,7 +93,7 @@ public enum NumPy {
     }
 
     /// `N × …` as (N, features per sample), both at least 1.
-    private static func sampleShape(_ x: NPYArray) throws -> (Int, Int) {
+    static func sampleShape(_ x: NPYArray) throws -> (Int, Int) {
         guard x.shape.count >= 2 else {
             throw DatasetError(.badHeader, file: x.source, "features must have at least 2 dimensions (N × features), found shape \(NPYHeader.describe(x.shape)) (use x.reshape(len(x), -1))")
         }
@@ -138,14 +138,20 @@ public enum NumPy {
         return try Dataset(features: features, labels: labels, featureCount: columns, classCount: largest + 1, source: source)
     }
 
+    /// The header of ``encode(_:rows:columns:)``'s file, which its `8 × rows × columns` data bytes
+    /// (little-endian float64, row-major) follow: for writing the data as it is computed.
+    public static func header(rows: Int, columns: Int) -> [UInt8] {
+        var header = Array("{'descr': '<f8', 'fortran_order': False, 'shape': (\(rows), \(columns)), }".utf8)
+        let total = 10 + header.count + 1
+        header += [UInt8](repeating: 0x20, count: (64 - total % 64) % 64) + [0x0A]
+        return NPYHeader.magic + [1, 0, UInt8(header.count & 0xFF), UInt8(header.count >> 8)] + header
+    }
+
     /// A `.npy` file (version 1.0, little-endian float64, C order) of `rows × columns` values, row-major.
     /// - Precondition: `values.count == rows × columns`.
     public static func encode(_ values: [Double], rows: Int, columns: Int) -> [UInt8] {
         precondition(values.count == rows * columns, "NumPy.encode: \(values.count) values for \(rows) × \(columns)")
-        var header = Array("{'descr': '<f8', 'fortran_order': False, 'shape': (\(rows), \(columns)), }".utf8)
-        let total = 10 + header.count + 1
-        header += [UInt8](repeating: 0x20, count: (64 - total % 64) % 64) + [0x0A]
-        var out = NPYHeader.magic + [1, 0, UInt8(header.count & 0xFF), UInt8(header.count >> 8)] + header
+        var out = header(rows: rows, columns: columns)
         out.reserveCapacity(out.count + 8 * values.count)
         for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
         return out

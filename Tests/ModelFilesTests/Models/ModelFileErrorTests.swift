@@ -51,7 +51,7 @@ import TestSupport
         ("newer version", json("\"version\": 2", "\"version\": 3"), "version", "version 3 is not supported"),
         ("version as a string", json("\"version\": 2", "\"version\": \"2\""), "version", "expected a number, found a string"),
         ("missing layers", json("\"layers\"", "\"strata\""), "layers", "missing field"),
-        ("unknown layer kind", json("\"kind\": \"dense\"", "\"kind\": \"lstm\""), "layers[0].kind", "unknown layer kind \"lstm\" (expected one of dense, conv2d, maxpool2d, avgpool2d, flatten)"),
+        ("unknown layer kind", json("\"kind\": \"dense\"", "\"kind\": \"lstm\""), "layers[0].kind", "unknown layer kind \"lstm\" (expected one of dense, conv2d, maxpool2d, avgpool2d, flatten, leaky_relu)"),
         ("layer kind not a string", json("\"kind\": \"dense\"", "\"kind\": 1"), "layers[0].kind", "expected a string"),
         ("unknown loss", json("squared_error", "hinge"), "loss", "unknown loss \"hinge\""),
         ("fan-in mismatch", json("[[0.1], [-0.3]]", "[[0.1], [-0.3], [0.4]]"), "layers[1].weights", "expected 2 rows"),
