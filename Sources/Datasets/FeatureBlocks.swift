@@ -102,8 +102,6 @@ public final class FeatureBlocks {
     /// - Precondition: `scaler.featureCount == featureCount`, `out.count >= limit × featureCount`.
     /// - Throws: `DatasetError` naming the sample of a NaN or infinite feature, or (CSV) the line and
     ///   field of a field that is not a number, or a row of another width. Rows before it were read.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
     public func read<T: KernelScalar>(upTo limit: Int, scaler: FeatureScaler, into out: UnsafeMutableBufferPointer<T>) throws -> Int {
         precondition(scaler.featureCount == featureCount && limit >= 0 && out.count >= limit * featureCount,
                      "FeatureBlocks.read: \(limit) rows of \(featureCount) into \(out.count) with a scaler of \(scaler.featureCount)")
@@ -157,8 +155,6 @@ public final class FeatureBlocks {
     /// - Precondition: ``storedRows`` is not nil and holds `range`; `scaler.featureCount == featureCount`;
     ///   `out.count >= range.count × featureCount`.
     /// - Throws: `DatasetError` naming the sample of the first NaN or infinite feature in `range`.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
     public func read<T: KernelScalar>(rows range: Range<Int>, scaler: FeatureScaler, into out: UnsafeMutableBufferPointer<T>) throws {
         precondition(range.lowerBound >= 0 && range.upperBound <= storedRows ?? -1 && scaler.featureCount == featureCount
                      && out.count >= range.count * featureCount,

@@ -136,3 +136,30 @@ import TestSupport
         #expect(a.scaler == b.scaler)
     }
 }
+
+/// `backprop inspect` on a model of image layers: each layer's kind, output shape and parameter count.
+@Suite struct InspectImageModelTests {
+    @Test func eachLayerShowsItsOutputShapeAndParameters() throws {
+        var rng = SeededGenerator(seed: 2)
+        let layers: [Layer<Double>] = [
+            .conv2d(Conv2D(input: (1, 6, 6), weights: .randomNormal(rows: 2, columns: 9, scale: 0.3, using: &rng), bias: [0.1, -0.1],
+                           kernel: (3, 3), padding: (1, 1), activation: .relu)),
+            .maxPool2D(MaxPool2D(input: (2, 6, 6), window: (2, 2))),
+            .flatten(Flatten(input: (2, 3, 3))),
+            .dense(weights: .randomNormal(rows: 18, columns: 3, scale: 0.3, using: &rng), bias: [0, 0, 0], activation: .softmax),
+        ]
+        let path = TestData.temporaryDirectory().appendingPathComponent("cnn.json").path
+        try SavedModel(layers: layers, loss: .crossEntropy).save(to: path)
+        let run = try Tool.run(["inspect", path])
+        #expect(run.status == 0, "\(run.standardError)")
+        let rows = run.standardOutput.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        func row(_ l: Int) -> [String] { rows.first { $0.first == String(l) && $0.count > 3 } ?? [] }
+        // conv 1×6×6 → 2 filters 3×3, padding 1: 2×6×6 and 2·9 + 2 = 20 parameters; pool 2: 2×3×3; flatten 18; dense 18·3 + 3 = 57.
+        #expect(Array(row(0).prefix(4)) == ["0", "conv2d", "2×6×6", "20"])
+        #expect(Array(row(1).prefix(4)) == ["1", "maxpool2d", "2×3×3", "0"])
+        #expect(Array(row(2).prefix(4)) == ["2", "flatten", "18", "0"])
+        #expect(Array(row(3).prefix(4)) == ["3", "dense", "3", "57"])
+        #expect(run.standardOutput.contains("parameters 77"))
+        #expect(run.standardOutput.contains("PyTorch: no state dict for this model (layer 0 (conv2d): PyTorch files hold dense layers only so far"))
+    }
+}

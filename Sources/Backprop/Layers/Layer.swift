@@ -150,6 +150,16 @@ public enum Layer<Scalar: BLASScalar>: Equatable, Sendable {
         case .leakyReLU(let layer): layer.scratch(batch: batch)
         }
     }
+    /// One sample's output shape: [C, H′, W′] for a convolution or a pool (NCHW), [values] otherwise.
+    public var outputShape: [Int] {
+        switch self {
+        case .conv2d(let layer): [layer.shape.filters, layer.shape.outputHeight, layer.shape.outputWidth]
+        case .maxPool2D(let layer): [layer.shape.channels, layer.shape.outputHeight, layer.shape.outputWidth]
+        case .avgPool2D(let layer): [layer.shape.channels, layer.shape.outputHeight, layer.shape.outputWidth]
+        case .dense, .flatten, .leakyReLU: [outputCount]
+        }
+    }
+
     /// Weights plus biases.
     public var parameterCount: Int { weights.elements.count + (bias?.count ?? 0) }
 

@@ -17,24 +17,24 @@ extension Network {
         precondition(dropout >= 0 && dropout < 1, "forward: dropout rate \(dropout) must be in [0, 1)")
         precondition(inputs.columns == inputCount && workspace.fits(definition, batch: inputs.rows),
                      "forward: inputs \(inputs.rows)×\(inputs.columns) for a network of \(inputCount) inputs and a workspace of batch \(workspace.batch)")
-        let layers = self.layers, last = layers.count - 1
-        for l in layers.indices {
-            let buffers = workspace.layers[l]
-            layers[l].forward(l == 0 ? inputs : workspace.layers[l - 1].output, into: buffers, on: Backend.self)
-            buffers.dropout.forward(buffers.activations, rate: l < last ? dropout : 0, masks: masks, layer: l)
+        let last = layers.count - 1
+        // Each layer is read in place (a copy of the layer enum costs retains on every pass).
+        definition.layers.withUnsafeBufferPointer { layers in
+            for l in layers.indices {
+                let buffers = workspace.layers[l]
+                layers[l].forward(l == 0 ? inputs : workspace.layers[l - 1].output, into: buffers, on: Backend.self)
+                buffers.dropout.forward(buffers.activations, rate: l < last ? dropout : 0, masks: masks, layer: l)
+            }
         }
     }
 
     /// The network's outputs for `inputs` (`batch × inputCount` → `batch × outputCount`).
     /// Allocates a workspace; loops call ``forward(_:workspace:)`` with one of their own.
-    @_specialize(exported: true, where Backend == BLAS<Double>)
-    @_specialize(exported: true, where Backend == BLAS<Float>)
-    @_specialize(exported: true, where Backend == Reference<Double>)
-    @_specialize(exported: true, where Backend == Reference<Float>)
+    @inlinable
     public func predict(_ inputs: Matrix<Scalar>) -> Matrix<Scalar> {
-        let workspace = Workspace(batch: inputs.rows, layers: layers)
-        forward(inputs, workspace: workspace)
-        return workspace.outputs
+        var outputs = [Scalar](repeating: 0, count: inputs.rows * outputCount)
+        predict(inputs, workspace: Workspace(batch: inputs.rows, layers: layers), into: &outputs)
+        return Matrix(rows: inputs.rows, columns: outputCount, elements: outputs)
     }
 
     /// The network's outputs for `inputs` (`batch × inputCount`, a single sample at batch 1) written
@@ -45,6 +45,8 @@ extension Network {
     /// - Precondition: the shapes fit (the message names them).
     @_specialize(exported: true, where Backend == BLAS<Double>)
     @_specialize(exported: true, where Backend == BLAS<Float>)
+    @_specialize(exported: true, where Backend == Reference<Double>)
+    @_specialize(exported: true, where Backend == Reference<Float>)
     public func predict(_ inputs: Matrix<Scalar>, workspace: Workspace<Scalar>, into outputs: inout [Scalar]) {
         precondition(outputs.count == inputs.rows * outputCount,
                      "predict: \(outputs.count) outputs for \(inputs.rows) samples × \(outputCount) outputs")
@@ -93,15 +95,17 @@ extension Network {
                      "backward: targets \(targets.rows)×\(targets.columns) for inputs \(inputs.rows)×\(inputs.columns) and \(outputCount) outputs")
         precondition(parameters.weights.count == layers.count,
                      "backward: parameter arrays for \(parameters.weights.count) layers, the network has \(layers.count)")
-        let layers = self.layers, output = workspace.layers[layers.count - 1]
+        let output = workspace.layers[layers.count - 1]
         let lossValue = loss.value(outputs: output.activations, preActivations: output.preActivations, targets: targets)
         loss.outputErrorTerms(outputs: output.activations, targets: targets, into: &output.errorTerms)
-        for l in layers.indices.reversed() {
-            let below = l > 0 ? workspace.layers[l - 1] : nil
-            layers[l].backward(input: below?.output ?? inputs, buffers: workspace.layers[l], scale: scale.factor,
-                               signedZeros: scale.signedZeros, weightGradient: &parameters.weights[l],
-                               biasGradient: &parameters.biases[l], below: below, on: Backend.self)
-            afterLayer?(l, parameters)
+        definition.layers.withUnsafeBufferPointer { layers in
+            for l in layers.indices.reversed() {
+                let below = l > 0 ? workspace.layers[l - 1] : nil
+                layers[l].backward(input: below?.output ?? inputs, buffers: workspace.layers[l], scale: scale.factor,
+                                   signedZeros: scale.signedZeros, weightGradient: &parameters.weights[l],
+                                   biasGradient: &parameters.biases[l], below: below, on: Backend.self)
+                afterLayer?(l, parameters)
+            }
         }
         return lossValue
     }

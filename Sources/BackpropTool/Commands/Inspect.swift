@@ -25,24 +25,34 @@ struct Inspect: ParsableCommand {
         print("  scaling    \(saved.scaler?.method.rawValue ?? "none")")
         if let names = saved.classNames { print("  classes    \(names.joined(separator: ", "))") }
         for key in saved.metadata.keys.sorted() { print("  \(key.padding(toLength: 10, withPad: " ", startingAt: 0)) \(saved.metadata[key]!)") }
-        print("\n  layer  shape        activation  bias  weights: mean      std       min       max       |W|")
+        print("\n  layer  kind       output      parameters  weights      activation  bias  weights: mean      std       min       max       |W|")
         for (l, layer) in network.layers.enumerated() {
             let w = layer.weights.elements
+            let columns = [String(l).padding(toLength: 5, withPad: " ", startingAt: 0),
+                           layer.kindName.padding(toLength: 9, withPad: " ", startingAt: 0),
+                           layer.outputShape.map(String.init).joined(separator: "×").padding(toLength: 10, withPad: " ", startingAt: 0),
+                           String(layer.parameterCount).padding(toLength: 10, withPad: " ", startingAt: 0),
+                           (w.isEmpty ? "—" : "\(layer.weights.rows)×\(layer.weights.columns)").padding(toLength: 11, withPad: " ", startingAt: 0),
+                           layer.activation.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0),
+                           (layer.bias == nil ? "no" : "yes").padding(toLength: 4, withPad: " ", startingAt: 0)]
+            guard let low = w.min(), let high = w.max() else {  // A kind without parameters.
+                print("  " + columns.joined(separator: "  "))
+                continue
+            }
             let mean = w.reduce(0, +) / Double(w.count)
             let std = (w.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(w.count)).squareRoot()
             let norm = w.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            let shape = "\(layer.inputCount)×\(layer.outputCount)"
-            print(String(format: "  %-5d  %@  %@  %@  %9.4f %9.4f %9.4f %9.4f %9.4f", l,
-                         shape.padding(toLength: 11, withPad: " ", startingAt: 0),
-                         layer.activation.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0),
-                         (layer.bias == nil ? "no" : "yes").padding(toLength: 4, withPad: " ", startingAt: 0),
-                         mean, std, w.min()!, w.max()!, norm))
+            print("  " + columns.joined(separator: "  ") + String(format: "  %9.4f %9.4f %9.4f %9.4f %9.4f", mean, std, low, high, norm))
         }
     }
 
     /// The PyTorch code for this model's state dict: for the file itself when it is one, otherwise
     /// for the file `backprop export --format torch` would write.
     private func printPyTorchCode(_ saved: SavedModel) {
+        if let problem = saved.denseOnly("PyTorch") {
+            print("\nPyTorch: no state dict for this model (\(problem))")
+            return
+        }
         let isStateDict = TorchStateDict.isStateDict(path: model)
         let path = isStateDict ? model : (model as NSString).deletingPathExtension + ".torch.safetensors"
         print("\nPyTorch" + (isStateDict ? " (this file is a state dict):" : " (after `backprop export \(model) --format torch --output \(path)`):"))
