@@ -17,14 +17,24 @@ enum LayerKindsJSON {
         if kind == "leaky_relu" {
             let field = "\(path).features"
             let features = try integer(try reader.number(try reader.member(object, "features", at: path), field), field, reader)
+            try checkCount([features], field, "features", reader)
             return .leakyReLU(LeakyReLU(features: features, slope: try reader.number(try reader.member(object, "slope", at: path), "\(path).slope")))
         }
         let input = try sizes(object, "input_shape", count: 3, at: path, reader)
+        try checkCount(input, "\(path).input_shape", "an input", reader)
         let shape = (channels: input[0], height: input[1], width: input[2])
         switch kind {
         case "conv2d":
             let kernel = try sizes(object, "kernel", count: 2, at: path, reader)
             let stride = try sizes(object, "stride", count: 2, at: path, reader), padding = try sizes(object, "padding", count: 2, at: path, reader)
+            // The patch, and the output positions times the patch (the im2col matrix a sample needs).
+            try checkCount([input[0], kernel[0], kernel[1]], "\(path).kernel", "a patch", reader)
+            if stride.allSatisfy({ $0 >= 1 }) {
+                let height = max(0, (input[1] + 2 * padding[0] - kernel[0]) / stride[0] + 1)
+                let width = max(0, (input[2] + 2 * padding[1] - kernel[1]) / stride[1] + 1)
+                let positions: [Int] = [height, width]
+                try checkCount(positions + [input[0], kernel[0], kernel[1]], "\(path).padding", "output positions × patch", reader)
+            }
             let weights = try reader.matrix(try reader.member(object, "weights", at: path), "\(path).weights", columns: input[0] * kernel[0] * kernel[1],
                                             what: " (C·kh·kw of input_shape and kernel)")
             var bias: [Double]? = nil
@@ -43,6 +53,19 @@ enum LayerKindsJSON {
         }
     }
 
+    /// The most values a sample may have at one layer read from a file, 2²⁴ (128 MiB a sample in
+    /// float64): a larger size is refused before any arithmetic or allocation depends on it, as a
+    /// parameter-free layer's sizes are not backed by data in the file.
+    static let valuesPerSampleLimit = 1 << 24
+
+    /// Refuses `factors` whose product passes ``valuesPerSampleLimit`` (computed without overflow).
+    private static func checkCount(_ factors: [Int], _ field: String, _ what: String, _ reader: JSONReader) throws(FileFormatError) {
+        let product = factors.reduce(1.0) { $0 * Double($1) }
+        if product > Double(valuesPerSampleLimit) {
+            throw reader.fail(field, "\(what) of \(factors.map(String.init).joined(separator: "×")) values is more than a layer read from a file may have (\(valuesPerSampleLimit))")
+        }
+    }
+
     /// `count` integers at `object[key]`.
     private static func sizes(_ object: [String: JSONValue], _ key: String, count: Int, at path: String,
                               _ reader: JSONReader) throws(FileFormatError) -> [Int] {
@@ -57,6 +80,7 @@ enum LayerKindsJSON {
     /// `value` as an integer size, or an error at `field`.
     private static func integer(_ value: Double, _ field: String, _ reader: JSONReader) throws(FileFormatError) -> Int {
         guard value == value.rounded(), abs(value) < 2_147_483_648 else { throw reader.fail(field, "expected an integer size, found \(value)") }
+        guard value >= 0 else { throw reader.fail(field, "expected a size of at least 0, found \(Int(value))") }
         return Int(value)
     }
 

@@ -52,6 +52,17 @@ import TestSupport
             (conv.replacingOccurrences(of: "\"stride\": [1, 1], ", with: ""), "layers[0].stride: missing field"),
             (conv.replacingOccurrences(of: "\"bias\": null", with: "\"bias\": [1, 2]"), "layers[0].bias: expected 1 numbers (one per filter, a weight row each), found 2"),
             (conv.replacingOccurrences(of: "\"input_shape\": [1, 4, 4]", with: "\"input_shape\": [1, 1, 4]"), "layer 0 (conv2d): window 2×2 is larger than the padded input 1×4"),
+            // Sizes no data in the file backs are bounded before anything is computed or allocated from them.
+            ("{\"kind\": \"flatten\", \"input_shape\": [100000, 100000, 100]}",
+             "layers[0].input_shape: an input of 100000×100000×100 values is more than a layer read from a file may have (16777216)"),
+            (conv.replacingOccurrences(of: "\"kernel\": [2, 2]", with: "\"kernel\": [2000000000, 2000000000]"),
+             "layers[0].kernel: a patch of 1×2000000000×2000000000 values is more than a layer read from a file may have"),
+            // (4 + 2·3000 − 2)/1 + 1 = 6003 positions a side.
+            (conv.replacingOccurrences(of: "\"padding\": [0, 0]", with: "\"padding\": [3000, 3000]"),
+             "layers[0].padding: output positions × patch of 6003×6003×1×2×2 values is more than a layer read from a file may have"),
+            (conv.replacingOccurrences(of: "\"input_shape\": [1, 4, 4]", with: "\"input_shape\": [-1, 4, 4]"), "layers[0].input_shape[0]: expected a size of at least 0, found -1"),
+            ("{\"kind\": \"leaky_relu\", \"features\": 1000000000, \"slope\": 0.1}",
+             "layers[0].features: features of 1000000000 values is more than a layer read from a file may have"),
         ]
         for (layer, message) in cases {
             let text = "{\"format\": \"backprop-model\", \"version\": 2, \"loss\": \"squared_error\", \"layers\": [\(layer)]}"
