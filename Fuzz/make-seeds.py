@@ -64,6 +64,19 @@ for name in sorted(os.listdir(vectors)):
             put("training-case", name, f.read())
 
 
+# A model of every kind but dense too (the command line cannot train one yet): conv2d, maxpool2d,
+# flatten, leaky_relu, dense softmax, 1×4×4 inputs.
+put("saved-model", "image-kinds.json", json.dumps({
+    "format": "backprop-model", "version": 2, "loss": "cross_entropy", "precision": "float64",
+    "layers": [
+        {"kind": "conv2d", "input_shape": [1, 4, 4], "kernel": [2, 2], "stride": [1, 1], "padding": [1, 1],
+         "weights": [[0.5, -0.25, 0.125, 1.0], [-0.5, 0.75, 0.25, -1.0]], "bias": [0.1, -0.1], "activation": "relu"},
+        {"kind": "maxpool2d", "input_shape": [2, 5, 5], "window": [2, 2], "stride": [2, 2]},
+        {"kind": "flatten", "input_shape": [2, 2, 2]},
+        {"kind": "leaky_relu", "features": 8, "slope": 0.1},
+        {"kind": "dense", "weights": [[0.1, -0.2]] * 8, "bias": [0.0, 0.0], "activation": "softmax"},
+    ]}, indent=1))
+
 # Decoding time grew with the square of the nesting depth: this took 37 s before the depth limit.
 put("training-case", "was-hang-deep-nesting.json",
     '{"layers": [{"weights": ' + "[" * 400 + ",".join(["1"] * 1500) + "]" * 400 + "}]}")

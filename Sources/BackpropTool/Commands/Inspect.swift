@@ -25,11 +25,11 @@ struct Inspect: ParsableCommand {
         print("  scaling    \(saved.scaler?.method.rawValue ?? "none")")
         if let names = saved.classNames { print("  classes    \(names.joined(separator: ", "))") }
         for key in saved.metadata.keys.sorted() { print("  \(key.padding(toLength: 10, withPad: " ", startingAt: 0)) \(saved.metadata[key]!)") }
-        print("\n  layer  kind       output      parameters  weights      activation  bias  weights: mean      std       min       max       |W|")
+        print("\n  layer  kind        output      parameters  weights      activation  bias  weights: mean      std       min       max       |W|")
         for (l, layer) in network.layers.enumerated() {
             let w = layer.weights.elements
             let columns = [String(l).padding(toLength: 5, withPad: " ", startingAt: 0),
-                           layer.kindName.padding(toLength: 9, withPad: " ", startingAt: 0),
+                           layer.kindName.padding(toLength: 10, withPad: " ", startingAt: 0),
                            layer.outputShape.map(String.init).joined(separator: "×").padding(toLength: 10, withPad: " ", startingAt: 0),
                            String(layer.parameterCount).padding(toLength: 10, withPad: " ", startingAt: 0),
                            (w.isEmpty ? "—" : "\(layer.weights.rows)×\(layer.weights.columns)").padding(toLength: 11, withPad: " ", startingAt: 0),

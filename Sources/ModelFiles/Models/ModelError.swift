@@ -29,7 +29,8 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
             let known = ModelFormat.allCases.map { ".\($0.rawValue)" }.joined(separator: " or ")
             return "cannot tell the model format of \(path): its extension is not \(known); pass the format"
         case .kindNotInFormat(let l, let kind, let format):
-            return "layer \(l) (\(kind)): \(format) files hold dense layers only so far; save the model as .json, which holds every kind"
+            return "layer \(l) (\(kind)): \(format) files hold dense layers only so far"
+                + (format == "safetensors" ? "; save the model as .json, which holds every kind" : "")
         }
     }
 }
