@@ -79,6 +79,12 @@ struct Train: ParsableCommand {
             throw ValidationError("--save \(save): the file name must end in .json or .safetensors")
         }
         if let save { try OutputPath.check(save, option: "--save") }
+        if architecture.hasImageLayers {
+            if let save, ModelFormat(path: save) == .safetensors {
+                throw ValidationError("--save \(save): safetensors files hold dense layers only so far; save a network with image layers as .json")
+            }
+            if checkpointEvery > 0 { throw ValidationError("--checkpoint-every: checkpoints hold dense layers only so far; a network with image layers cannot be checkpointed yet") }
+        }
         if checkpointEvery > 0 { try OutputPath.check(checkpoint, option: "--checkpoint") }
         if !(exchangeTimeout > 0 && exchangeTimeout.isFinite) {
             throw ValidationError("--exchange-timeout must be a positive number of seconds, got \(exchangeTimeout)")
@@ -216,7 +222,8 @@ struct Train: ParsableCommand {
         let (trainingSet, validationSet) = Trainer<B>.split(all, validationFraction: config.validationFraction, seed: config.seed)
         var scaler = FeatureScaler.fit(training.scaling.method, on: trainingSet)
         var rng = SeededGenerator(seed: config.seed)
-        var network = try architecture.makeNetwork(B.self, inputs: all.featureCount, classes: all.classCount, using: &rng)
+        var network = try architecture.makeNetwork(B.self, inputs: all.featureCount, classes: all.classCount,
+                                                   defaultImageShape: dataOptions.data == "fashion-mnist" ? [1, 28, 28] : nil, using: &rng)
         var description = network.definition.summary(details: architecture.details)
         var classNames = dataClassNames
         if let start = try initialWeights.load(B.self, featureCount: all.featureCount, classCount: all.classCount) {

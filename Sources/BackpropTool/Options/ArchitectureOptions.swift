@@ -20,16 +20,44 @@ struct ArchitectureOptions: ParsableArguments {
     @Option(help: "Weight initialiser: lesson (N(0, 1/fan_in)), glorot, he or orthogonal. Default: he for relu, glorot otherwise.")
     var initializer: Initializer?
 
+    @Option(help: ArgumentHelp("The network as layer words, comma-separated, read left to right (instead of --hidden, --activation and --output), e.g. \"conv 32 3x3 same, relu, maxpool 2, flatten, dense 128, relu, dense 10, softmax\". Words: conv FILTERS KxK [stride S] [pad P|same|valid] [nobias]; maxpool K [stride S]; avgpool K [stride S]; flatten; dense N [nobias]; an activation (for the conv or dense before it).", valueName: "SPEC"))
+    var layers: String?
+
+    @Option(help: ArgumentHelp("The shape of one sample for --layers with image layers, channels × height × width (NCHW). Default: 1x28x28 for Fashion-MNIST.", valueName: "CxHxW"))
+    var inputShape: String?
+
     /// The options given on the command line, not defaulted: what `train --resume` refuses.
     var given: [String] {
         [("--hidden", hiddenGiven != nil), ("--activation", activationGiven != nil), ("--output", outputGiven != nil),
-         ("--initializer", initializer != nil)].filter(\.1).map(\.0)
+         ("--initializer", initializer != nil), ("--layers", layers != nil), ("--input-shape", inputShape != nil)].filter(\.1).map(\.0)
     }
 
     func validate() throws {
+        if let layers {
+            let dense = [("--hidden", hiddenGiven != nil), ("--activation", activationGiven != nil), ("--output", outputGiven != nil)].filter(\.1).map(\.0)
+            if !dense.isEmpty { throw ValidationError("\(dense.joined(separator: ", ")) cannot be used with --layers, which gives every layer") }
+            let spec = try LayerSpec(layers)
+            if inputShape != nil && !spec.hasImageLayers { throw ValidationError("--input-shape is for --layers with image layers (conv, pools, flatten)") }
+            _ = try imageShape()
+            return
+        }
+        if inputShape != nil { throw ValidationError("--input-shape needs --layers") }
         // Hidden-to-hidden layers need no data to be checked: before any file is read.
         try LayerMemory.check(sizes: hiddenSizes(), firstLayer: 1, option: "--hidden \(hidden)")
     }
+
+    /// `--input-shape` as [C, H, W], or nil when not given.
+    func imageShape() throws -> [Int]? {
+        guard let inputShape else { return nil }
+        let parts = inputShape.split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+        guard parts.count == 3, let c = parts[0], let h = parts[1], let w = parts[2], [c, h, w].allSatisfy({ $0 >= 1 && $0 <= LayerSpec.largestSize }) else {
+            throw ValidationError("--input-shape \(inputShape.prefix(40)): expected CxHxW, three whole numbers from 1 to \(LayerSpec.largestSize) (e.g. 1x28x28)")
+        }
+        return [c, h, w]
+    }
+
+    /// Whether the network has layers that neither safetensors files nor checkpoints hold yet.
+    var hasImageLayers: Bool { (layers.flatMap { try? LayerSpec($0) })?.hasImageLayers ?? false }
 
     func hiddenSizes() throws -> [Int] {
         if hidden.trimmingCharacters(in: .whitespaces).isEmpty { return [] }
@@ -41,7 +69,26 @@ struct ArchitectureOptions: ParsableArguments {
         }
     }
 
-    func makeNetwork<B: LinearAlgebra>(_: B.Type, inputs: Int, classes: Int, using rng: inout SeededGenerator) throws -> Network<B> {
+    /// The network for samples of `inputs` features in `classes` classes: from --layers (its image
+    /// layers reading samples of --input-shape, or `defaultImageShape`), or --hidden and the activations.
+    func makeNetwork<B: LinearAlgebra>(_: B.Type, inputs: Int, classes: Int, defaultImageShape: [Int]?,
+                                       using rng: inout SeededGenerator) throws -> Network<B> {
+        if let layers {
+            let spec = try LayerSpec(layers)
+            var shape = [inputs]
+            if spec.hasImageLayers {
+                guard let image = try imageShape() ?? defaultImageShape else {
+                    throw ValidationError("--layers: its image layers need the shape of a sample: give --input-shape CxHxW (the data has \(inputs) features)")
+                }
+                guard image.reduce(1, *) == inputs else {
+                    throw ValidationError("--input-shape \(image.map(String.init).joined(separator: "x")): \(image.reduce(1, *)) values a sample, but the data has \(inputs) features")
+                }
+                shape = image
+            }
+            let built = try spec.layers(input: shape, classes: classes, initializer: initializer, using: &rng)
+            let definition = try NetworkDefinition(layers: built, loss: built.last!.activation == .softmax ? .crossEntropy : .squaredError)
+            return Network<B>(definition.converted(to: B.Scalar.self))
+        }
         let sizes = try [inputs] + hiddenSizes() + [classes]
         try LayerMemory.check(sizes: sizes, option: "--hidden \(hidden)", bytesPerValue: MemoryLayout<B.Scalar>.size)
         return try Network<B>.make(sizes: sizes, hidden: activation, output: output,
@@ -49,7 +96,7 @@ struct ArchitectureOptions: ParsableArguments {
     }
 
     /// What the network's summary adds to its sizes: the hidden activation and the output kind.
-    var details: [String] { [activation.rawValue, "\(output.rawValue) output"] }
+    var details: [String] { layers != nil ? ["from --layers"] : [activation.rawValue, "\(output.rawValue) output"] }
 }
 
 extension Activation: ExpressibleByArgument {}
