@@ -8,8 +8,7 @@ import Foundation
 /// One network, precision and batch: this package's time per call and ONNX Runtime's on the same
 /// inputs and threads.
 struct PredictResult: Encodable {
-    var network: String
-    var precision: String
+    var network, precision: String
     var batch: Int
     /// Threads on both sides: OpenBLAS's, and ONNX Runtime's intra-op threads.
     var threads: Int
