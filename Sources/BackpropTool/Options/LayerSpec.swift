@@ -123,17 +123,23 @@ extension LayerSpec {
     func layers(input: [Int], classes: Int, initializer: Initializer?, using rng: inout SeededGenerator) throws -> [Layer<Double>] {
         var shape = input
         var layers: [Layer<Double>] = []
-        var previous: Word?  // The word before, and whether it made a layer an activation word can apply to.
-        var takesActivation = false
-        for word in words {
+        var i = 0
+        while i < words.count {
+            let word = words[i]
             func fail(_ problem: String) -> ValidationError { Self.fail(word.position, word.text, problem) }
             let shown = shape.map(String.init).joined(separator: "×")
+            // A conv or dense layer takes the activation word right after it (the identity without one).
+            var activation = Activation.identity, takesNext = false
+            if case .conv = word.kind, i + 1 < words.count, case .activation(let next) = words[i + 1].kind { (activation, takesNext) = (next, true) }
+            if case .dense = word.kind, i + 1 < words.count, case .activation(let next) = words[i + 1].kind { (activation, takesNext) = (next, true) }
+            /// Weights of `fanIn × fanOut` drawn for the layer's activation (the rule given, or the standard one).
+            func drawn(fanIn: Int, fanOut: Int) -> Matrix<Double> {
+                (initializer ?? .standard(for: activation)).weights(fanIn: fanIn, fanOut: fanOut, using: &rng)
+            }
             switch word.kind {
-            case .activation(let activation):
-                guard takesActivation, let layer = layers.last else {
-                    throw fail("an activation follows a conv or dense layer, not " + (previous.map { "word \($0.position) (\"\($0.text.prefix(40))\")" } ?? "the input"))
-                }
-                layers[layers.count - 1] = try Self.with(activation, layer, initializer: initializer, rng: &rng)
+            case .activation:
+                let previous = i > 0 ? "word \(words[i - 1].position) (\"\(words[i - 1].text.prefix(40))\")" : "the input"
+                throw fail("an activation follows a conv or dense layer, not \(previous)")
             case .conv(let filters, let k, let stride, let padding, let bias):
                 guard shape.count == 3 else { throw fail("a convolution needs a C×H×W input; it gets \(shown) (give --input-shape, or put it before flatten)") }
                 let pad: Int
@@ -147,9 +153,10 @@ extension LayerSpec {
                 guard k <= shape[1] + 2 * pad, k <= shape[2] + 2 * pad else {
                     throw fail("kernel \(k)×\(k) is larger than its input \(shown) padded by \(pad)")
                 }
-                let conv = Conv2D<Double>(input: (shape[0], shape[1], shape[2]), weights: Matrix(rows: filters, columns: shape[0] * k * k),
+                // F rows of C·kh·kw, drawn with fan-in C·kh·kw.
+                let conv = Conv2D<Double>(input: (shape[0], shape[1], shape[2]), weights: drawn(fanIn: shape[0] * k * k, fanOut: filters).transposed,
                                           bias: bias ? [Double](repeating: 0, count: filters) : nil, kernel: (k, k), stride: (stride, stride),
-                                          padding: (pad, pad), activation: .identity)
+                                          padding: (pad, pad), activation: activation)
                 layers.append(.conv2d(conv))
                 shape = [filters, conv.shape.outputHeight, conv.shape.outputWidth]
             case .pool(let max, let window, let stride):
@@ -166,43 +173,18 @@ extension LayerSpec {
                 shape = [shape.reduce(1, *)]
             case .dense(let outputs, let bias):
                 guard shape.count == 1 else { throw fail("a dense layer after a \(shown) output needs a flatten first") }
-                layers.append(.dense(weights: Matrix(rows: shape[0], columns: outputs), bias: bias ? [Double](repeating: 0, count: outputs) : nil,
-                                     activation: .identity))
+                layers.append(.dense(weights: drawn(fanIn: shape[0], fanOut: outputs), bias: bias ? [Double](repeating: 0, count: outputs) : nil,
+                                     activation: activation))
                 shape = [outputs]
             }
-            if case .conv = word.kind { takesActivation = true } else if case .dense = word.kind { takesActivation = true } else { takesActivation = false }
-            previous = word
             if shape.reduce(1.0, { $0 * Double($1) }) > Double(1 << 24) {
                 throw fail("its output \(shape.map(String.init).joined(separator: "×")) is more than 2^24 values a sample")
             }
-        }
-        // Layers whose activation stayed the identity get their weights drawn here.
-        for l in layers.indices where layers[l].activation == .identity && !layers[l].weights.elements.isEmpty {
-            layers[l] = try Self.with(.identity, layers[l], initializer: initializer, rng: &rng)
+            i += takesNext ? 2 : 1  // Past the layer, and past the activation word it took.
         }
         guard let output = layers.last, output.outputCount == classes else {
             throw ValidationError("--layers: the last layer writes \(layers.last?.outputCount ?? 0) values; the data has \(classes) classes")
         }
         return layers
-    }
-
-    /// `layer` with `activation` and its weights drawn for it (a conv's as F rows of C·kh·kw, fan-in C·kh·kw).
-    private static func with(_ activation: Activation, _ layer: Layer<Double>, initializer: Initializer?,
-                             rng: inout SeededGenerator) throws -> Layer<Double> {
-        let rule = initializer ?? .standard(for: activation)
-        switch layer {
-        case .dense(let dense):
-            let w: Matrix<Double> = rule.weights(fanIn: dense.fanIn, fanOut: dense.fanOut, using: &rng)
-            return .dense(weights: w, bias: dense.bias, activation: activation)
-        case .conv2d(let conv):
-            let drawn: Matrix<Double> = rule.weights(fanIn: conv.weights.columns, fanOut: conv.weights.rows, using: &rng)
-            var w = Matrix<Double>(rows: conv.weights.rows, columns: conv.weights.columns)
-            for i in 0..<w.rows { for j in 0..<w.columns { w[i, j] = drawn[j, i] } }
-            let s = conv.shape
-            return .conv2d(Conv2D(input: (s.channels, s.height, s.width), weights: w, bias: conv.bias, kernel: (s.kernelHeight, s.kernelWidth),
-                                  stride: (s.strideHeight, s.strideWidth), padding: (s.paddingHeight, s.paddingWidth), activation: activation))
-        default:
-            return layer
-        }
     }
 }

@@ -15,6 +15,12 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Layer `layer`, of kind `kind`, cannot be written in `format` yet (only dense layers can; JSON holds every kind).
     case kindNotInFormat(layer: Int, kind: String, format: String)
 
+    /// ``kindNotInFormat(layer:kind:format:)`` for the first of `layers` that is not dense, or nil:
+    /// what a format that holds dense layers only says of a network.
+    public static func denseOnly<Scalar>(_ layers: [Layer<Scalar>], format: String) -> ModelError? {
+        layers.firstIndex { $0.kindName != "dense" }.map { .kindNotInFormat(layer: $0, kind: layers[$0].kindName, format: format) }
+    }
+
     public var description: String {
         switch self {
         case .network(let error):

@@ -121,7 +121,7 @@ public struct SavedModel: Sendable, Equatable {
     /// Why a format that holds dense layers only (safetensors, ONNX and PyTorch exports so far)
     /// cannot hold this model: its first layer of another kind; nil when every layer is dense.
     public func denseOnly(_ format: String) -> ModelError? {
-        layers.firstIndex { $0.kindName != "dense" }.map { .kindNotInFormat(layer: $0, kind: layers[$0].kindName, format: format) }
+        ModelError.denseOnly(layers, format: format)
     }
 
     /// The file's bytes in `format`.

@@ -18,9 +18,7 @@ enum ParameterTensors {
     ///   throws ``ModelError/kindNotInFormat(layer:kind:format:)`` before reaching here).
     static func put(_ layers: [Layer<Double>], prefix: String, precision: Precision,
                     into tensors: inout [String: SafeTensors.Tensor]) {
-        if let l = layers.firstIndex(where: { $0.kindName != "dense" }) {
-            preconditionFailure("safetensors: " + ModelError.kindNotInFormat(layer: l, kind: layers[l].kindName, format: "safetensors").description)
-        }
+        if let problem = ModelError.denseOnly(layers, format: "safetensors") { preconditionFailure("safetensors: \(problem)") }
         for (l, layer) in layers.enumerated() {
             tensors[weightName(prefix, l)] = .init(shape: [layer.weights.rows, layer.weights.columns], values: layer.weights.elements, precision: precision)
             if let b = layer.bias { tensors[biasName(prefix, l)] = .init(shape: [b.count], values: b, precision: precision) }
