@@ -45,7 +45,7 @@ struct BenchEnvironment: Encodable {
     var lines: [String] {
         ["CPU: \(cpuModel), \(cores) cores; \(kernel)",
          "OpenBLAS: \(openBLASConfiguration); core \(openBLASCore); \(openBLASDefaultThreads) threads by default",
-         "Swift: \(swiftVersion)",
+         "Swift: \(swiftVersion)"] + (OpenBLASKernels.replacementNote.map { [$0] } ?? []) + [
          "load average at the start: \(loadAverageAtStart)",
          "environment: " + (variables.isEmpty ? "no OPENBLAS_* or OMP_* variables"
                             : variables.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))]
@@ -58,12 +58,18 @@ struct ProcessOutput {
     var standardOutput, standardError: String
 }
 
-/// Runs `path arguments...` to completion with standard input closed; nil when it cannot start.
-func runProcess(_ path: String, _ arguments: [String], environment: [String: String]? = nil) -> ProcessOutput? {
+/// This process's environment as the user set it: without the `OPENBLAS_CORETYPE` that
+/// `OpenBLASKernels.restartWithBetterKernelsIfNeeded` chose, so the peers (NumPy, PyTorch, JAX,
+/// ONNX Runtime, with BLAS libraries of their own) choose their kernels as they would for the user.
+let userEnvironment = OpenBLASKernels.environmentBeforeRestart(ProcessInfo.processInfo.environment)
+
+/// Runs `path arguments...` to completion with standard input closed, in `environment` (default:
+/// ``userEnvironment``); nil when it cannot start.
+func runProcess(_ path: String, _ arguments: [String], environment: [String: String] = userEnvironment) -> ProcessOutput? {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
-    if let environment { process.environment = environment }
+    process.environment = environment
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

@@ -223,7 +223,7 @@ func runCBench(_ path: String, threads: Int, specs: [String]) -> [String: Double
     // Let the previous phase's OpenBLAS threads go to sleep first: they spin for a while after a
     // call, and would take a core from the child.
     usleep(200_000)
-    guard let output = runProcess(path, [String(threads)] + specs), output.status == 0 else {
+    guard let output = runProcess(path, [String(threads)] + specs, environment: ProcessInfo.processInfo.environment), output.status == 0 else {
         FileHandle.standardError.write("bench: \(path) failed; the C column stays empty\n".data(using: .utf8)!)
         return [:]
     }

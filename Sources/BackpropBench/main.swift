@@ -3,6 +3,9 @@ import Backprop
 import Datasets
 import Foundation
 
+// OpenBLAS's best kernels for this processor (it falls back to SSE3 on one it does not know).
+OpenBLASKernels.restartWithBetterKernelsIfNeeded()
+
 let usage = """
     usage: backprop-bench [--quick] [--results DIR] [--c-bench PATH] [--python PYTHON] [--numpy-script PATH]
                           [--peer-script PATH] [--backprop PATH] [--mpi-backprop PATH] [--hosts-script PATH] [--data DIR]

@@ -135,6 +135,7 @@ struct Train: ParsableCommand {
             + "; \(run.trainer.optimizer.name), η = \(config.learningRate), batch \(config.batchSize), \(B.Scalar.precision.rawValue), \(config.threads) thread(s)"
             + (reduction == nil ? "" : " in each of \(processes) process(es)")
             + (resume.map { "; resumed from \($0) after epoch \(run.trainer.history.count)" } ?? ""))
+        if let note = OpenBLASKernels.replacementNote { say(note) }
         // mpirun hands its processes a pseudo-terminal whatever its own output is: plain lines there.
         let log = try leader ? tensorBoard.folder(seed: config.seed).map(TensorBoardLog.init) : nil
         if let log { say("logging to \(log.folder) (view with: tensorboard --logdir \(tensorBoard.logDir!))") }

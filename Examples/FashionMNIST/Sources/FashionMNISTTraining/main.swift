@@ -5,6 +5,10 @@ import Backprop
 import ModelFiles
 import Datasets
 
+// OpenBLAS's AVX2/AVX-512 kernels where its own choice fell back to SSE3 (a processor newer than the
+// build): starts this program again, once, with OPENBLAS_CORETYPE set, as `backprop` does.
+OpenBLASKernels.restartWithBetterKernelsIfNeeded()
+
 let (all, test) = try FashionMNIST.load()   // /usr/share/datasets/fashion-mnist (Debian: dataset-fashion-mnist)
 
 // backprop train's default run: the library's defaults (30 epochs, patience 6) with these.
