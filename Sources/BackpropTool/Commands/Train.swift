@@ -89,6 +89,9 @@ struct Train: ParsableCommand {
         if !(exchangeTimeout > 0 && exchangeTimeout.isFinite) {
             throw ValidationError("--exchange-timeout must be a positive number of seconds, got \(exchangeTimeout)")
         }
+        if distributed && training.autoThreads {
+            throw ValidationError("--threads auto: not with --distributed (the processes share the cores, so one process's timing says nothing of the job's); give --threads N")
+        }
         if distributed && !Self.builtWithMPI {
             throw ValidationError("--distributed: this backprop was built without MPI; build it with `swift build -c release --traits MPI` (Debian's libopenmpi-dev and openmpi-bin installed) and start it with `mpirun -np N backprop train --distributed ...`")
         }
@@ -135,6 +138,7 @@ struct Train: ParsableCommand {
             + "; \(run.trainer.optimizer.name), η = \(config.learningRate), batch \(config.batchSize), \(B.Scalar.precision.rawValue), \(config.threads) thread(s)"
             + (reduction == nil ? "" : " in each of \(processes) process(es)")
             + (resume.map { "; resumed from \($0) after epoch \(run.trainer.history.count)" } ?? ""))
+        if let note = run.threadNote { say(note) }
         // mpirun hands its processes a pseudo-terminal whatever its own output is: plain lines there.
         let log = try leader ? tensorBoard.folder(seed: config.seed).map(TensorBoardLog.init) : nil
         if let log { say("logging to \(log.folder) (view with: tensorboard --logdir \(tensorBoard.logDir!))") }
@@ -212,13 +216,15 @@ struct Train: ParsableCommand {
         let scaler: FeatureScaler
         let classNames: [String]?
         let description: String
+        /// With `--threads auto`: the arrangement chosen and the timings (ThreadChoice.summary).
+        var threadNote: String? = nil
         /// What a checkpoint records to rebuild the run: the data options' arguments.
         let record: [String: String]
     }
 
     private func fresh<B: LinearAlgebra>() throws -> Run<B> {
         let (all, test, dataClassNames) = try dataOptions.load()
-        let config = training.configuration
+        var config = training.configuration
         let (trainingSet, validationSet) = Trainer<B>.split(all, validationFraction: config.validationFraction, seed: config.seed)
         var scaler = FeatureScaler.fit(training.scaling.method, on: trainingSet)
         var rng = SeededGenerator(seed: config.seed)
@@ -231,10 +237,17 @@ struct Train: ParsableCommand {
             classNames = classNames ?? start.classNames
             description = network.definition.summary() + " from \(initialWeights.initFrom!)"
         }
+        var threadNote: String? = nil
+        if training.autoThreads {
+            let choice = Trainer<B>.chooseThreads(network: network, training: trainingSet, scaler: scaler, batchSize: config.batchSize,
+                                                  dropout: config.dropout)
+            config.threads = choice.chosen.workers
+            threadNote = choice.summary + "; --threads \(config.threads) repeats this run's weights"
+        }
         let trainer = try Trainer(network: network, optimizer: training.makeOptimizer(), schedule: training.makeSchedule(),
                                   configuration: config)
         return Run(trainer: trainer, training: trainingSet, validation: validationSet, test: test, scaler: scaler,
-                   classNames: classNames, description: description,
+                   classNames: classNames, description: description, threadNote: threadNote,
                    record: ["data_arguments": dataOptions.arguments.joined(separator: "\u{1F}")])
     }
 
