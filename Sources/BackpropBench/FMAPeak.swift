@@ -1,12 +1,11 @@
 // FMAPeak.swift: the machine's FMA peak measured in the run, OpenBLAS's large-gemm rate, and each epoch's achieved GFLOP/s as a fraction of them.
 import Backprop
 import CFMAProbe
-import Dispatch
 import Foundation
 
 /// The peak of one precision at one thread count, measured in this run.
 ///
-/// `fmaGFLOPS`: the best GFLOP/s of the FMA probe (`fma_probe_f32`/`_f64` on every thread at once),
+/// `fmaGFLOPS`: the best GFLOP/s of the FMA probe (`fma_probe_gflops`: every thread at once),
 /// the processor's FMA throughput with nothing read from or written to memory. `gemmGFLOPS`: the
 /// best of one `gemmSize`³ `gemm` with OpenBLAS at `threads` threads, what OpenBLAS's kernels for
 /// this processor attain on a product that fits them well.
@@ -25,17 +24,6 @@ struct MachinePeak: Encodable {
     func rate(_ precision: Precision, threads: Int) -> PeakRate? {
         rates.first { $0.precision == precision && $0.threads == threads }
     }
-}
-
-/// One FMA probe figure: `threads` threads each running the probe once, concurrently; GFLOP/s of the wall time.
-private func probeOnce(_ precision: Precision, threads: Int, iterations: Int) -> Double {
-    final class Flops: @unchecked Sendable { var values = [Double](repeating: 0, count: 8) }  // One slot a thread.
-    let flops = Flops()
-    let start = MonotonicClock.seconds()
-    DispatchQueue.concurrentPerform(iterations: threads) { t in
-        flops.values[t] = precision == .float32 ? fma_probe_f32(iterations) : fma_probe_f64(iterations)
-    }
-    return flops.values.reduce(0, +) / (MonotonicClock.seconds() - start) / 1e9
 }
 
 /// The best of a few calls of an n×n×n gemm on `B`, OpenBLAS at the threads set now, in GFLOP/s.
@@ -65,7 +53,7 @@ func measurePeak(quick: Bool, log: (String) -> Void) -> MachinePeak {
             log("peak: FMA probe and \(n)³ gemm, \(precision.rawValue), \(threads) thread(s)")
             var fma = 0.0
             for _ in 0..<(quick ? 20 : 60) {
-                fma = max(fma, probeOnce(precision, threads: threads, iterations: 1 << 18))
+                fma = max(fma, fma_probe_gflops(precision == .float32 ? 32 : 64, Int32(threads), 1 << 18))
             }
             BLASThreads.set(threads)
             let calls = quick ? 3 : 6

@@ -113,3 +113,51 @@ double fma_probe_f32(long iterations) { return run(avx512_f32, avx2_f32, baselin
 double fma_probe_f64(long iterations) { return run(0, 0, baseline_f64, iterations); }
 double fma_probe_f32(long iterations) { return run(0, 0, baseline_f32, iterations); }
 #endif
+
+// ---- On several threads at once ---------------------------------------------------------------
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+typedef struct {
+    int bits;
+    long iterations;
+    atomic_int *go;
+    double flops, start, end;
+} probe_job;
+
+static double seconds_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static void *probe_thread(void *argument) {
+    probe_job *job = argument;
+    while (!atomic_load_explicit(job->go, memory_order_acquire)) {}  // All start together, once all exist.
+    job->start = seconds_now();
+    job->flops = job->bits == 32 ? fma_probe_f32(job->iterations) : fma_probe_f64(job->iterations);
+    job->end = seconds_now();
+    return 0;
+}
+
+double fma_probe_gflops(int bits, int threads, long iterations) {
+    enum { most = 64 };
+    if (threads < 1 || threads > most || iterations < 1) return 0;
+    probe_job jobs[most];
+    pthread_t ids[most];
+    atomic_int go = 0;
+    int started = 1;
+    for (int t = 0; t < threads; t++) jobs[t] = (probe_job){bits, iterations, &go, 0, 0, 0};
+    while (started < threads && pthread_create(&ids[started], 0, probe_thread, &jobs[started]) == 0) started++;
+    atomic_store_explicit(&go, 1, memory_order_release);
+    probe_thread(&jobs[0]);
+    double flops = jobs[0].flops, first = jobs[0].start, last = jobs[0].end;
+    for (int t = 1; t < started; t++) {
+        pthread_join(ids[t], 0);
+        flops += jobs[t].flops;
+        if (jobs[t].start < first) first = jobs[t].start;
+        if (jobs[t].end > last) last = jobs[t].end;
+    }
+    return started < threads || last <= first ? 0 : flops / (last - first) / 1e9;
+}

@@ -14,4 +14,9 @@ double fma_probe_f64(long iterations);
 /// The same in float (twice the lanes a register).
 double fma_probe_f32(long iterations);
 
+/// GFLOP/s of `threads` threads (1…64) each running `fma_probe_f32` (`bits` 32) or `fma_probe_f64`
+/// (64) once, all started together once all exist: the FLOPs of all over the time from the first
+/// start to the last end. 0 when the threads cannot be started.
+double fma_probe_gflops(int bits, int threads, long iterations);
+
 #endif
