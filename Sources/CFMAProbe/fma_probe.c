@@ -1,6 +1,7 @@
 // fma_probe.c: the FMA peak probe of CFMAProbe.h, one version per instruction set, picked at run time.
 // Each version is compiled for its own instruction set by a target attribute (no compiler flags):
 // only the one the processor supports is called.
+#define _POSIX_C_SOURCE 200809L  // clock_gettime under a strict -std=c11.
 #include "CFMAProbe.h"
 
 // A sink the compiler cannot see through, so the chains are not optimised away.

@@ -1,5 +1,6 @@
 // The FMA peak probe (linked by backprop-bench only): independent chains of fused multiply-adds over
-// vector registers, in float and double, at the widest instruction set the processor runs.
+// vector registers, in float and double, at the widest instruction set the processor runs. A peak
+// only in an optimised build (-O2, as `swift build -c release`): unoptimised, the chains spill to memory.
 #ifndef BACKPROP_FMA_PROBE_H
 #define BACKPROP_FMA_PROBE_H
 
