@@ -46,6 +46,8 @@ struct BenchResults: Encodable {
     var blasWinsFrom: [String: Int]
     var steps: [StepResult]
     var epochs: [EpochResult]
+    /// Per precision, what `train --threads auto` chose for the epoch's network (its one-line summary).
+    var threadChoices: [String: String]
     /// The FMA peak and large-gemm rate measured in this run, and each epoch's fraction of them.
     var peak: MachinePeak?
     var achieved: [AchievedRate]

@@ -115,6 +115,7 @@ if sections.contains("peak") || sections.contains("epoch") || sections.contains(
 // 2. The network: steps and epochs on Fashion-MNIST (or random bytes of its shape when it is missing).
 var steps: [StepResult] = []
 var epochs: [EpochResult] = []
+var threadChoices: [String: String] = [:]
 var peers: PeerComparison? = nil
 if sections.contains("steps") || sections.contains("epoch") || sections.contains("peers") {
     log("loading Fashion-MNIST")
@@ -141,6 +142,7 @@ if sections.contains("steps") || sections.contains("epoch") || sections.contains
     if sections.contains("epoch") {
         let epochData = quick ? data.subset(Array(0..<10_000)) : data
         epochs = measureEpochs(data: epochData, steps: steps, quick: quick, log: log)
+        threadChoices = autoThreadChoices(data: epochData, log: log)
     }
     if sections.contains("peers") {
         peers = measurePeers(data: quick ? data.subset(Array(0..<10_000)) : data, python: options["--python"] ?? "python3",
@@ -158,6 +160,9 @@ if sections.contains("numpy") {
 if !epochs.isEmpty || numpy != nil {
     section("One epoch of Fashion-MNIST\(quick ? " (first 10,000 samples)" : ""), and NumPy beside it")
     print(epochTable(epochs, numpy: numpy).text)
+    for (precision, choice) in threadChoices.sorted(by: { $0.key > $1.key }) {
+        print("train --threads auto, \(precision): \(choice)")
+    }
     if let numpy {
         print("\nNumPy \(numpy.numpyVersion) (Python \(numpy.pythonVersion)) BLAS: "
               + numpy.blas.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
@@ -265,7 +270,7 @@ environment.loadAverageAtEnd = BenchEnvironment.loadAverage()
 print("\nload average (1, 5, 15 min) at the start: \(environment.loadAverageAtStart); at the end: \(environment.loadAverageAtEnd)"
       + " — on \(environment.cores) cores, more than \(environment.cores) means other work shared the machine")
 let results = BenchResults(environment: environment, kernels: kernels, blasWinsFrom: blasWinsFrom, steps: steps,
-                           epochs: epochs, peak: peak, achieved: achieved, numpy: numpy, numpyNote: numpyNote, peers: peers, predict: predict, memory: memory, memoryNote: memoryNote,
+                           epochs: epochs, threadChoices: threadChoices, peak: peak, achieved: achieved, numpy: numpy, numpyNote: numpyNote, peers: peers, predict: predict, memory: memory, memoryNote: memoryNote,
                            distributed: distributed, distributedNote: distributedNote, targets: targets)
 do {
     try FileManager.default.createDirectory(atPath: resultsDirectory, withIntermediateDirectories: true)
