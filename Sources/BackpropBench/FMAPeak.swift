@@ -52,7 +52,7 @@ func measurePeak(quick: Bool, log: (String) -> Void) -> MachinePeak {
         for precision in [Precision.float32, .float64] {
             log("peak: FMA probe and \(n)³ gemm, \(precision.rawValue), \(threads) thread(s)")
             var fma = 0.0
-            for _ in 0..<(quick ? 20 : 60) {
+            for _ in 0..<(quick ? 40 : 200) {  // About a millisecond each: many, to catch both cores free.
                 fma = max(fma, fma_probe_gflops(precision == .float32 ? 32 : 64, Int32(threads), 1 << 18))
             }
             BLASThreads.set(threads)

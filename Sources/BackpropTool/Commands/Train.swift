@@ -13,7 +13,7 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a dense network on labelled data (Fashion-MNIST by default), then evaluate it on the test set.",
         discussion: """
-            Every matrix product runs in OpenBLAS. With --threads N, each batch is split across N threads, each running single-threaded BLAS on its slice; the slice gradients are summed in a fixed order, so the same seed and thread count give bit-identical weights (and another thread count the same weights up to rounding: dropout masks depend on each sample's place in its batch, not on the thread).
+            Every matrix product runs in OpenBLAS. With --threads N, each batch is split across N threads, each running single-threaded BLAS on its slice; the slice gradients are summed in a fixed order, so the same seed and thread count give bit-identical weights (and another thread count the same weights up to rounding: dropout masks depend on each sample's place in its batch, not on the thread). With --threads auto, the faster of N workers and one worker with OpenBLAS on every core is chosen at start-up by timing a batch's gradients, and named in one line with the timings; giving that count repeats the run's weights.
 
             With --distributed, under mpirun, every process holds the model, computes the gradients of its share of each batch, and one all-reduce per step sums them (--exchange overlapped: one per layer, each started as soon as backprop has that layer's gradients); process 0 alone prints, saves and writes checkpoints (needs a build with --traits MPI; see the README).
 
