@@ -149,8 +149,8 @@ func peakTargets(_ rates: [AchievedRate]) -> [TargetResult] {
 /// The peaks' and achieved rates' lines of bench.csv.
 func peakCSVLines(_ peak: MachinePeak?, _ rates: [AchievedRate], _ add: (String, String, String, String, String, String, Double?, String) -> Void) {
     for r in peak?.rates ?? [] {
-        add("peak", "fma probe", peak!.isa, r.precision.rawValue, String(r.threads), "rate", r.fmaGFLOPS, "GFLOP/s")
-        add("peak", "gemm", "\(r.gemmSize)×\(r.gemmSize)×\(r.gemmSize)", r.precision.rawValue, String(r.threads), "rate", r.gemmGFLOPS, "GFLOP/s")
+        add("peak", "fma probe \(r.precision.rawValue)", peak!.isa, "c", String(r.threads), "rate", r.fmaGFLOPS, "GFLOP/s")
+        add("peak", "gemm \(r.precision.rawValue)", "\(r.gemmSize)×\(r.gemmSize)×\(r.gemmSize)", "blas", String(r.threads), "rate", r.gemmGFLOPS, "GFLOP/s")
     }
     for r in rates {
         let name = "\(r.network) \(r.optimizer) \(r.precision.rawValue) (\(r.section))"
