@@ -239,10 +239,13 @@ struct Train: ParsableCommand {
         }
         var threadNote: String? = nil
         if training.autoThreads {
+            let blasDefault = BLASThreads.count  // OpenBLAS's threads for --threads 1 (OPENBLAS_NUM_THREADS, else the cores).
             let choice = Trainer<B>.chooseThreads(network: network, training: trainingSet, scaler: scaler, batchSize: config.batchSize,
                                                   dropout: config.dropout)
             config.threads = choice.chosen.workers
-            threadNote = choice.summary + "; --threads \(config.threads) repeats this run's weights"
+            let same = choice.chosen.workers > 1 || choice.chosen.blasThreads == blasDefault ? "--threads \(config.threads)"
+                : "--threads 1 with OPENBLAS_NUM_THREADS=\(choice.chosen.blasThreads)"
+            threadNote = choice.summary + "; \(same) repeats this run's weights"
         }
         let trainer = try Trainer(network: network, optimizer: training.makeOptimizer(), schedule: training.makeSchedule(),
                                   configuration: config)
