@@ -78,7 +78,9 @@ let package = Package(
         ),
         // Counts the bench's heap allocations (replaces malloc in the one binary that links it).
         .target(name: "CMallocCounter"),
-        .executableTarget(name: "BackpropBench", dependencies: ["Backprop", "ModelFiles", "Linalg", "Datasets", "CMallocCounter"]),
+        // The machine's FMA peak, from independent FMA chains in vector registers (the bench only).
+        .target(name: "CFMAProbe"),
+        .executableTarget(name: "BackpropBench", dependencies: ["Backprop", "ModelFiles", "Linalg", "Datasets", "CMallocCounter", "CFMAProbe"]),
 
         // Tolerances and the shared test-vector loader, used by every test target.
         .target(name: "TestSupport", dependencies: ["Backprop", "ModelFiles", "Datasets"], path: "Tests/TestSupport"),

@@ -313,6 +313,23 @@ func measureEpochs(data: Dataset, steps: [StepResult], quick: Bool, log: (String
     return results
 }
 
+/// What `train --threads auto` would choose for the epoch's network at batch 128, per precision
+/// (``Trainer/chooseThreads(network:training:scaler:batchSize:dropout:cores:budget:)``'s one-line summary),
+/// to read beside the epoch rows of the arrangements it chooses between.
+func autoThreadChoices(data: Dataset, log: (String) -> Void) -> [String: String] {
+    var choices: [String: String] = [:]
+    let scaler = FeatureScaler.fit(.standardize, on: data)
+    for precision in [Precision.float64, .float32] {
+        log("epoch: --threads auto's choice, \(precision.rawValue)")
+        func choose<B: LinearAlgebra>(_: B.Type) -> String {
+            Trainer<B>.chooseThreads(network: NetworkSpec.large.make(B.self), training: data, scaler: scaler, batchSize: 128, dropout: 0).summary
+        }
+        choices[precision.rawValue] = withBackend("blas", precision) { choose($0) }
+    }
+    BLASThreads.set(1)
+    return choices
+}
+
 /// The bench's runs: one epoch of `batch`-sample batches on `threads` workers, no validation, no early stopping.
 func oneEpoch(batch: Int, threads: Int) -> TrainingConfiguration {
     var config = TrainingConfiguration()

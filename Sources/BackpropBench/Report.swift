@@ -46,6 +46,11 @@ struct BenchResults: Encodable {
     var blasWinsFrom: [String: Int]
     var steps: [StepResult]
     var epochs: [EpochResult]
+    /// Per precision, what `train --threads auto` chose for the epoch's network (its one-line summary).
+    var threadChoices: [String: String]
+    /// The FMA peak and large-gemm rate measured in this run, and each epoch's fraction of them.
+    var peak: MachinePeak?
+    var achieved: [AchievedRate]
     var numpy: NumPyResult?
     var numpyNote: String?
     var peers: PeerComparison?
@@ -286,6 +291,7 @@ func csv(_ results: BenchResults) -> String {
         add("numpy", "quiz step", "batch 1", "numpy \(n.numpyVersion)", threads, "median step time", n.quizStepSeconds, "s")
     }
     results.peers?.csvLines(add)
+    peakCSVLines(results.peak, results.achieved, add)
     for r in results.predict?.results ?? [] {
         let shape = "batch \(r.batch)"
         add("predict", "\(r.network) \(r.precision)", shape, "backprop", String(r.threads), "median time", r.backpropSeconds, "s")

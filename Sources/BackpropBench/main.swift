@@ -26,7 +26,8 @@ let usage = """
                            one process per host, over the bare link and rate-limited to 1 and 0.1 Gbit/s
                            (section hosts, run only with this option)
       --data DIR           Fashion-MNIST's IDX files (default: \(FashionMNIST.defaultDirectory))
-      --only SECTIONS      comma-separated subset of kernels,steps,epoch,numpy,peers,predict,memory,distributed,hosts
+      --only SECTIONS      comma-separated subset of kernels,peak,steps,epoch,numpy,peers,predict,memory,distributed,hosts
+                           (epoch and peers measure the peak too: their achieved GFLOP/s are fractions of it)
       --check-allocations  exit with status 1 when a steady-state training step or single-sample predict allocates
                            (with OpenBLAS at 1 thread; at 2, OpenBLAS mallocs inside its threaded gemm)
     """
@@ -48,7 +49,7 @@ do {
     }
 }
 let quick = flags.contains("--quick")
-let sections = Set((options["--only"] ?? "kernels,steps,epoch,numpy,peers,predict,memory,distributed,hosts").split(separator: ",").map(String.init))
+let sections = Set((options["--only"] ?? "kernels,peak,steps,epoch,numpy,peers,predict,memory,distributed,hosts").split(separator: ",").map(String.init))
 let resultsDirectory = options["--results"] ?? "results"
 let benchStarted = MonotonicClock.seconds()
 
@@ -102,9 +103,22 @@ if sections.contains("kernels") {
             .joined(separator: ", "))
 }
 
+// 1b. The machine's FMA peak and OpenBLAS's large-gemm rate, which the epochs' achieved GFLOP/s are fractions of.
+var peak: MachinePeak? = nil
+if sections.contains("peak") || sections.contains("epoch") || sections.contains("peers") {
+    let measured = measurePeak(quick: quick, log: log)
+    section("Peak: the FMA probe (\(measured.isa)) and a large gemm, GFLOP/s")
+    print("FMA probe: independent FMA chains in vector registers on every thread at once (Sources/CFMAProbe), the best of many")
+    print("short samples; gemm: OpenBLAS's best n×n×n product at that thread count, the rate its kernels attain here.\n")
+    print(peakTable(measured).text)
+    if let note = olderKernelsNote(isa: measured.isa, core: environment.openBLASCore) { print("note: \(note)") }
+    peak = measured
+}
+
 // 2. The network: steps and epochs on Fashion-MNIST (or random bytes of its shape when it is missing).
 var steps: [StepResult] = []
 var epochs: [EpochResult] = []
+var threadChoices: [String: String] = [:]
 var peers: PeerComparison? = nil
 if sections.contains("steps") || sections.contains("epoch") || sections.contains("peers") {
     log("loading Fashion-MNIST")
@@ -131,6 +145,7 @@ if sections.contains("steps") || sections.contains("epoch") || sections.contains
     if sections.contains("epoch") {
         let epochData = quick ? data.subset(Array(0..<10_000)) : data
         epochs = measureEpochs(data: epochData, steps: steps, quick: quick, log: log)
+        threadChoices = autoThreadChoices(data: epochData, log: log)
     }
     if sections.contains("peers") {
         peers = measurePeers(data: quick ? data.subset(Array(0..<10_000)) : data, python: options["--python"] ?? "python3",
@@ -148,6 +163,9 @@ if sections.contains("numpy") {
 if !epochs.isEmpty || numpy != nil {
     section("One epoch of Fashion-MNIST\(quick ? " (first 10,000 samples)" : ""), and NumPy beside it")
     print(epochTable(epochs, numpy: numpy).text)
+    for (precision, choice) in threadChoices.sorted(by: { $0.key > $1.key }) {
+        print("train --threads auto, \(precision): \(choice)")
+    }
     if let numpy {
         print("\nNumPy \(numpy.numpyVersion) (Python \(numpy.pythonVersion)) BLAS: "
               + numpy.blas.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
@@ -171,6 +189,15 @@ if let peers {
     }
     print(peers.table.text)
     peers.notes.forEach { print("note: \($0)") }
+}
+
+// 3b'. Each epoch's achieved GFLOP/s, as a fraction of the peak measured above.
+let achieved = achievedRates(epochs: epochs, peers: peers, peak: peak)
+if !achieved.isEmpty {
+    section("Achieved: each epoch's GFLOP/s against the peak at its thread count")
+    print("FLOPs of a sample: 2·m·n·k a gemm, three products a dense layer (forward, weight gradient, error terms) but")
+    print("two for the first (no error terms into the inputs); the peaks: the table above at 1 thread (\"1 thread\") or 2.\n")
+    print(achievedTable(achieved).text)
 }
 
 // 3c. Prediction: the single-sample API, and a block beside ONNX Runtime on the same exported model.
@@ -238,7 +265,7 @@ if sections.contains("hosts"), let script = options["--hosts-script"] {
 
 // 7. The targets, and the files.
 let targets = evaluateTargets(kernels: kernels, steps: steps, epochs: epochs, numpy: numpy, memory: memory)
-    + (peers?.targets ?? []) + (predict?.targets ?? [])
+    + (peers?.targets ?? []) + (predict?.targets ?? []) + (peak == nil ? [] : peakTargets(achieved))
 section("Targets")
 print(targetTable(targets).text)
 
@@ -246,7 +273,7 @@ environment.loadAverageAtEnd = BenchEnvironment.loadAverage()
 print("\nload average (1, 5, 15 min) at the start: \(environment.loadAverageAtStart); at the end: \(environment.loadAverageAtEnd)"
       + " — on \(environment.cores) cores, more than \(environment.cores) means other work shared the machine")
 let results = BenchResults(environment: environment, kernels: kernels, blasWinsFrom: blasWinsFrom, steps: steps,
-                           epochs: epochs, numpy: numpy, numpyNote: numpyNote, peers: peers, predict: predict, memory: memory, memoryNote: memoryNote,
+                           epochs: epochs, threadChoices: threadChoices, peak: peak, achieved: achieved, numpy: numpy, numpyNote: numpyNote, peers: peers, predict: predict, memory: memory, memoryNote: memoryNote,
                            distributed: distributed, distributedNote: distributedNote, targets: targets)
 do {
     try FileManager.default.createDirectory(atPath: resultsDirectory, withIntermediateDirectories: true)

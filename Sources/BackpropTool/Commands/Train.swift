@@ -13,7 +13,7 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a dense network on labelled data (Fashion-MNIST by default), then evaluate it on the test set.",
         discussion: """
-            Every matrix product runs in OpenBLAS. With --threads N, each batch is split across N threads, each running single-threaded BLAS on its slice; the slice gradients are summed in a fixed order, so the same seed and thread count give bit-identical weights (and another thread count the same weights up to rounding: dropout masks depend on each sample's place in its batch, not on the thread).
+            Every matrix product runs in OpenBLAS. With --threads N, each batch is split across N threads, each running single-threaded BLAS on its slice; the slice gradients are summed in a fixed order, so the same seed and thread count give bit-identical weights (and another thread count the same weights up to rounding: dropout masks depend on each sample's place in its batch, not on the thread). With --threads auto, the faster of N workers and one worker with OpenBLAS on every core is chosen at start-up by timing a batch's gradients, and named in one line with the timings; giving that count repeats the run's weights.
 
             With --distributed, under mpirun, every process holds the model, computes the gradients of its share of each batch, and one all-reduce per step sums them (--exchange overlapped: one per layer, each started as soon as backprop has that layer's gradients); process 0 alone prints, saves and writes checkpoints (needs a build with --traits MPI; see the README).
 
@@ -89,6 +89,9 @@ struct Train: ParsableCommand {
         if !(exchangeTimeout > 0 && exchangeTimeout.isFinite) {
             throw ValidationError("--exchange-timeout must be a positive number of seconds, got \(exchangeTimeout)")
         }
+        if distributed && training.autoThreads {
+            throw ValidationError("--threads auto: not with --distributed (the processes share the cores, so one process's timing says nothing of the job's); give --threads N")
+        }
         if distributed && !Self.builtWithMPI {
             throw ValidationError("--distributed: this backprop was built without MPI; build it with `swift build -c release --traits MPI` (Debian's libopenmpi-dev and openmpi-bin installed) and start it with `mpirun -np N backprop train --distributed ...`")
         }
@@ -136,6 +139,7 @@ struct Train: ParsableCommand {
             + (reduction == nil ? "" : " in each of \(processes) process(es)")
             + (resume.map { "; resumed from \($0) after epoch \(run.trainer.history.count)" } ?? ""))
         if let note = OpenBLASKernels.replacementNote { say(note) }
+        if let note = run.threadNote { say(note) }
         // mpirun hands its processes a pseudo-terminal whatever its own output is: plain lines there.
         let log = try leader ? tensorBoard.folder(seed: config.seed).map(TensorBoardLog.init) : nil
         if let log { say("logging to \(log.folder) (view with: tensorboard --logdir \(tensorBoard.logDir!))") }
@@ -213,13 +217,15 @@ struct Train: ParsableCommand {
         let scaler: FeatureScaler
         let classNames: [String]?
         let description: String
+        /// With `--threads auto`: the arrangement chosen and the timings (ThreadChoice.summary).
+        var threadNote: String? = nil
         /// What a checkpoint records to rebuild the run: the data options' arguments.
         let record: [String: String]
     }
 
     private func fresh<B: LinearAlgebra>() throws -> Run<B> {
         let (all, test, dataClassNames) = try dataOptions.load()
-        let config = training.configuration
+        var config = training.configuration
         let (trainingSet, validationSet) = Trainer<B>.split(all, validationFraction: config.validationFraction, seed: config.seed)
         var scaler = FeatureScaler.fit(training.scaling.method, on: trainingSet)
         var rng = SeededGenerator(seed: config.seed)
@@ -232,10 +238,20 @@ struct Train: ParsableCommand {
             classNames = classNames ?? start.classNames
             description = network.definition.summary() + " from \(initialWeights.initFrom!)"
         }
+        var threadNote: String? = nil
+        if training.autoThreads {
+            let blasDefault = BLASThreads.count  // OpenBLAS's threads for --threads 1 (OPENBLAS_NUM_THREADS, else the cores).
+            let choice = Trainer<B>.chooseThreads(network: network, training: trainingSet, scaler: scaler, batchSize: config.batchSize,
+                                                  dropout: config.dropout)
+            config.threads = choice.chosen.workers
+            let same = choice.chosen.workers > 1 || choice.chosen.blasThreads == blasDefault ? "--threads \(config.threads)"
+                : "--threads 1 with OPENBLAS_NUM_THREADS=\(choice.chosen.blasThreads)"
+            threadNote = choice.summary + "; \(same) repeats this run's weights"
+        }
         let trainer = try Trainer(network: network, optimizer: training.makeOptimizer(), schedule: training.makeSchedule(),
                                   configuration: config)
         return Run(trainer: trainer, training: trainingSet, validation: validationSet, test: test, scaler: scaler,
-                   classNames: classNames, description: description,
+                   classNames: classNames, description: description, threadNote: threadNote,
                    record: ["data_arguments": dataOptions.arguments.joined(separator: "\u{1F}")])
     }
 

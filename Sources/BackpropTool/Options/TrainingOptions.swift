@@ -46,9 +46,15 @@ struct TrainingOptions: ParsableArguments {
     var seedGiven: UInt64?
     var seed: UInt64 { seedGiven ?? Self.defaults.seed }
 
-    @Option(name: .customLong("threads"), help: "Threads, each computing the gradients of a slice of every batch (OpenBLAS then runs single-threaded). Default: \(defaults.threads).")
-    var threadsGiven: Int?
-    var threads: Int { threadsGiven ?? Self.defaults.threads }
+    @Option(name: .customLong("threads"), help: ArgumentHelp("Threads, each computing the gradients of a slice of every batch (OpenBLAS then runs single-threaded; with 1, OpenBLAS uses its own threads), or auto: time a batch's gradients on 2 workers and on 1 worker with OpenBLAS on every core at start-up and take the faster (reported in one line; the two sum in different orders, so their weights differ in the last bits: --threads with the chosen count repeats a run exactly). Default: \(defaults.threads).", valueName: "N|auto"))
+    var threadsGiven: ThreadCount?
+    /// The worker count given, or the default; with `--threads auto`, the default until the run chooses.
+    var threads: Int {
+        if case .count(let n) = threadsGiven { return n }
+        return Self.defaults.threads
+    }
+    /// `--threads auto`.
+    var autoThreads: Bool { threadsGiven == .auto }
 
     @Option(name: .customLong("validation-fraction"), help: "Fraction of the training data held out for validation (0 for none). Default: \(defaults.validationFraction).")
     var validationFractionGiven: Double?

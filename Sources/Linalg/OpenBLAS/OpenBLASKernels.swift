@@ -19,7 +19,7 @@ public enum OpenBLASKernels {
     /// Kernel families older than AVX2: what OpenBLAS falls back to on a processor it does not know.
     static let preAVX2Cores: Set<String> = ["Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom", "Nano",
                                             "Sandybridge", "Opteron", "Opteron(SSE3)", "Barcelona", "Bobcat", "Katmai",
-                                            "Coppermine", "Northwood", "Banias", "Athlon", "unknown"]
+                                            "Coppermine", "Northwood", "Banias", "Athlon", "Unknown"]
 
     /// The kernel family to ask for, or nil to keep `current`: `SkylakeX` when the processor has
     /// AVX-512 (F, CD, BW, DQ, VL), else `Haswell` when it has AVX2 and FMA, and only when `current`
