@@ -79,12 +79,6 @@ struct Train: ParsableCommand {
             throw ValidationError("--save \(save): the file name must end in .json or .safetensors")
         }
         if let save { try OutputPath.check(save, option: "--save") }
-        if architecture.hasImageLayers {
-            if let save, ModelFormat(path: save) == .safetensors {
-                throw ValidationError("--save \(save): safetensors files hold dense layers only so far; save a network with image layers as .json")
-            }
-            if checkpointEvery > 0 { throw ValidationError("--checkpoint-every: checkpoints hold dense layers only so far; a network with image layers cannot be checkpointed yet") }
-        }
         if checkpointEvery > 0 { try OutputPath.check(checkpoint, option: "--checkpoint") }
         if !(exchangeTimeout > 0 && exchangeTimeout.isFinite) {
             throw ValidationError("--exchange-timeout must be a positive number of seconds, got \(exchangeTimeout)")
