@@ -220,7 +220,8 @@ struct Train: ParsableCommand {
                                                    defaultImageShape: dataOptions.data == "fashion-mnist" ? [1, 28, 28] : nil, using: &rng)
         var description = network.definition.summary(details: architecture.details)
         var classNames = dataClassNames
-        if let start = try initialWeights.load(B.self, featureCount: all.featureCount, classCount: all.classCount) {
+        let specified = architecture.layers == nil ? nil : network.definition.converted(to: Double.self).layers
+        if let start = try initialWeights.load(B.self, featureCount: all.featureCount, classCount: all.classCount, layers: specified) {
             (network, scaler) = (start.network, start.scaler)
             classNames = classNames ?? start.classNames
             description = network.definition.summary() + " from \(initialWeights.initFrom!)"

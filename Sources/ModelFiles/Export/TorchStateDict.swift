@@ -126,8 +126,11 @@ public enum TorchStateDict {
         return SafeTensors(tensors: tensors, metadata: metadata)
     }
 
-    /// Whether a container is in this layout: it holds a tensor named by a module index (`0.weight`, `3.bias`, …).
-    static func matches(_ st: SafeTensors) -> Bool { st.tensors.keys.contains { $0.first?.isNumber == true } }
+    /// Whether a container is in this layout: it holds a tensor named by a module index (`0.weight`,
+    /// `3.bias`, …), or, for a model without parameters, says so in its `layout` metadata.
+    static func matches(_ st: SafeTensors) -> Bool {
+        st.tensors.keys.contains { $0.first?.isNumber == true } || st.metadata["layout"] == layout
+    }
 
     /// Whether the file at `path` is a safetensors container in this layout (false when it cannot be read).
     public static func isStateDict(path: String) -> Bool {

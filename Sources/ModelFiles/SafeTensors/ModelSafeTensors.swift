@@ -20,7 +20,8 @@ import Linalg
 /// for dense, e.g. `{"input_shape": [1, 28, 28], "kernel": [3, 3], "stride": [1, 1], "padding": [1, 1]}`),
 /// `activations` (comma-separated, one per layer, which also gives the layer count; `identity` for
 /// the kinds without an activation of their own), `scaling_method` (only when
-/// scaled), `class_names` (a JSON array, only for classifiers), `layout` (a sentence stating the
+/// scaled), `class_names` (a JSON array, only for classifiers), `precision` (only when no layer has
+/// parameters, so no tensor tells it), `layout` (a sentence stating the
 /// weight convention), and each user metadata entry under `meta.` + its key. The layer and scaler
 /// tensors are written and read by `ParameterTensors`, as in checkpoints.
 enum ModelSafeTensors {
@@ -40,6 +41,7 @@ enum ModelSafeTensors {
         ]
         metadata.merge(ParameterTensors.kindMetadata(model.layers)) { $1 }
         ParameterTensors.put(model.layers, prefix: "layers", precision: model.precision, into: &tensors)
+        if tensors.isEmpty { metadata["precision"] = model.precision.rawValue }  // No tensor to tell it by.
         if let scaler = model.scaler {
             metadata["scaling_method"] = scaler.method.rawValue
             ParameterTensors.put(scaler, into: &tensors)

@@ -35,10 +35,12 @@ enum ParameterTensors {
         })
     }
 
-    /// `.float32` when every one of the `layers` layers' tensors under `prefix` is F32, else `.float64`.
+    /// `.float32` when every one of the `layers` layers' tensors under `prefix` is F32, else `.float64`;
+    /// for layers without any parameters, the `precision` metadata entry (float64 when absent).
     static func precision(prefix: String, layers: Int, _ container: SafeTensors) -> Precision {
         let names = (0..<layers).flatMap { [weightName(prefix, $0), biasName(prefix, $0)] }
         let all = names.compactMap { container.tensors[$0] }
+        if all.isEmpty { return container.metadata["precision"].flatMap(Precision.init(rawValue:)) ?? .float64 }
         return all.allSatisfy { $0.precision == .float32 } ? .float32 : .float64
     }
 

@@ -36,6 +36,16 @@ import TestSupport
                 "\(settings)")
     }
 
+    /// A model without parameters (a leaky ReLU alone) keeps its precision, which no tensor tells,
+    /// in safetensors and in the PyTorch layout.
+    @Test(arguments: [Precision.float64, .float32])
+    func aModelWithoutParametersKeepsItsPrecision(_ precision: Precision) throws {
+        let model = try SavedModel(layers: [.leakyReLU(LeakyReLU(features: 3, slope: 0.3))], loss: .squaredError, precision: precision,
+                                   scaler: FeatureScaler(method: .standardize, offset: [1, 2, 3], scale: [0.5, 0.25, 2]))
+        #expect(try SavedModel.decode(model.encoded(.safetensors), file: "m.safetensors") == model)
+        #expect(try SavedModel.decode(model.torchStateDict(), file: "m.safetensors") == model)
+    }
+
     /// A conv net (conv, leaky ReLU, max pool, conv, average pool, flatten, dense) trained with
     /// checkpoints, interrupted after epoch 2 and resumed from its checkpoint, ends with the same bits
     /// as the run that was never interrupted, in both precisions.
