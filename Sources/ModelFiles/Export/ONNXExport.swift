@@ -8,7 +8,7 @@ import Foundation
 /// The graph takes `input`, the raw features (`batch` symbolic): `batch × inputCount`, or
 /// `batch × C × H × W` when the first layer is an image layer (conv2d, a pool or flatten; NCHW, the
 /// same values in the same order). It computes, with every constant an initializer in the chosen
-/// element type, the steps of ``ExportPlan``:
+/// element type, the steps of `ExportPlan`:
 /// - the input scaling, when the model has one: `Sub(input, scaling.offset)` then `Mul(·, scaling.scale)`
 ///   (the same two roundings as ``/Datasets/FeatureScaler``; the constants shaped like one sample);
 /// - a dense layer l: `MatMul(·, layers.l.weight)` (`fan_in × fan_out`, as stored here), `Add(·, layers.l.bias)`
@@ -18,10 +18,10 @@ import Foundation
 /// - a max or average pool: `MaxPool` or `AveragePool` (`kernel_shape`, `strides`, no padding, as here,
 ///   so `count_include_pad` 0 changes nothing) — in a float64 graph, `Conv` and `AveragePool`, which
 ///   ONNX Runtime has no float64 kernels for, are spelled out in `Pad`, `Slice`, `Einsum`, `Sum` and `Div`
-///   (``ONNXGraphBuilder/convolution(_:layer:into:)``); flatten: `Flatten` (axis 1); leaky ReLU: `LeakyRelu`
+///   (`ONNXGraphBuilder`); flatten: `Flatten` (axis 1); leaky ReLU: `LeakyRelu`
 ///   (`alpha` is a float32 attribute: a float64 model's slope is rounded to float32 there);
 /// - a dense or conv2d layer's activation: nothing for identity, `Sigmoid`, `Tanh`, `Relu`, or
-///   `Softmax` over axis 1; and `Flatten` or `Reshape` where ``ExportPlan`` has them.
+///   `Softmax` over axis 1; and `Flatten` or `Reshape` where `ExportPlan` has them.
 ///
 /// Outputs: first `probabilities` (softmax models) or `outputs` (others), `batch × outputCount`, what
 /// `backprop predict` prints; then, for softmax models, `class` (`int64`, `batch`), the first index of

@@ -6,7 +6,7 @@ import Linalg
 
 /// A model as the state dict of a `torch.nn.Sequential`, in a safetensors file.
 ///
-/// The module has one entry per step of ``ExportPlan``: for a dense layer `Linear(fan_in, fan_out, bias=…)`
+/// The module has one entry per step of `ExportPlan`: for a dense layer `Linear(fan_in, fan_out, bias=…)`
 /// then its activation (`Identity`, `Sigmoid`, `Tanh`, `ReLU` or `Softmax(dim=1)`); for a conv2d
 /// `Conv2d(in, out, kernel_size=(kh, kw), stride=…, padding=…, bias=…)` then its activation;
 /// `MaxPool2d` and `AvgPool2d(kernel_size=…, stride=…)`, `Flatten()` and `LeakyReLU(negative_slope=α)`
@@ -16,7 +16,7 @@ import Linalg
 /// layer l is at 2l): a `Linear`'s weight is `[fan_out, fan_in]` (the transpose of this package's), a
 /// `Conv2d`'s `[out, in, kh, kw]` (as here); a bias only where the layer has one. Nothing else:
 /// `model.load_state_dict(safetensors.torch.load_file(path), strict=True)` accepts them. The module
-/// takes `[N, C, H, W]` when the first layer is an image layer (``ExportPlan``), `[N, inputs]` otherwise.
+/// takes `[N, C, H, W]` when the first layer is an image layer (`ExportPlan`), `[N, inputs]` otherwise.
 ///
 /// The rest is string metadata: the keys of the package's own safetensors format (`format`,
 /// `version`, `loss`, `kinds`, `layer_settings`, `activations`, `scaling_method`, `class_names`, `meta.*`),
@@ -138,9 +138,9 @@ public enum TorchStateDict {
     }
 
     /// Reads a model from a state-dict container. The module indices follow from the `kinds` and
-    /// `activations` metadata (``ExportPlan``); the tensor names, ranks and finiteness are checked
+    /// `activations` metadata (`ExportPlan`); the tensor names, ranks and finiteness are checked
     /// here under their own names; the weights are then put in the package's layout and checked as
-    /// ``ModelSafeTensors`` checks its own files (metadata, settings, chaining shapes).
+    /// `ModelSafeTensors` checks its own files (metadata, settings, chaining shapes).
     static func read(_ st: SafeTensors, file: String) throws(FileFormatError) -> SavedModel {
         let r = JSONReader(file: file), sr = SafeTensorsReader(container: st, file: file)
         func metaField(_ key: String) -> String { "\(SafeTensors.field(SafeTensors.metadataKey))[\(JSONText.string(key))]" }

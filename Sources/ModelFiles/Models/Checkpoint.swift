@@ -12,7 +12,7 @@ import Linalg
 /// the optimiser's arrays in the run's precision, F32 or F64; the rest F64), and the rest is JSON
 /// in the metadata. A run resumes only in the precision it was trained in. Written atomically: a crash mid-write leaves the previous checkpoint intact.
 public struct Checkpoint: Sendable {
-    /// The network at the end of the last finished epoch: its layers (each `fanIn × fanOut`) and loss,
+    /// The network at the end of the last finished epoch: its layers (of any kind) and loss,
     /// held in `Double` (exactly, for a float32 run).
     public var definition: NetworkDefinition<Double>
     /// The precision the run trains in; ``trainer(_:file:)`` needs a backend of this precision.
@@ -77,7 +77,7 @@ public struct Checkpoint: Sendable {
         self.run = run
     }
 
-    /// The network's layers at the end of the last finished epoch (each `fanIn × fanOut`).
+    /// The network's layers at the end of the last finished epoch.
     public var layers: [Layer<Double>] { definition.layers }
     /// The network's loss.
     public var loss: Loss { definition.loss }

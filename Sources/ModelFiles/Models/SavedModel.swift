@@ -32,7 +32,7 @@ import Linalg
 /// `[out, in, kh, kw]`), `layers.{l}.bias` (only where a layer has one), `scaling.offset` and
 /// `scaling.scale` (only when scaled); the string metadata `format`, `version`, `loss`, `kinds` and
 /// `activations` (comma-separated, one per layer), `layer_settings` (the image and leaky ReLU layers'
-/// settings, a JSON array; see ``ModelSafeTensors``), `scaling_method`,
+/// settings, a JSON array; see `ModelSafeTensors`), `scaling_method`,
 /// `class_names` (a JSON array), `layout` (the weight convention in words), and each user entry
 /// under `meta.` + its key. F32 tensors are read too, and so are PyTorch state dicts (``TorchStateDict``).
 ///
