@@ -116,8 +116,7 @@ enum ParameterTensors {
     /// with a layer of another kind than dense, so that dense files stay as they were.
     static let settingsKey = "layer_settings"
 
-    /// The `kinds` and `layer_settings` entries of `layers`, or nothing for dense layers only (whose
-    /// `kinds` is still written).
+    /// The metadata entries `kinds` of `layers` and, when a layer is not dense, `layer_settings`.
     static func kindMetadata(_ layers: [Layer<Double>]) -> [String: String] {
         var metadata = ["kinds": layers.map(\.kindName).joined(separator: ",")]
         if layers.contains(where: { $0.kindName != "dense" }) {
