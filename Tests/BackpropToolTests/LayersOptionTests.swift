@@ -39,8 +39,6 @@ import TestSupport
         (["--layers", "conv 4 3x3, flatten, dense 10, softmax, dropout 0.3"], "word 5 (\"dropout 0.3\"): dropout per layer is not supported yet"),
         (["--layers", "flatten, dense 10, softmax", "--input-shape", "1x20x20"], "--input-shape 1x20x20: 400 values a sample, but the data has 784 features"),
         (["--layers", "dense 10, softmax", "--hidden", "32"], "--hidden cannot be used with --layers"),
-        (["--layers", "conv 4 3x3, flatten, dense 10, softmax", "--save", "/tmp/m.safetensors"], "safetensors files hold dense layers only so far"),
-        (["--layers", "conv 4 3x3, flatten, dense 10, softmax", "--checkpoint-every", "1"], "checkpoints hold dense layers only so far"),
         (["--input-shape", "1x28x28"], "--input-shape needs --layers"),
     ])
     func badSpecsAreNamed(arguments: [String], message: String) throws {

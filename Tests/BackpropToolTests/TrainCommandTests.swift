@@ -160,6 +160,7 @@ import TestSupport
         #expect(Array(row(2).prefix(4)) == ["2", "flatten", "18", "0"])
         #expect(Array(row(3).prefix(4)) == ["3", "dense", "3", "57"])
         #expect(run.standardOutput.contains("parameters 77"))
-        #expect(run.standardOutput.contains("PyTorch: no state dict for this model (layer 0 (conv2d): PyTorch files hold dense layers only so far"))
+        #expect(run.standardOutput.contains("torch.nn.Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), bias=True),"))
+        #expect(run.standardOutput.contains("torch.nn.MaxPool2d(kernel_size=(2, 2), "))
     }
 }

@@ -127,6 +127,28 @@ import TestSupport
         let bits = { (m: SavedModel) in m.layers.flatMap { $0.weights.elements.map(\.bitPattern) + ($0.bias ?? []).map(\.bitPattern) } }
         #expect(bits(a) == bits(b))
     }
+
+    /// A conv network (`--layers`) trains across 2 processes to the weights of one process, with a
+    /// checkpoint each epoch and a safetensors save: nothing in the distributed path is dense-only.
+    @Test func aConvNetworkTrainsAcrossProcessesAsInOne() throws {
+        let dir = TestData.temporaryDirectory()
+        let options = ["--layers", "conv 4 3x3, relu, maxpool 2, flatten, dense 10, softmax", "--limit", "600", "--batch-size", "50",
+                       "--threads", "1", "--patience", "0", "--precision", "float64", "--validation-fraction", "0.1", "--epochs", "2",
+                       "--checkpoint-every", "1"]
+        let two = dir.appendingPathComponent("two.safetensors").path, one = dir.appendingPathComponent("one.safetensors").path
+        let run = try MPIRun.run(processes: 2, ["train", "--distributed"] + options
+                                 + ["--checkpoint", dir.appendingPathComponent("two.ckpt").path, "--save", two], timeout: Self.timeout)
+        #expect(run.status == 0, "\(run.standardError)")
+        let plain = try Tool.run(["train"] + options + ["--checkpoint", dir.appendingPathComponent("one.ckpt").path, "--save", one])
+        #expect(plain.status == 0, "\(plain.standardError)")
+        let a = try SavedModel.load(path: one), b = try SavedModel.load(path: two)
+        #expect(a.layers.map(\.kindName) == ["conv2d", "maxpool2d", "flatten", "dense"])
+        for (l, (x, y)) in zip(a.layers, b.layers).enumerated() where !x.weights.elements.isEmpty {
+            let difference = MPIRun.relativeDifference(x.weights.elements + (x.bias ?? []), y.weights.elements + (y.bias ?? []))
+            #expect(difference <= 1e-12, "layer \(l): max |Δw| / max |w| = \(difference)")
+        }
+        #expect(try Checkpoint.load(path: dir.appendingPathComponent("two.ckpt").path).history.count == 2)
+    }
 }
 
 /// Runs the built `backprop` under `mpirun`, with a time limit.

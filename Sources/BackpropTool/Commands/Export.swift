@@ -11,11 +11,12 @@ struct Export: ParsableCommand {
         abstract: "Write a saved model for other tools: an ONNX graph, or a PyTorch state dict.",
         discussion: """
             onnx: a graph for ONNX Runtime (opset \(ONNXExport.opsetVersion)) taking the raw features as `input` \
-            (batch × inputs); the input scaling, each layer's MatMul and Add and its activation are operators; the first \
+            (batch × inputs, or batch × C × H × W when the first layer is an image layer); the input scaling, each layer's \
+            operators (MatMul and Add, Conv, MaxPool, AveragePool, Flatten, LeakyRelu) and its activation are operators; the first \
             output is `probabilities` (softmax models, followed by `class`) or `outputs`. The graph computes in the model's own \
             precision unless --precision says otherwise; float32 rounds every parameter to float32.
 
-            torch: the state dict of torch.nn.Sequential(Linear, activation, Linear, activation, ...) in a .safetensors \
+            torch: the state dict of torch.nn.Sequential(Linear or Conv2d, activation, ..., MaxPool2d, AvgPool2d, Flatten, LeakyReLU) in a .safetensors \
             file, in the model's precision (F32 or F64 tensors); `backprop inspect FILE` prints the PyTorch code that loads it (strict=True), and `evaluate`, \
             `predict` and `train --init-from` read it back.
             """
@@ -48,7 +49,6 @@ struct Export: ParsableCommand {
     func run() throws {
         let saved = try SavedModel.load(path: model)
         let precision = self.precision ?? PrecisionDefault.ofModel(saved)
-        if let problem = saved.denseOnly(format == .onnx ? "ONNX" : "PyTorch") { throw ValidationError("\(model): \(problem)") }
         let bytes: Data
         switch format {
         case .onnx: bytes = ONNXExport.encoded(saved, elementType: precision.onnxElementType)

@@ -49,10 +49,6 @@ struct Inspect: ParsableCommand {
     /// The PyTorch code for this model's state dict: for the file itself when it is one, otherwise
     /// for the file `backprop export --format torch` would write.
     private func printPyTorchCode(_ saved: SavedModel) {
-        if let problem = saved.denseOnly("PyTorch") {
-            print("\nPyTorch: no state dict for this model (\(problem))")
-            return
-        }
         let isStateDict = TorchStateDict.isStateDict(path: model)
         let path = isStateDict ? model : (model as NSString).deletingPathExtension + ".torch.safetensors"
         print("\nPyTorch" + (isStateDict ? " (this file is a state dict):" : " (after `backprop export \(model) --format torch --output \(path)`):"))

@@ -79,12 +79,6 @@ struct Train: ParsableCommand {
             throw ValidationError("--save \(save): the file name must end in .json or .safetensors")
         }
         if let save { try OutputPath.check(save, option: "--save") }
-        if architecture.hasImageLayers {
-            if let save, ModelFormat(path: save) == .safetensors {
-                throw ValidationError("--save \(save): safetensors files hold dense layers only so far; save a network with image layers as .json")
-            }
-            if checkpointEvery > 0 { throw ValidationError("--checkpoint-every: checkpoints hold dense layers only so far; a network with image layers cannot be checkpointed yet") }
-        }
         if checkpointEvery > 0 { try OutputPath.check(checkpoint, option: "--checkpoint") }
         if !(exchangeTimeout > 0 && exchangeTimeout.isFinite) {
             throw ValidationError("--exchange-timeout must be a positive number of seconds, got \(exchangeTimeout)")
@@ -233,7 +227,8 @@ struct Train: ParsableCommand {
                                                    defaultImageShape: dataOptions.data == "fashion-mnist" ? [1, 28, 28] : nil, using: &rng)
         var description = network.definition.summary(details: architecture.details)
         var classNames = dataClassNames
-        if let start = try initialWeights.load(B.self, featureCount: all.featureCount, classCount: all.classCount) {
+        let specified = architecture.layers == nil ? nil : network.definition.converted(to: Double.self).layers
+        if let start = try initialWeights.load(B.self, featureCount: all.featureCount, classCount: all.classCount, layers: specified) {
             (network, scaler) = (start.network, start.scaler)
             classNames = classNames ?? start.classNames
             description = network.definition.summary() + " from \(initialWeights.initFrom!)"

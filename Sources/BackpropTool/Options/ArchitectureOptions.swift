@@ -56,9 +56,6 @@ struct ArchitectureOptions: ParsableArguments {
         return [c, h, w]
     }
 
-    /// Whether the network has layers that neither safetensors files nor checkpoints hold yet.
-    var hasImageLayers: Bool { (layers.flatMap { try? LayerSpec($0) })?.hasImageLayers ?? false }
-
     func hiddenSizes() throws -> [Int] {
         if hidden.trimmingCharacters(in: .whitespaces).isEmpty { return [] }
         return try hidden.split(separator: ",").map { part in

@@ -26,26 +26,39 @@ public enum ONNXProto {
         }
     }
 
-    /// `TensorProto`: a named constant (an initializer), its data as `raw_data`.
+    /// `TensorProto`: a named constant (an initializer), its data as `raw_data`: `values` in `type`,
+    /// or, when `integers` is given, those as INT64 (7), e.g. a `Reshape`'s shape.
     struct Tensor {
         var name: String
         var dims: [Int]
         var type: ElementType
         var values: [Double]
+        var integers: [Int64]? = nil
 
         func encoded() -> ProtobufWriter {
             var w = ProtobufWriter()
             w.packedInts(1, dims.map(Int64.init))     // dims
-            w.int(2, Int64(type.rawValue))            // data_type
-            w.string(8, name)                         // name
-            w.bytes(9, type.rawData(values))          // raw_data
+            if let integers {
+                var data = ProtobufWriter()
+                for i in integers { data.appendLittleEndian(UInt64(bitPattern: i)) }
+                w.int(2, 7)                           // data_type = INT64
+                w.string(8, name)
+                w.bytes(9, data.bytes)
+            } else {
+                w.int(2, Int64(type.rawValue))        // data_type
+                w.string(8, name)                     // name
+                w.bytes(9, type.rawData(values))      // raw_data
+            }
             return w
         }
     }
 
-    /// `AttributeProto` of type INT (2) or FLOAT (1).
+    /// `AttributeProto` of type INT (2), INTS (7), FLOAT (1) or STRING (3).
     enum Attribute {
         case int(String, Int64)
+        case ints(String, [Int64])
+        case float(String, Float)
+        case string(String, String)
 
         func encoded() -> ProtobufWriter {
             var w = ProtobufWriter()
@@ -54,6 +67,18 @@ public enum ONNXProto {
                 w.string(1, name)   // name
                 w.int(3, value)     // i
                 w.int(20, 2)        // type = INT
+            case .ints(let name, let values):
+                w.string(1, name)
+                for v in values { w.int(8, v) }  // ints (repeated, unpacked as onnx.proto2 declares them)
+                w.int(20, 7)        // type = INTS
+            case .float(let name, let value):
+                w.string(1, name)
+                w.float(2, value)   // f
+                w.int(20, 1)        // type = FLOAT
+            case .string(let name, let value):
+                w.string(1, name)
+                w.string(4, value)  // s
+                w.int(20, 3)        // type = STRING
             }
             return w
         }

@@ -10,10 +10,17 @@ import Linalg
 /// - `{"kind": "flatten", "input_shape": [C, H, W]}`;
 /// - `{"kind": "leaky_relu", "features": N, "slope": α}`.
 /// Geometry that makes no layer (a kernel larger than its padded input, a zero stride) is reported
-/// when the layers become a network, naming the layer.
+/// when the layers become a network, naming the layer. Safetensors files keep the same entries without
+/// `weights`, `bias` and `activation` (``settings(_:)``), which are tensors and metadata lists there.
 enum LayerKindsJSON {
-    /// The layer of `kind` (not "dense") from `object` at `path`.
-    static func read(kind: String, _ object: [String: JSONValue], at path: String, _ reader: JSONReader) throws(FileFormatError) -> Layer<Double> {
+    /// Where a conv2d layer's weights (`F × C·kh·kw`), bias and activation come from, given its
+    /// `[C, kh, kw]` as read from its entry.
+    typealias ConvParameters = (_ patch: [Int]) throws(FileFormatError) -> (weights: Matrix<Double>, bias: [Double]?, activation: Activation)
+
+    /// The layer of `kind` (not "dense") from `object` at `path`; a conv2d's weights, bias and
+    /// activation from `parameters` when given, else from the entry's own fields.
+    static func read(kind: String, _ object: [String: JSONValue], at path: String, _ reader: JSONReader,
+                     parameters: ConvParameters? = nil) throws(FileFormatError) -> Layer<Double> {
         if kind == "leaky_relu" {
             let field = "\(path).features"
             let features = try integer(try reader.number(try reader.member(object, "features", at: path), field), field, reader)
@@ -35,12 +42,8 @@ enum LayerKindsJSON {
                 let positions: [Int] = [height, width]
                 try checkCount(positions + [input[0], kernel[0], kernel[1]], "\(path).padding", "output positions × patch", reader)
             }
-            let weights = try reader.matrix(try reader.member(object, "weights", at: path), "\(path).weights", columns: input[0] * kernel[0] * kernel[1],
-                                            what: " (C·kh·kw of input_shape and kernel)")
-            var bias: [Double]? = nil
-            let biasValue = try reader.member(object, "bias", at: path)
-            if biasValue != .null { bias = try reader.vector(biasValue, "\(path).bias", count: weights.rows, what: " (one per filter, a weight row each)") }
-            let activation = try LayersJSON.activation(object, at: path, reader)
+            let (weights, bias, activation) = if let parameters { try parameters([input[0], kernel[0], kernel[1]]) }
+                else { try convParameters(object, patch: input[0] * kernel[0] * kernel[1], at: path, reader) }
             return .conv2d(Conv2D(input: shape, weights: weights, bias: bias, kernel: (kernel[0], kernel[1]), stride: (stride[0], stride[1]),
                                   padding: (padding[0], padding[1]), activation: activation))
         case "maxpool2d", "avgpool2d":
@@ -51,6 +54,17 @@ enum LayerKindsJSON {
         default:
             return .flatten(Flatten(input: shape))
         }
+    }
+
+    /// A conv2d entry's `weights` (F rows of `patch` values), `bias` and `activation`.
+    private static func convParameters(_ object: [String: JSONValue], patch: Int, at path: String,
+                                       _ reader: JSONReader) throws(FileFormatError) -> (weights: Matrix<Double>, bias: [Double]?, activation: Activation) {
+        let weights = try reader.matrix(try reader.member(object, "weights", at: path), "\(path).weights", columns: patch,
+                                        what: " (C·kh·kw of input_shape and kernel)")
+        var bias: [Double]? = nil
+        let biasValue = try reader.member(object, "bias", at: path)
+        if biasValue != .null { bias = try reader.vector(biasValue, "\(path).bias", count: weights.rows, what: " (one per filter, a weight row each)") }
+        return (weights, bias, try LayersJSON.activation(object, at: path, reader))
     }
 
     /// The most values a sample may have at one layer read from a file, 2²⁴ (128 MiB a sample in
@@ -86,14 +100,27 @@ enum LayerKindsJSON {
 
     /// The entry's fields after `"kind"`, one string each (a weight matrix over several lines, indented for `indent`).
     static func fields<Scalar: BLASScalar>(_ layer: Layer<Scalar>, indent: Int) -> [String] {
+        guard case .conv2d(let conv) = layer else { return settingFields(layer) }
+        return settingFields(layer) + ["\"weights\": \(JSONText.matrix(conv.weights, indent: indent + 4))",
+                                       "\"bias\": \(conv.bias.map(JSONText.vector) ?? "null")", "\"activation\": \(JSONText.string(conv.activation.rawValue))"]
+    }
+
+    /// The layer's settings as a one-line JSON object: its entry without `kind`, `weights`, `bias` and
+    /// `activation` (`{}` for a dense layer), as safetensors files keep them.
+    static func settings<Scalar: BLASScalar>(_ layer: Layer<Scalar>) -> String {
+        if case .dense = layer { return "{}" }
+        return "{" + settingFields(layer).joined(separator: ", ") + "}"
+    }
+
+    /// The entry's fields other than `kind` and the conv2d's weights, bias and activation.
+    private static func settingFields<Scalar: BLASScalar>(_ layer: Layer<Scalar>) -> [String] {
         func pair(_ a: Int, _ b: Int) -> String { "[\(a), \(b)]" }
         func input(_ s: ConvolutionShape) -> String { "\"input_shape\": [\(s.channels), \(s.height), \(s.width)]" }
         switch layer {
         case .conv2d(let conv):
             let s = conv.shape
             return [input(s), "\"kernel\": \(pair(s.kernelHeight, s.kernelWidth))", "\"stride\": \(pair(s.strideHeight, s.strideWidth))",
-                    "\"padding\": \(pair(s.paddingHeight, s.paddingWidth))", "\"weights\": \(JSONText.matrix(conv.weights, indent: indent + 4))",
-                    "\"bias\": \(conv.bias.map(JSONText.vector) ?? "null")", "\"activation\": \(JSONText.string(conv.activation.rawValue))"]
+                    "\"padding\": \(pair(s.paddingHeight, s.paddingWidth))"]
         case .maxPool2D(let pool):
             return [input(pool.shape), "\"window\": \(pair(pool.shape.kernelHeight, pool.shape.kernelWidth))",
                     "\"stride\": \(pair(pool.shape.strideHeight, pool.shape.strideWidth))"]
@@ -105,7 +132,7 @@ enum LayerKindsJSON {
         case .leakyReLU(let leaky):
             return ["\"features\": \(leaky.features)", "\"slope\": \(JSONText.number(leaky.slope))"]
         case .dense:
-            preconditionFailure("LayerKindsJSON.fields: a dense layer is written by LayersJSON")
+            preconditionFailure("LayerKindsJSON: a dense layer is written by LayersJSON")
         }
     }
 }

@@ -12,7 +12,7 @@ import Linalg
 /// the optimiser's arrays in the run's precision, F32 or F64; the rest F64), and the rest is JSON
 /// in the metadata. A run resumes only in the precision it was trained in. Written atomically: a crash mid-write leaves the previous checkpoint intact.
 public struct Checkpoint: Sendable {
-    /// The network at the end of the last finished epoch: its layers (each `fanIn × fanOut`) and loss,
+    /// The network at the end of the last finished epoch: its layers (of any kind) and loss,
     /// held in `Double` (exactly, for a float32 run).
     public var definition: NetworkDefinition<Double>
     /// The precision the run trains in; ``trainer(_:file:)`` needs a backend of this precision.
@@ -48,8 +48,9 @@ public struct Checkpoint: Sendable {
 
     /// The `format` entry of the file's metadata, checked on load.
     public static let formatName = "backprop-checkpoint"
-    /// The layout version written: 2, with the layers' kinds (`kinds` metadata). Loading reads 1
-    /// (dense layers only, before kinds) and 2, and refuses others.
+    /// The layout version written: 2, with the layers' kinds (`kinds` metadata) and, for kinds other
+    /// than dense, their settings (`layer_settings`, as in model files). Loading reads 1 (dense layers
+    /// only, before kinds) and 2, and refuses others.
     public static let version = 2
     /// The versions this build reads.
     public static let readableVersions = 1...2
@@ -76,7 +77,7 @@ public struct Checkpoint: Sendable {
         self.run = run
     }
 
-    /// The network's layers at the end of the last finished epoch (each `fanIn × fanOut`).
+    /// The network's layers at the end of the last finished epoch.
     public var layers: [Layer<Double>] { definition.layers }
     /// The network's loss.
     public var loss: Loss { definition.loss }
@@ -156,7 +157,6 @@ public struct Checkpoint: Sendable {
             "version": String(Self.version),
             "precision": precision.rawValue,
             "loss": loss.rawValue,
-            "kinds": layers.map(\.kindName).joined(separator: ","),
             "activations": layers.map(\.activation.rawValue).joined(separator: ","),
             "biases": layers.map { $0.bias == nil ? "0" : "1" }.joined(separator: ","),
             "configuration": json(configuration),
@@ -171,6 +171,7 @@ public struct Checkpoint: Sendable {
             "stopped": stopped ? "1" : "0",
             "run": json(run),
         ]
+        metadata.merge(ParameterTensors.kindMetadata(layers)) { $1 }
         if let classNames { metadata["class_names"] = json(classNames) }
         return SafeTensors(tensors: tensors, metadata: metadata)
     }
@@ -201,11 +202,12 @@ public struct Checkpoint: Sendable {
         guard activations.count == biases.count, !activations.isEmpty else {
             throw reader.fail(field("biases"), "expected one entry per layer (\(activations.count) layers)")
         }
-        let layers = try ParameterTensors.layers(prefix: "layers", activations: activations, biases: biases, reader)
+        let kinds = try ParameterTensors.kinds("kinds", layers: activations.count, reader)
+        let settings = try ParameterTensors.settings(kinds: kinds, reader)
+        let layers = try ParameterTensors.layers(prefix: "layers", kinds: kinds, settings: settings, activations: activations, biases: biases, reader)
         definition = try ParameterTensors.network(layers, loss, activationsKey: "activations", lossKey: "loss", reader)
-        try ParameterTensors.checkKinds("kinds", layers: activations.count, reader)
-        bestLayers = file.tensors["best.0.weight"] == nil ? nil
-            : try ParameterTensors.layers(prefix: "best", activations: activations, biases: biases, reader)
+        bestLayers = !file.tensors.keys.contains(where: { $0.hasPrefix("best.") }) ? nil
+            : try ParameterTensors.layers(prefix: "best", kinds: kinds, settings: settings, activations: activations, biases: biases, reader)
         if let best = bestLayers, let l = best.indices.first(where: { best[$0].weights.shape != layers[$0].weights.shape }) {
             let shape = { (m: Matrix<Double>) in "[\(m.rows), \(m.columns)]" }
             throw reader.fail(SafeTensors.field("best.\(l).weight", "shape"),

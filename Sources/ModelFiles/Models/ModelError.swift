@@ -12,14 +12,6 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
     case classNames(count: Int, outputs: Int)
     /// `save` was given no format and the path's extension names none.
     case unknownFormat(path: String)
-    /// Layer `layer`, of kind `kind`, cannot be written in `format` yet (only dense layers can; JSON holds every kind).
-    case kindNotInFormat(layer: Int, kind: String, format: String)
-
-    /// ``kindNotInFormat(layer:kind:format:)`` for the first of `layers` that is not dense, or nil:
-    /// what a format that holds dense layers only says of a network.
-    public static func denseOnly<Scalar>(_ layers: [Layer<Scalar>], format: String) -> ModelError? {
-        layers.firstIndex { $0.kindName != "dense" }.map { .kindNotInFormat(layer: $0, kind: layers[$0].kindName, format: format) }
-    }
 
     public var description: String {
         switch self {
@@ -34,9 +26,6 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownFormat(let path):
             let known = ModelFormat.allCases.map { ".\($0.rawValue)" }.joined(separator: " or ")
             return "cannot tell the model format of \(path): its extension is not \(known); pass the format"
-        case .kindNotInFormat(let l, let kind, let format):
-            return "layer \(l) (\(kind)): \(format) files hold dense layers only so far"
-                + (format == "safetensors" ? "; save the model as .json, which holds every kind" : "")
         }
     }
 }

@@ -27,10 +27,12 @@ import Linalg
 /// the shortest text of each `Float`, and its safetensors tensors are F32; loading it into a network
 /// of either precision converts (exactly into `Double`).
 ///
-/// The safetensors format (`.safetensors`): F32 or F64 tensors `layers.{l}.weight` (`[fan_in, fan_out]`,
-/// row-major, the transpose of PyTorch's `nn.Linear.weight`), `layers.{l}.bias` (only where a
-/// layer has one), `scaling.offset` and `scaling.scale` (only when scaled); the string metadata
-/// `format`, `version`, `loss`, `kinds` and `activations` (comma-separated, one per layer), `scaling_method`,
+/// The safetensors format (`.safetensors`): F32 or F64 tensors `layers.{l}.weight` (a dense layer's
+/// `[fan_in, fan_out]`, row-major, the transpose of PyTorch's `nn.Linear.weight`; a conv2d's
+/// `[out, in, kh, kw]`), `layers.{l}.bias` (only where a layer has one), `scaling.offset` and
+/// `scaling.scale` (only when scaled); the string metadata `format`, `version`, `loss`, `kinds` and
+/// `activations` (comma-separated, one per layer), `layer_settings` (the image and leaky ReLU layers'
+/// settings, a JSON array; see `ModelSafeTensors`), `scaling_method`,
 /// `class_names` (a JSON array), `layout` (the weight convention in words), and each user entry
 /// under `meta.` + its key. F32 tensors are read too, and so are PyTorch state dicts (``TorchStateDict``).
 ///
@@ -118,12 +120,6 @@ public struct SavedModel: Sendable, Equatable {
         Network<B>(definition.converted(to: B.Scalar.self))
     }
 
-    /// Why a format that holds dense layers only (safetensors, ONNX and PyTorch exports so far)
-    /// cannot hold this model: its first layer of another kind; nil when every layer is dense.
-    public func denseOnly(_ format: String) -> ModelError? {
-        ModelError.denseOnly(layers, format: format)
-    }
-
     /// The file's bytes in `format`.
     public func encoded(_ format: ModelFormat) -> Data {
         switch format {
@@ -138,7 +134,6 @@ public struct SavedModel: Sendable, Equatable {
     ///   ``FileWriteError`` when the file cannot be written.
     public func save(to path: String, format: ModelFormat? = nil) throws {
         guard let format = format ?? ModelFormat(path: path) else { throw ModelError.unknownFormat(path: path) }
-        if format == .safetensors, let problem = denseOnly("safetensors") { throw problem }
         try AtomicFile.write(encoded(format), to: path)
     }
 

@@ -7,15 +7,21 @@ import Linalg
 /// The safetensors model format.
 ///
 /// Tensors (F32 for a float32 model, F64 for a float64 one; either is read):
-/// - `layers.{l}.weight`: shape `[fan_in, fan_out]`, row-major, as everywhere in this package
-///   (note: PyTorch's `nn.Linear.weight` is the transpose, `[fan_out, fan_in]`);
-/// - `layers.{l}.bias`: shape `[fan_out]`, only for layers with a bias;
+/// - `layers.{l}.weight`: a dense layer's, shape `[fan_in, fan_out]`, row-major, as everywhere in this package
+///   (note: PyTorch's `nn.Linear.weight` is the transpose, `[fan_out, fan_in]`); a conv2d's, `[out, in, kh, kw]`
+///   (as PyTorch's `nn.Conv2d.weight`); none for the kinds without parameters;
+/// - `layers.{l}.bias`: shape `[fan_out]` (or `[out]`), only for layers with a bias;
 /// - `scaling.offset`, `scaling.scale`: shape `[n_in]`, only when the inputs are scaled.
 ///
 /// `__metadata__` (all strings): `format` (`backprop-model`), `version` (`2`; `1` is read too), `loss`,
-/// `kinds` (comma-separated layer kinds, `dense`; absent in version 1), `activations`
-/// (comma-separated, one per layer, which also gives the layer count), `scaling_method` (only when
-/// scaled), `class_names` (a JSON array, only for classifiers), `layout` (a sentence stating the
+/// `kinds` (comma-separated layer kinds: `dense`, `conv2d`, `maxpool2d`, `avgpool2d`, `flatten`, `leaky_relu`;
+/// absent in version 1), `layer_settings` (only when a kind is not dense: a JSON array of one object per
+/// layer, the layer's entry of a JSON model file without `kind`, `weights`, `bias` and `activation`, `{}`
+/// for dense, e.g. `{"input_shape": [1, 28, 28], "kernel": [3, 3], "stride": [1, 1], "padding": [1, 1]}`),
+/// `activations` (comma-separated, one per layer, which also gives the layer count; `identity` for
+/// the kinds without an activation of their own), `scaling_method` (only when
+/// scaled), `class_names` (a JSON array, only for classifiers), `precision` (only when no layer has
+/// parameters, so no tensor tells it), `layout` (a sentence stating the
 /// weight convention), and each user metadata entry under `meta.` + its key. The layer and scaler
 /// tensors are written and read by `ParameterTensors`, as in checkpoints.
 enum ModelSafeTensors {
@@ -30,11 +36,12 @@ enum ModelSafeTensors {
             "format": SavedModel.formatName,
             "version": String(SavedModel.version),
             "loss": model.loss.rawValue,
-            "kinds": model.layers.map(\.kindName).joined(separator: ","),
             "activations": model.layers.map(\.activation.rawValue).joined(separator: ","),
             "layout": layout,
         ]
+        metadata.merge(ParameterTensors.kindMetadata(model.layers)) { $1 }
         ParameterTensors.put(model.layers, prefix: "layers", precision: model.precision, into: &tensors)
+        if tensors.isEmpty { metadata["precision"] = model.precision.rawValue }  // No tensor to tell it by.
         if let scaler = model.scaler {
             metadata["scaling_method"] = scaler.method.rawValue
             ParameterTensors.put(scaler, into: &tensors)
@@ -62,19 +69,21 @@ enum ModelSafeTensors {
         }
         let loss = try ParameterTensors.loss("loss", r)
         let activations = try ParameterTensors.activations("activations", r)
-        let layers = try ParameterTensors.layers(prefix: "layers", activations: activations, biases: nil, r)
+        let kinds = try ParameterTensors.kinds("kinds", layers: activations.count, r)
+        let settings = try ParameterTensors.settings(kinds: kinds, r)
+        let layers = try ParameterTensors.layers(prefix: "layers", kinds: kinds, settings: settings, activations: activations, biases: nil, r)
         let network = try ParameterTensors.network(layers, loss, activationsKey: "activations", lossKey: "loss", r)
-        var expected = Set(layers.indices.flatMap { [ParameterTensors.weightName("layers", $0), ParameterTensors.biasName("layers", $0)] })
+        var expected = ParameterTensors.names(layers, prefix: "layers")
         var scaler: FeatureScaler? = nil
         if st.metadata["scaling_method"] != nil {
             scaler = try ParameterTensors.scaler(methodKey: "scaling_method", inputs: network.inputCount, r)
             expected.formUnion([ParameterTensors.offsetName, ParameterTensors.scaleName])
         }
         if let stray = st.tensors.keys.sorted().first(where: { !expected.contains($0) }) {
-            let why = stray.hasPrefix("scaling.") ? "no scaling_method metadata" : "\(activations.count) layers in the activations metadata"
+            let why = stray.hasPrefix("scaling.") ? "no scaling_method metadata"
+                : "\(activations.count) layers in the activations metadata, of kinds \(kinds.joined(separator: ", "))"
             throw r.fail(SafeTensors.field(stray), "unexpected tensor (the model has \(why))")
         }
-        try ParameterTensors.checkKinds("kinds", layers: activations.count, r)
         let classNames = try st.metadata["class_names"].map { text throws(FileFormatError) in
             try readClassNames(text, outputs: network.outputCount, JSONReader(file: file), SafeTensorsReader.metadataField("class_names"))
         }

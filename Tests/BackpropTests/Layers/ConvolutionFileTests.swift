@@ -77,8 +77,8 @@ import TestSupport
         }
     }
 
-    /// A safetensors file whose kinds list an image layer is refused, not read as dense layers.
-    @Test func safetensorsRefusesImageKinds() throws {
+    /// A safetensors file whose kinds list an image layer without its settings is refused, not read as dense layers.
+    @Test func safetensorsNeedsTheSettingsOfImageKinds() throws {
         let dense = try SavedModel(layers: [.dense(weights: Matrix([[0.5, 1], [2, 3]]), activation: .identity)], loss: .squaredError)
         var container = try SafeTensors.decode(dense.encoded(.safetensors), file: "dense")
         container.metadata["kinds"] = "conv2d"
@@ -86,7 +86,8 @@ import TestSupport
         try container.encoded().write(to: URL(fileURLWithPath: path))
         #expect(throws: FileFormatError.self) { try SavedModel.load(path: path) }
         do { _ = try SavedModel.load(path: path) } catch {
-            #expect(error.description.contains("layer 0: layer kind \"conv2d\" is not read from safetensors files yet"), "\(error.description)")
+            #expect(error.description.contains(#"header["__metadata__"]["layer_settings"]: missing field (layer 0 is conv2d, whose settings it holds)"#),
+                    "\(error.description)")
         }
     }
 }

@@ -31,6 +31,44 @@ enum ExchangeFixtures {
         return [("classifier", classifier), ("regression", regression), ("bare", bare)]
     }
 
+    /// A conv2d layer reading `input` with `filters` filters of `kernel`, uniform random weights in [−1, 1).
+    static func conv(_ input: (Int, Int, Int), _ filters: Int, kernel: (Int, Int), stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
+                     _ activation: Activation, bias: Bool, _ rng: inout SeededGenerator) -> Layer<Double> {
+        let w = Matrix<Double>.randomUniform(rows: filters, columns: input.0 * kernel.0 * kernel.1, using: &rng)
+        let b = bias ? Matrix<Double>.randomUniform(rows: 1, columns: filters, using: &rng).elements : nil
+        return .conv2d(Conv2D(input: input, weights: w, bias: b, kernel: kernel, stride: stride, padding: padding, activation: activation))
+    }
+
+    /// (name, model) with image layers, every kind among them:
+    /// - "cnn": a standardised 2×7×6 input → conv 3 filters 3×2, stride 2, padding 1, tanh ((7 + 2 − 3)/2 + 1 = 4,
+    ///   (6 + 2 − 2)/2 + 1 = 4: 3×4×4) → leaky ReLU 0.1 (48) → max pool 2, stride 1 (3×3×3) → conv 2 filters 2×2, no bias,
+    ///   ReLU (2×2×2) → average pool 2, stride 1 (2×1×1) → flatten (2) → dense 3 softmax, with class names;
+    /// - "unflattened": 12 inputs → dense 18 sigmoid → conv over 2×3×3, 2 filters 2×2, identity (2×2×2) → average pool
+    ///   1×2, stride 1 (2×2×1) → dense 2 identity, with no flatten layer (the exports reshape and flatten themselves);
+    /// - "conv-softmax": 1×4×4 → conv 2 filters 3×3, softmax over all 2×2×2 outputs.
+    static func imageModels() throws -> [(String, SavedModel)] {
+        var rng = SeededGenerator(seed: 21)
+        let features = 2 * 7 * 6
+        var scalerRNG = SeededGenerator(seed: 5)
+        let offset = Matrix<Double>.randomUniform(rows: 1, columns: features, using: &scalerRNG).elements
+        let scale = Matrix<Double>.randomUniform(rows: 1, columns: features, in: 0.5..<2, using: &scalerRNG).elements
+        let cnn = try SavedModel(
+            layers: [conv((2, 7, 6), 3, kernel: (3, 2), stride: (2, 2), padding: (1, 1), .tanh, bias: true, &rng),
+                     .leakyReLU(LeakyReLU(features: 48, slope: 0.1)),
+                     .maxPool2D(MaxPool2D(input: (3, 4, 4), window: (2, 2), stride: (1, 1))),
+                     conv((3, 3, 3), 2, kernel: (2, 2), .relu, bias: false, &rng),
+                     .avgPool2D(AvgPool2D(input: (2, 2, 2), window: (2, 2), stride: (1, 1))),
+                     .flatten(Flatten(input: (2, 1, 1))),
+                     layer(2, 3, .softmax, bias: true, &rng)], loss: .crossEntropy,
+            scaler: FeatureScaler(method: .standardize, offset: offset, scale: scale), classNames: ["a", "b", "c"])
+        let unflattened = try SavedModel(
+            layers: [layer(12, 18, .sigmoid, bias: true, &rng), conv((2, 3, 3), 2, kernel: (2, 2), .identity, bias: true, &rng),
+                     .avgPool2D(AvgPool2D(input: (2, 2, 2), window: (1, 2), stride: (1, 1))),
+                     layer(4, 2, .identity, bias: true, &rng)], loss: .squaredError)
+        let convSoftmax = try SavedModel(layers: [conv((1, 4, 4), 2, kernel: (3, 3), .softmax, bias: true, &rng)], loss: .crossEntropy)
+        return [("cnn", cnn), ("unflattened", unflattened), ("conv-softmax", convSoftmax)]
+    }
+
     /// `rows` raw input rows for `model`, uniform in [−3, 3), row-major.
     static func inputs(_ model: SavedModel, rows: Int, seed: UInt64 = 7) -> Matrix<Double> {
         var rng = SeededGenerator(seed: seed)

@@ -49,7 +49,7 @@ import TestSupport
         st = try SafeTensors.decode(model.torchStateDict(), file: "m")
         st.tensors["1.weight"] = .init(shape: [1], values: [0])
         #expect(throws: FileFormatError(file: "m.safetensors", field: "header[\"1.weight\"]",
-                                        problem: "unexpected tensor (a state dict of 2 Linear layers at indices 0, 2, …)")) {
+                                        problem: "unexpected tensor (the model's parameters are in modules 0, 2 of its torch.nn.Sequential)")) {
             try SavedModel.decode(st.encoded(), file: "m.safetensors")
         }
     }
