@@ -17,9 +17,10 @@ import TestSupport
         #expect(run.status == 0, "\(run.standardError)")
         let lines = run.standardOutput.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("training ") == true)
-        let report = try #require(lines.dropFirst().first, "\(run.standardOutput)")
+        // Under the header (beside OpenBLAS's kernels, when the tool chose them: OpenBLASKernels).
+        let report = try #require(lines.dropFirst().prefix(2).first { $0.hasPrefix("threads: ") }, "\(run.standardOutput)")
         let match = try #require(report.firstMatch(of: /^threads: auto chose (\d+) workers? × (\d+) OpenBLAS threads? \(a batch's gradients took (.*)\); --threads (\d+) repeats this run's weights$/),
-                                 "the second line reports the choice: \(report)")
+                                 "the line under the header reports the choice: \(report)")
         #expect(match.1 == match.4, "the count to repeat it is the chosen worker count")
         #expect(match.3.contains("2 workers × 1 OpenBLAS thread: ") && match.3.contains("1 worker × 2 OpenBLAS threads: "))
         #expect(lines.first!.contains("\(match.1) thread(s)"), "the header names the chosen worker count")
