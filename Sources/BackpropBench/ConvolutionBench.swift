@@ -6,14 +6,12 @@ import Foundation
 /// One convolution layer's passes on the BLAS backend (OpenBLAS at 1 thread) against the same
 /// passes' `gemm` calls alone, on the same shapes.
 struct ConvolutionResult: Encodable {
-    var layer: String
-    var batch: Int
-    var precision: Precision
+    var layer: String, batch: Int, precision: Precision
     /// "forward" (im2col, gemm, back to NCHW with the bias) or "forward + backward" (then the weight
     /// gradient from the forward's im2col, and the input gradient: gemm and col2im).
     var pass: String
-    var seconds: Double
-    var gemmSeconds: Double
+    /// Median seconds of the pass, and of its gemm calls alone.
+    var seconds, gemmSeconds: Double
     /// Heap allocations per pass after warm-up (nil when the malloc counter is not active).
     var allocationsPerPass: Double?
     var overGemm: Double { seconds / gemmSeconds }
