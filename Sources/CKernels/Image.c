@@ -87,10 +87,10 @@ CK_KERNEL void ck_max_pool_##S(const ck_conv_shape *s, const T *x, T *y, ptrdiff
                         for (ptrdiff_t v = 0; v < kw; v++) {                                          \
                             const ptrdiff_t k = corner + u * W + v;                                   \
                             const T value = x[k];                                                     \
-                            if (value > best || (value != value && best == best)) {                   \
-                                best = value;                                                         \
-                                bestIndex = k;                                                        \
-                            }                                                                         \
+                            /* Selects, not a branch: on real data the branch is mispredicted often. */ \
+                            const int take = (value > best) | ((value != value) & (best == best));    \
+                            best = take ? value : best;                                               \
+                            bestIndex = take ? k : bestIndex;                                         \
                         }                                                                             \
                     y[o] = best;                                                                      \
                     argmax[o] = bestIndex;                                                            \
