@@ -5,7 +5,7 @@ SWIFT   ?= swift
 RELEASE := $(SWIFT) build -c release
 BIN     := .build/release
 
-.PHONY: all setup setup-data setup-test setup-mpi setup-hosts build build-mpi run quiz test unit-test test-mpi test-hosts test-memory verify \
+.PHONY: all setup setup-data setup-test setup-mpi setup-hosts build build-mpi run run-cnn quiz test unit-test test-mpi test-hosts test-memory verify \
         oracle example example-fashion bench bench-hosts bench-quick docs doc-coverage fuzz fuzz-quick test-sanitize test-asan \
         test-tsan clean
 
@@ -37,6 +37,14 @@ run: setup-data build
 	@echo
 	@mkdir -p models
 	$(BIN)/backprop train --save models/fashion-mnist.json --log-dir runs
+
+## A convolutional network on Fashion-MNIST (two conv + max-pool blocks, dense 128; Adam η = 0.001, batch 128,
+## dropout 0.2, the learning rate falling as half a cosine over 12 epochs), evaluated on the 10,000 test images
+## and saved (the goal: ≥ 92.5%).
+CNN_LAYERS := conv 32 3x3 same, relu, maxpool 2, conv 64 3x3 same, relu, maxpool 2, flatten, dense 128, relu, dense 10, softmax
+run-cnn: setup-data build
+	@mkdir -p models
+	$(BIN)/backprop train --layers "$(CNN_LAYERS)" --learning-rate 0.001 --batch-size 128 --epochs 12 --save models/fashion-mnist-cnn.json
 
 ## `backprop` able to train across processes (`mpirun -np N .build-mpi/release/backprop train --distributed`):
 ## the package trait MPI, in a build folder of its own so the default build stays MPI-free.

@@ -60,7 +60,7 @@ if command -v "$python" >/dev/null 2>&1 && "$python" -c 'import numpy' 2>/dev/nu
 fi
 
 .build/release/backprop-bench "${args[@]}" --results "$results" --c-bench "$cc_bin" --python "$python" \
-  --numpy-script scripts/numpy_bench.py --peer-script scripts/peer_bench.py ${mpi_args[@]+"${mpi_args[@]}"}
+  --numpy-script scripts/numpy_bench.py --peer-script scripts/peer_bench.py --cnn-script scripts/cnn_peer_bench.py ${mpi_args[@]+"${mpi_args[@]}"}
 
 if command -v "$python" >/dev/null 2>&1; then
   if ! "$python" -c 'import matplotlib' 2>/dev/null; then

@@ -94,18 +94,19 @@ struct MemoryResult: Encodable {
     var status: Int32
 }
 
-/// Runs `path arguments...` with its output discarded and returns its peak resident set size.
-func measurePeakMemory(_ path: String, _ arguments: [String]) -> MemoryResult? {
+/// Runs `path arguments...` (found on PATH with `search`) with its standard output discarded, or written to the
+/// file `output`, and returns its peak resident set size.
+func measurePeakMemory(_ path: String, _ arguments: [String], output: String? = nil, search: Bool = false) -> MemoryResult? {
     var pid: pid_t = 0
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, output ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     let argv = ([path] + arguments).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
     let started = MonotonicClock.seconds()
-    guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { return nil }
+    guard (search ? posix_spawnp : posix_spawn)(&pid, path, &actions, nil, argv, environ) == 0 else { return nil }
     var status: Int32 = 0
     var usage = rusage()
     while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}

@@ -8,7 +8,7 @@ OpenBLASKernels.restartWithBetterKernelsIfNeeded()
 
 let usage = """
     usage: backprop-bench [--quick] [--results DIR] [--c-bench PATH] [--python PYTHON] [--numpy-script PATH]
-                          [--peer-script PATH] [--backprop PATH] [--mpi-backprop PATH] [--hosts-script PATH] [--data DIR]
+                          [--peer-script PATH] [--cnn-script PATH] [--backprop PATH] [--mpi-backprop PATH] [--hosts-script PATH] [--data DIR]
                           [--only SECTIONS]
                           [--check-allocations]
       --quick              a small subset (make bench-quick)
@@ -26,8 +26,10 @@ let usage = """
                            one process per host, over the bare link and rate-limited to 1 and 0.1 Gbit/s
                            (section hosts, run only with this option)
       --data DIR           Fashion-MNIST's IDX files (default: \(FashionMNIST.defaultDirectory))
-      --only SECTIONS      comma-separated subset of kernels,peak,steps,epoch,numpy,peers,predict,memory,distributed,hosts
-                           (epoch and peers measure the peak too: their achieved GFLOP/s are fractions of it)
+      --cnn-script PATH    default: scripts/cnn_peer_bench.py (PyTorch's epoch of `make run-cnn`'s network)
+      --only SECTIONS      comma-separated subset of kernels,peak,steps,epoch,numpy,peers,predict,conv,cnn,memory,distributed,hosts
+                           (epoch and peers measure the peak too: their achieved GFLOP/s are fractions of it;
+                           cnn, the epoch beside PyTorch, is left out of --quick)
       --check-allocations  exit with status 1 when a steady-state training step or single-sample predict allocates
                            (with OpenBLAS at 1 thread; at 2, OpenBLAS mallocs inside its threaded gemm)
     """
@@ -39,7 +41,7 @@ do {
     while let argument = arguments.popFirst() {
         switch argument {
         case "--quick", "--check-allocations": flags.insert(argument)
-        case "--results", "--c-bench", "--python", "--numpy-script", "--peer-script", "--onnx-script", "--backprop", "--mpi-backprop", "--hosts-script",
+        case "--results", "--c-bench", "--python", "--numpy-script", "--peer-script", "--onnx-script", "--cnn-script", "--backprop", "--mpi-backprop", "--hosts-script",
              "--data", "--only":
             guard let value = arguments.popFirst() else { print(usage); exit(2) }
             options[argument] = value
@@ -49,7 +51,7 @@ do {
     }
 }
 let quick = flags.contains("--quick")
-let sections = Set((options["--only"] ?? "kernels,peak,steps,epoch,numpy,peers,predict,memory,distributed,hosts").split(separator: ",").map(String.init))
+let sections = Set((options["--only"] ?? "kernels,peak,steps,epoch,numpy,peers,predict,conv,cnn,memory,distributed,hosts").split(separator: ",").map(String.init))
 let resultsDirectory = options["--results"] ?? "results"
 let benchStarted = MonotonicClock.seconds()
 
@@ -86,6 +88,14 @@ if sections.contains("memory") {
     } else {
         memoryNote = "\(tool) not found; build it with `swift build -c release` to measure peak memory"
     }
+}
+
+// One epoch of `make run-cnn`'s network by backprop and by PyTorch, each in a child process (printed in 3d); measured
+// here for the same reason as the peak memory above.
+var cnnEpochs: [CNNEpoch] = []
+if sections.contains("cnn") && !quick {
+    cnnEpochs = measureCNNEpochs(tool: tool, python: options["--python"] ?? "python3", script: options["--cnn-script"] ?? "scripts/cnn_peer_bench.py",
+                                 data: options["--data"], log: log)
 }
 
 // 1. Kernels.
@@ -215,6 +225,33 @@ if sections.contains("predict") {
     predict = comparison
 }
 
+// 3d. The convolution layer against its gemm calls; one epoch of `make run-cnn`'s network beside PyTorch (not --quick).
+var convolution: [ConvolutionResult] = []
+if sections.contains("conv") {
+    convolution = measureConvolutionLayer(quick: quick, log: log)
+    section("A convolution layer against its own gemm calls (goal ≤ 1.3×)")
+    print("BLAS backend, OpenBLAS at 1 thread. forward: im2col, one gemm, back to NCHW with the bias; forward + backward: then the")
+    print("weight gradient (one gemm on the forward's im2col) and the input gradient (one gemm, col2im). Its gemm calls: the same")
+    print("gemm calls alone on operands of the same shapes. Allocations per pass after warm-up.\n")
+    print(convolutionTable(convolution).text)
+}
+if !cnnEpochs.isEmpty {
+    section("One epoch of `make run-cnn`'s network beside PyTorch, float32, batch 128, Adam, 2 threads")
+    print("\(cnnLayers); η = 0.001, no dropout, 60,000 Fashion-MNIST images, then the 10,000 test images; each in a process of its own")
+    print("(backprop train: 2 workers, OpenBLAS at 1 thread each; PyTorch: torch.set_num_threads(2)). Peak memory: the process's")
+    print("maximum resident set (wait4). Epoch time / backprop's > 1: backprop is faster.\n")
+    print(cnnEpochTable(cnnEpochs).text)
+    cnnEpochs.compactMap(\.note).forEach { print("note: \($0)") }
+}
+if !convolution.isEmpty || !cnnEpochs.isEmpty {
+    struct ConvolutionReport: Encodable { var layer: [ConvolutionResult]; var epochs: [CNNEpoch] }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    try? FileManager.default.createDirectory(atPath: resultsDirectory, withIntermediateDirectories: true)
+    try? encoder.encode(ConvolutionReport(layer: convolution, epochs: cnnEpochs))
+        .write(to: URL(fileURLWithPath: resultsDirectory + "/convolution.json"))
+}
+
 // 4. Peak memory (measured first, above), printed here.
 if sections.contains("memory") {
     section("Memory")
@@ -291,6 +328,11 @@ if flags.contains("--check-allocations") {
     // OpenBLAS at two threads allocates inside its own threaded gemm; the package's paths must not.
     let allocating = steps.filter { $0.mode != .blas && ($0.allocationsPerStep ?? 0) > 0 }
     let predicting = predict?.results.filter { ($0.allocationsPerCall ?? 0) > 0 } ?? []
+    let convolving = convolution.filter { ($0.allocationsPerPass ?? 0) > 0 }
+    if !convolving.isEmpty {
+        print("--check-allocations: the convolution layer's passes allocate: " + convolving.map { "\($0.pass) \($0.precision)" }.joined(separator: ", "))
+        exit(1)
+    }
     if !predicting.isEmpty {
         print("--check-allocations: single-sample predict allocates: " + predicting.map { "\($0.network) \($0.precision)" }.joined(separator: ", "))
         exit(1)

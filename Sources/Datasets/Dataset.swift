@@ -20,6 +20,20 @@ public struct Dataset: Sendable, Equatable {
     public let classCount: Int
     /// The file path(s) the data came from, used in messages.
     public let source: String
+    /// The shape of one sample as an image, [channels, height, width] (NCHW), when the file says
+    /// so (see ``imageShape(ofArray:)``); nil for data without one (CSV rows, 2-D arrays).
+    /// Its product is `featureCount`.
+    public let imageShape: [Int]?
+
+    /// The image shape a file's array of `shape` (samples first) gives each sample: `[n, h, w]`
+    /// is 1×h×w, `[n, c, h, w]` is c×h×w; any other rank gives none.
+    public static func imageShape(ofArray shape: [Int]) -> [Int]? {
+        switch shape.count {
+        case 3: return [1, shape[1], shape[2]]
+        case 4: return Array(shape.dropFirst())
+        default: return nil
+        }
+    }
 
     /// Creates a data set, checking that the pieces fit together.
     ///
@@ -29,16 +43,22 @@ public struct Dataset: Sendable, Equatable {
     ///   - featureCount: features per sample, at least 1.
     ///   - classCount: number of classes, in `1...maximumClassCount`.
     ///   - source: where the data came from, for messages.
+    ///   - imageShape: the shape of a sample as an image, [C, H, W], if the data has one.
     /// - Throws: `DatasetError` (naming `source` and, where it applies, the sample) if
-    ///   `featureCount < 1`, `classCount` is out of range, the number of feature values is not
+    ///   `featureCount < 1`, `imageShape` is not three sizes whose product is `featureCount`, `classCount` is out of range, the number of feature values is not
     ///   `labels.count × featureCount`, a label is outside `0..<classCount`, or a feature that is
     ///   not a byte is NaN or infinite (a mapped file is read once for this).
     public init(
         features: FeatureStorage, labels: [Int], featureCount: Int, classCount: Int,
-        source: String = "in-memory data set"
+        source: String = "in-memory data set", imageShape: [Int]? = nil
     ) throws {
         guard featureCount >= 1 else {
             throw DatasetError(.invalidArgument, file: source, "feature count \(featureCount) must be at least 1")
+        }
+        if let imageShape, imageShape.count != 3 || imageShape.reduce(1, *) != featureCount {
+            throw DatasetError(
+                .invalidArgument, file: source,
+                "image shape \(imageShape.map(String.init).joined(separator: "×")) is not C×H×W of \(featureCount) features")
         }
         guard (1...Self.maximumClassCount).contains(classCount) else {
             throw DatasetError(
@@ -61,17 +81,20 @@ public struct Dataset: Sendable, Equatable {
                 }
             }
         }
-        self.init(unchecked: features, labels: labels, featureCount: featureCount, classCount: classCount, source: source)
+        self.init(unchecked: features, labels: labels, featureCount: featureCount, classCount: classCount, source: source,
+                  imageShape: imageShape)
     }
 
     /// For data already known to be consistent (subsets of a checked data set).
-    private init(unchecked features: FeatureStorage, labels: [Int], featureCount: Int, classCount: Int, source: String) {
+    private init(unchecked features: FeatureStorage, labels: [Int], featureCount: Int, classCount: Int, source: String,
+                 imageShape: [Int]?) {
         self.features = features
         self.labels = labels
         self.count = labels.count
         self.featureCount = featureCount
         self.classCount = classCount
         self.source = source
+        self.imageShape = imageShape
     }
 
     /// How many samples carry each label: `classCount` counts, indexed by class.
@@ -113,7 +136,7 @@ public struct Dataset: Sendable, Equatable {
         }
         return Dataset(
             unchecked: storage, labels: indices.map { labels[$0] }, featureCount: f,
-            classCount: classCount, source: source)
+            classCount: classCount, source: source, imageShape: imageShape)
     }
 
     /// Converts the rows `indices` to `T` (`Float` or `Double`; the scaling is computed in `Double`

@@ -45,7 +45,8 @@ public enum IDX {
     ///
     /// - Parameters:
     ///   - images: an IDX file of shape N×rows×cols (or N×d, or any N×…); each image is flattened
-    ///     row-major into `featureCount` = rows·cols features.
+    ///     row-major into `featureCount` = rows·cols features; N×rows×cols (or N×C×rows×cols) gives
+    ///     the data set its `imageShape`.
     ///   - labels: an IDX file of shape N with one class index per image.
     ///   - classCount: the number of classes; by default the largest label + 1. If given, every
     ///     label must be below it.
@@ -107,7 +108,7 @@ public enum IDX {
         return try Dataset(
             features: pixels, labels: labelBytes.map { Int($0) },
             featureCount: featureCount, classCount: classCount ?? largest + 1,
-            source: "\(images) + \(labels)")
+            source: "\(images) + \(labels)", imageShape: Dataset.imageShape(ofArray: imageFile.shape))
     }
 
     static func formatShape(_ shape: [Int]) -> String {

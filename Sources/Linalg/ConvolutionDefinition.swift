@@ -30,10 +30,10 @@ extension LinearAlgebra {
         }
     }
 
-    /// G[f, (c·kh + u)·kw + v] = α·Σ_{n,i,j} D[n, f, i, j]·Xpad[n, c, i·sh + u, j·sw + v].
+    /// G[f, (c·kh + u)·kw + v] = α·Σ_{n,i,j} D[n, f, i, j]·Xpad[n, c, i·sh + u, j·sw + v] (`afterForward` changes nothing here).
     @inlinable
     public static func convolutionWeightGradient(_ s: ConvolutionShape, _ x: Matrix<Scalar>, errors d: Matrix<Scalar>, alpha: Scalar,
-                                                 into g: inout Matrix<Scalar>, scratch: ConvolutionScratch<Scalar>) {
+                                                 into g: inout Matrix<Scalar>, scratch: ConvolutionScratch<Scalar>, afterForward: Bool) {
         _ = s.check("convolutionWeightGradient", x: x, weights: g, y: d)
         for f in 0..<s.filters {
             for c in 0..<s.channels {

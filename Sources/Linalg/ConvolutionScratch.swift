@@ -14,6 +14,9 @@ public final class ConvolutionScratch<Scalar: BLASScalar> {
     @exclusivity(unchecked) public var columns: Matrix<Scalar>
     /// A `batch·H′·W′ × F` matrix: outputs or error terms channels-last (row per sample and position).
     @exclusivity(unchecked) public var channelsLast: Matrix<Scalar>
+    /// Whether `columns` still holds the im2col matrix of the last forward pass's input (set by
+    /// ``BLAS``'s convolve and weight gradient, cleared by its input gradient, which overwrites it).
+    @usableFromInline @exclusivity(unchecked) var holdsInputColumns = false
 
     /// Scratch for `batch` samples of `shape` (which must be valid).
     public init(shape: ConvolutionShape, batch: Int) {

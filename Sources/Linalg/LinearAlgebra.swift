@@ -76,15 +76,27 @@ public protocol LinearAlgebra<Scalar>: SendableMetatype {
 
     /// The convolution's weight gradient: G[f, (c, u, v)] ← α·Σ_{n,i,j} D[n, f, i, j]·Xpad[n, c, i·sh + u, j·sw + v],
     /// with X `batch × C·H·W`, D (the error terms at the output) `batch × F·H′·W′` and G `F × C·kh·kw`.
-    /// G's old contents are ignored; `scratch` is overwritten.
+    /// G's old contents are ignored; `scratch` is overwritten. With `afterForward`, the caller promises
+    /// that `x` is the input of the last ``convolve(_:_:weights:bias:into:scratch:)`` with this scratch,
+    /// unchanged since (as a layer's backward pass after its forward pass): ``BLAS`` then reuses the
+    /// im2col matrix that call left in `scratch` (unless an input gradient has overwritten it since).
     static func convolutionWeightGradient(_ shape: ConvolutionShape, _ x: Matrix<Scalar>, errors d: Matrix<Scalar>, alpha: Scalar,
-                                          into g: inout Matrix<Scalar>, scratch: ConvolutionScratch<Scalar>)
+                                          into g: inout Matrix<Scalar>, scratch: ConvolutionScratch<Scalar>, afterForward: Bool)
 
     /// The convolution's input gradient (the transposed convolution): E[n, c, y, x] ← Σ W[f, (c, u, v)]·D[n, f, i, j]
     /// over every (f, u, v, i, j) with i·sh + u − ph = y and j·sw + v − pw = x; D `batch × F·H′·W′`,
     /// E `batch × C·H·W`. E's old contents are ignored; `scratch` is overwritten.
     static func convolutionInputGradient(_ shape: ConvolutionShape, errors d: Matrix<Scalar>, weights: Matrix<Scalar>,
                                          into e: inout Matrix<Scalar>, scratch: ConvolutionScratch<Scalar>)
+}
+
+extension LinearAlgebra {
+    /// The weight gradient from `x` itself (`afterForward: false`): nothing is assumed of `scratch`.
+    @inlinable
+    public static func convolutionWeightGradient(_ shape: ConvolutionShape, _ x: Matrix<Scalar>, errors d: Matrix<Scalar>, alpha: Scalar,
+                                                 into g: inout Matrix<Scalar>, scratch: ConvolutionScratch<Scalar>) {
+        convolutionWeightGradient(shape, x, errors: d, alpha: alpha, into: &g, scratch: scratch, afterForward: false)
+    }
 }
 
 /// Shape checks shared by both backends, so both stop with the same message.

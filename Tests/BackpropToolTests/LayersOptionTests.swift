@@ -37,7 +37,7 @@ import TestSupport
         (["--layers", "maxpool 30, flatten, dense 10, softmax"], "word 1 (\"maxpool 30\"): window 30×30 is larger than its input 1×28×28"),
         (["--layers", "conv 4 3x3, flatten, dense 7, softmax"], "the last layer writes 7 values; the data has 10 classes"),
         (["--layers", "conv 4 3x3, flatten, dense 10, softmax, dropout 0.3"], "word 5 (\"dropout 0.3\"): dropout per layer is not supported yet"),
-        (["--layers", "flatten, dense 10, softmax", "--input-shape", "1x20x20"], "--input-shape 1x20x20: 400 values a sample, but the data has 784 features"),
+        (["--layers", "flatten, dense 10, softmax", "--input-shape", "1x20x20"], "train-labels-idx1-ubyte.gz holds samples of 1x28x28"),
         (["--layers", "dense 10, softmax", "--hidden", "32"], "--hidden cannot be used with --layers"),
         (["--input-shape", "1x28x28"], "--input-shape needs --layers"),
     ])

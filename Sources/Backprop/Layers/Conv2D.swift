@@ -77,7 +77,8 @@ extension Conv2D {
         input x: Matrix<Scalar>, buffers: LayerBuffers<Scalar>, scale: Scalar, signedZeros: Bool, weightGradient: inout Matrix<Scalar>,
         biasGradient: inout [Scalar]?, below: LayerBuffers<Scalar>?, on _: Backend.Type) {
         let delta = buffers.delta(through: activation), scratch = buffers.scratch.convolution!
-        Backend.convolutionWeightGradient(shape, x, errors: delta, alpha: scale, into: &weightGradient, scratch: scratch)
+        Backend.convolutionWeightGradient(shape, x, errors: delta, alpha: scale, into: &weightGradient, scratch: scratch,
+                                          afterForward: true)
         if biasGradient != nil {
             let (filters, positions) = (shape.filters, shape.outputPositions)
             delta.elements.withUnsafeBufferPointer { d in

@@ -1,10 +1,12 @@
 // MaxPool2D.swift: 2-D max pooling over NCHW samples (PyTorch's max_pool2d), its checks, forward (with argmax) and backward.
+import Kernels
 import Linalg
 
 /// 2-D max pooling per channel, as PyTorch's `max_pool2d` without padding: each output is the
 /// largest value in its kh × kw window. A tie goes to the first maximum in row-major window order
 /// (a NaN counts as larger than any number), and the backward pass routes the output's whole error
-/// to that one input. No parameters; the passes run the same Swift loops on every backend.
+/// to that one input. No parameters; the passes run the same compiled loops (`Kernels`' image
+/// kernels) on every backend.
 public struct MaxPool2D<Scalar: BLASScalar>: PoolingKind {
     public static var kindName: String { "maxpool2d" }
     public let shape: ConvolutionShape
@@ -19,18 +21,11 @@ public struct MaxPool2D<Scalar: BLASScalar>: PoolingKind {
     /// h = a = each window's maximum; its offset in the batch's inputs into `buffers.scratch.indices`.
     @inline(__always)
     public func forward<Backend: LinearAlgebra<Scalar>>(_ x: Matrix<Scalar>, into buffers: LayerBuffers<Scalar>, on _: Backend.Type) {
+        guard x.rows > 0 else { return }
         x.elements.withUnsafeBufferPointer { xp in
             buffers.preActivations.elements.withUnsafeMutableBufferPointer { hp in
                 buffers.scratch.indices.withUnsafeMutableBufferPointer { ip in
-                    shape.forEachWindow(batch: x.rows) { o, corner in
-                        var bestIndex = corner, best = xp[corner]
-                        shape.forEachWindowOffset { k in
-                            let value = xp[corner + k]
-                            if value > best || (value.isNaN && !best.isNaN) { (best, bestIndex) = (value, corner + k) }
-                        }
-                        hp[o] = best
-                        ip[o] = bestIndex
-                    }
+                    Scalar._maxPool(shape.geometry, xp.baseAddress!, hp.baseAddress!, argmax: ip.baseAddress!, batch: x.rows)
                 }
             }
         }
@@ -42,9 +37,9 @@ public struct MaxPool2D<Scalar: BLASScalar>: PoolingKind {
         input x: Matrix<Scalar>, buffers: LayerBuffers<Scalar>, scale: Scalar, signedZeros: Bool, weightGradient: inout Matrix<Scalar>,
         biasGradient: inout [Scalar]?, below: LayerBuffers<Scalar>?, on _: Backend.Type) {
         passDown(buffers, to: below) { dp, ep in
+            guard !dp.isEmpty else { return }
             buffers.scratch.indices.withUnsafeBufferPointer { ip in
-                ep.update(repeating: 0)
-                for o in dp.indices { ep[ip[o]] += dp[o] }
+                Scalar._maxPoolBackward(dp.baseAddress!, argmax: ip.baseAddress!, ep.baseAddress!, outputs: dp.count, inputs: ep.count)
             }
         }
     }

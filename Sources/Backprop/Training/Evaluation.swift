@@ -43,7 +43,9 @@ extension Network {
     }
 
     /// The summed loss and the confusion counts of the samples at `rows` of `data` (what ``evaluate(_:scaler:batchSize:)``
-    /// averages), so that parts of a data set evaluated apart add up to the whole.
+    /// averages), so that parts of a data set evaluated apart add up to the whole. The rows go through
+    /// the forward pass in blocks of `batchSize`, or fewer when a block's buffers would pass
+    /// ``evaluationBlockValues`` (image layers: see ``evaluationBlock(batchSize:)``).
     func evaluationSums(_ data: Dataset, rows all: Range<Int>, scaler: FeatureScaler, batchSize: Int = 1000)
         -> (loss: Double, confusion: [[Int]]) {
         precondition(data.featureCount == inputCount && data.classCount <= outputCount,
@@ -52,14 +54,20 @@ extension Network {
         var totalLoss = 0.0
         var start = all.lowerBound
         var workspace: Workspace<Scalar>? = nil
+        var outputs = [Scalar]()
+        let block = evaluationBlock(batchSize: batchSize)
         while start < all.upperBound {
-            let n = min(batchSize, all.upperBound - start)
-            if workspace?.batch != n { workspace = Workspace(batch: n, layers: layers) }
+            let n = min(block, all.upperBound - start)
+            if workspace?.batch != n {
+                workspace = Workspace(batch: n, layers: layers)
+                outputs = [Scalar](repeating: 0, count: n * outputCount)
+            }
             let rows = start..<(start + n)
             var x = Matrix<Scalar>(rows: n, columns: inputCount), t = Matrix<Scalar>(rows: n, columns: outputCount)
             x.elements.withUnsafeMutableBufferPointer { data.copyFeatures(rows: rows, scaler: scaler, into: $0) }
             t.setOneHot(data, rows: rows)
-            forward(x, workspace: workspace!)
+            // predict, not forward: its specialisations are reached from this generic code.
+            predict(x, workspace: workspace!, into: &outputs)
             let last = workspace!.layers[layers.count - 1]
             totalLoss += loss.value(outputs: last.activations, preActivations: last.preActivations, targets: t) * Double(n)
             for (i, row) in rows.enumerated() {
@@ -68,6 +76,22 @@ extension Network {
             start += n
         }
         return (totalLoss, confusion)
+    }
+
+    /// The values (any precision) one evaluation block's buffers may hold: 2²³, 32 MiB in float32.
+    static var evaluationBlockValues: Int { 1 << 23 }
+
+    /// Rows of one evaluation block: `batchSize`, or fewer so that the block's buffers — h, a and δ of
+    /// every layer, and a convolution's im2col and channels-last matrices — hold at most
+    /// ``evaluationBlockValues`` values (a dense network's 1,000 rows fit; a convolution's scratch
+    /// grows with positions × patch per sample). At least 1.
+    func evaluationBlock(batchSize: Int) -> Int {
+        let perSample = layers.reduce(0) { sum, layer in
+            var values = 3 * layer.outputCount
+            if case .conv2d(let c) = layer { values += c.shape.outputPositions * (c.shape.patchSize + c.shape.filters) }
+            return sum + values
+        }
+        return max(1, min(batchSize, Self.evaluationBlockValues / max(1, perSample)))
     }
 }
 

@@ -224,7 +224,7 @@ struct Train: ParsableCommand {
         var scaler = FeatureScaler.fit(training.scaling.method, on: trainingSet)
         var rng = SeededGenerator(seed: config.seed)
         var network = try architecture.makeNetwork(B.self, inputs: all.featureCount, classes: all.classCount,
-                                                   defaultImageShape: dataOptions.data == "fashion-mnist" ? [1, 28, 28] : nil, using: &rng)
+                                                   dataImageShape: all.imageShape, dataSource: all.source, using: &rng)
         var description = network.definition.summary(details: architecture.details)
         var classNames = dataClassNames
         let specified = architecture.layers == nil ? nil : network.definition.converted(to: Double.self).layers

@@ -23,7 +23,7 @@ struct ArchitectureOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The network as layer words, comma-separated, read left to right (instead of --hidden, --activation and --output), e.g. \"conv 32 3x3 same, relu, maxpool 2, flatten, dense 128, relu, dense 10, softmax\". Words: conv FILTERS KxK [stride S] [pad P|same|valid] [nobias]; maxpool K [stride S]; avgpool K [stride S]; flatten; dense N [nobias]; an activation (for the conv or dense before it).", valueName: "SPEC"))
     var layers: String?
 
-    @Option(help: ArgumentHelp("The shape of one sample for --layers with image layers, channels × height × width (NCHW). Default: 1x28x28 for Fashion-MNIST.", valueName: "CxHxW"))
+    @Option(help: ArgumentHelp("The shape of one sample for --layers with image layers, channels × height × width (NCHW). Default: the shape the data gives: 1xHxW for IDX images (N×H×W, as Fashion-MNIST's 1x28x28) and .npy arrays N×H×W, CxHxW for .npy arrays N×C×H×W; CSV rows need it. When both are known they must agree.", valueName: "CxHxW"))
     var inputShape: String?
 
     /// The options given on the command line, not defaulted: what `train --resume` refuses.
@@ -67,20 +67,16 @@ struct ArchitectureOptions: ParsableArguments {
     }
 
     /// The network for samples of `inputs` features in `classes` classes: from --layers (its image
-    /// layers reading samples of --input-shape, or `defaultImageShape`), or --hidden and the activations.
-    func makeNetwork<B: LinearAlgebra>(_: B.Type, inputs: Int, classes: Int, defaultImageShape: [Int]?,
+    /// layers reading samples of --input-shape, or of `dataImageShape`, the shape the data file
+    /// gives its samples; the two must agree), or --hidden and the activations. `dataSource` names
+    /// the data in messages.
+    func makeNetwork<B: LinearAlgebra>(_: B.Type, inputs: Int, classes: Int, dataImageShape: [Int]?, dataSource: String,
                                        using rng: inout SeededGenerator) throws -> Network<B> {
         if let layers {
             let spec = try LayerSpec(layers)
             var shape = [inputs]
             if spec.hasImageLayers {
-                guard let image = try imageShape() ?? defaultImageShape else {
-                    throw ValidationError("--layers: its image layers need the shape of a sample: give --input-shape CxHxW (the data has \(inputs) features)")
-                }
-                guard image.reduce(1, *) == inputs else {
-                    throw ValidationError("--input-shape \(image.map(String.init).joined(separator: "x")): \(image.reduce(1, *)) values a sample, but the data has \(inputs) features")
-                }
-                shape = image
+                shape = try Self.sampleShape(given: imageShape(), data: dataImageShape, inputs: inputs, dataSource: dataSource)
             }
             let built = try spec.layers(input: shape, classes: classes, initializer: initializer, using: &rng)
             let definition = try NetworkDefinition(layers: built, loss: built.last!.activation == .softmax ? .crossEntropy : .squaredError)
@@ -90,6 +86,23 @@ struct ArchitectureOptions: ParsableArguments {
         try LayerMemory.check(sizes: sizes, option: "--hidden \(hidden)", bytesPerValue: MemoryLayout<B.Scalar>.size)
         return try Network<B>.make(sizes: sizes, hidden: activation, output: output,
                                loss: output == .softmax ? .crossEntropy : .squaredError, initializer: initializer, using: &rng)
+    }
+
+    /// The C×H×W shape image layers read: `given` (--input-shape) or `data` (the file's own), which
+    /// must agree when both are known; CSV rows and 2-D arrays have none, so need --input-shape.
+    static func sampleShape(given: [Int]?, data: [Int]?, inputs: Int, dataSource: String) throws -> [Int] {
+        func text(_ s: [Int]) -> String { s.map(String.init).joined(separator: "x") }
+        guard let image = given ?? data else {
+            throw ValidationError("--layers: its image layers need the shape of a sample, and \(dataSource) does not give one "
+                + "(it has \(inputs) features a sample): give --input-shape CxHxW")
+        }
+        if let given, let data, given != data {
+            throw ValidationError("--input-shape \(text(given)) does not match the data: \(dataSource) holds samples of \(text(data))")
+        }
+        guard image.reduce(1, *) == inputs else {
+            throw ValidationError("--input-shape \(text(image)): \(image.reduce(1, *)) values a sample, but the data has \(inputs) features")
+        }
+        return image
     }
 
     /// What the network's summary adds to its sizes: the hidden activation and the output kind.

@@ -152,4 +152,6 @@ static inline void ck_scale_doubles(int f32, const double *x, const double *offs
 #ifdef __cplusplus
 }
 #endif
+// The convolution and pooling layout kernels, part of this module.
+#include "CImageKernels.h"
 #endif

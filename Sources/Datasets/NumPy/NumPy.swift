@@ -135,7 +135,8 @@ public enum NumPy {
             }
             features = x.bytes().map { .bytes($0) } ?? .doubles(x.doubles())
         }
-        return try Dataset(features: features, labels: labels, featureCount: columns, classCount: largest + 1, source: source)
+        return try Dataset(features: features, labels: labels, featureCount: columns, classCount: largest + 1, source: source,
+                           imageShape: Dataset.imageShape(ofArray: x.shape))
     }
 
     /// The header of ``encode(_:rows:columns:)``'s file, which its `8 × rows × columns` data bytes
