@@ -12,7 +12,9 @@ import TestSupport
         let train = try Tool.run(["train", "--layers", "conv 4 3x3 same, relu, maxpool 2, conv 8 3x3 stride 2 pad 1 nobias, tanh, avgpool 2, flatten, dense 10, softmax",
                                   "--limit", "600", "--epochs", "1", "--save", model])
         #expect(train.status == 0, "\(train.standardOutput)\(train.standardError)")
-        #expect(train.standardOutput.contains("1058 parameters"))
+        // Each layer's kind and output shape (worked by hand: same padding keeps 28×28, a 2-window halves it, stride 2 with pad 1 takes 14 to 7).
+        #expect(train.standardOutput.contains("training conv2d 4×28×28, maxpool2d 4×14×14, conv2d 8×7×7, avgpool2d 8×3×3, flatten 72, dense 10 (from --layers, 1058 parameters)"),
+                "\(train.standardOutput)")
         #expect(train.standardOutput.contains("test accuracy"))
         let inspect = try Tool.run(["inspect", model])
         #expect(inspect.status == 0, "\(inspect.standardError)")

@@ -57,11 +57,15 @@ public struct NetworkDefinition<Scalar: BLASScalar>: Equatable, Sendable {
 }
 
 extension NetworkDefinition {
-    /// The network in one line: the values per sample from the input through each layer's output,
-    /// then `details` and the parameter count, e.g. "784-256-10 (relu, softmax output, 203530 parameters)".
+    /// The network in one line: the values per sample from the input through each layer's output
+    /// (each layer's kind and output shape when not every layer is dense), then `details` and the
+    /// parameter count, e.g. "784-256-10 (relu, softmax output, 203530 parameters)" or
+    /// "conv2d 8×28×28, maxpool2d 8×14×14, flatten 1568, dense 10 (3410 parameters)".
     public func summary(details: [String] = []) -> String {
-        ([inputCount] + outputCounts).map(String.init).joined(separator: "-")
-            + " (" + (details + ["\(parameterCount) parameters"]).joined(separator: ", ") + ")"
+        let shape = layers.allSatisfy({ $0.kindName == "dense" })
+            ? ([inputCount] + outputCounts).map(String.init).joined(separator: "-")
+            : layers.map { "\($0.kindName) \($0.outputShape.map(String.init).joined(separator: "×"))" }.joined(separator: ", ")
+        return shape + " (" + (details + ["\(parameterCount) parameters"]).joined(separator: ", ") + ")"
     }
 
     /// The network in precision `Other`: every parameter rounded to nearest (exact from `Float` to
