@@ -11,12 +11,7 @@ enum Im2Col {
     /// (n·H′ + i)·W′ + j holding Xpad[n, c, i·sh + u, j·sw + v] at column (c·kh + u)·kw + v (0 in the padding).
     @inlinable
     static func gather<Scalar: BLASScalar>(_ s: ConvolutionShape, _ x: Matrix<Scalar>, into columns: inout Matrix<Scalar>) {
-        guard x.rows > 0 else { return }
-        x.elements.withUnsafeBufferPointer { xp in
-            columns.elements.withUnsafeMutableBufferPointer { cp in
-                Scalar._im2col(s.geometry, xp.baseAddress!, cp.baseAddress!, batch: x.rows)
-            }
-        }
+        withStorage(of: x, and: &columns, batch: x.rows) { Scalar._im2col(s.geometry, $0, $1, batch: x.rows) }
     }
 
     /// col2im, im2col's adjoint: `e` (`batch × C·H·W`) ← the sum, at each input position, of the
@@ -24,22 +19,26 @@ enum Im2Col {
     /// dropped), added in the columns' row order.
     @inlinable
     static func scatter<Scalar: BLASScalar>(_ s: ConvolutionShape, _ columns: Matrix<Scalar>, into e: inout Matrix<Scalar>) {
-        guard e.rows > 0 else { return }
-        columns.elements.withUnsafeBufferPointer { cp in
-            e.elements.withUnsafeMutableBufferPointer { ep in
-                Scalar._col2im(s.geometry, cp.baseAddress!, ep.baseAddress!, batch: e.rows)
-            }
-        }
+        let batch = e.rows
+        withStorage(of: columns, and: &e, batch: batch) { Scalar._col2im(s.geometry, $0, $1, batch: batch) }
     }
 
     /// `channelsLast` (`batch·P × F`, P = H′·W′) ← `d` (`batch × F·P`, NCHW): entry (n·P + p, f) = d[n, f·P + p].
     @inlinable
     static func toChannelsLast<Scalar: BLASScalar>(_ s: ConvolutionShape, _ d: Matrix<Scalar>, into channelsLast: inout Matrix<Scalar>) {
-        guard d.rows > 0 else { return }
-        d.elements.withUnsafeBufferPointer { dp in
-            channelsLast.elements.withUnsafeMutableBufferPointer { cp in
-                Scalar._toChannelsLast(dp.baseAddress!, cp.baseAddress!, batch: d.rows, filters: s.filters, positions: s.outputPositions)
-            }
+        withStorage(of: d, and: &channelsLast, batch: d.rows) {
+            Scalar._toChannelsLast($0, $1, batch: d.rows, filters: s.filters, positions: s.outputPositions)
+        }
+    }
+
+    /// Runs `body` on the storage of `source` (read) and `target` (written) when `batch` > 0 (the
+    /// kernels take base addresses, which an empty batch does not have).
+    @inlinable
+    static func withStorage<Scalar: BLASScalar>(of source: Matrix<Scalar>, and target: inout Matrix<Scalar>, batch: Int,
+                                                _ body: (UnsafePointer<Scalar>, UnsafeMutablePointer<Scalar>) -> Void) {
+        guard batch > 0 else { return }
+        source.elements.withUnsafeBufferPointer { sp in
+            target.elements.withUnsafeMutableBufferPointer { tp in body(sp.baseAddress!, tp.baseAddress!) }
         }
     }
 
