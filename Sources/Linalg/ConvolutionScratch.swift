@@ -27,6 +27,10 @@ public final class ConvolutionScratch<Scalar: BLASScalar> {
         channelsLast = Matrix(rows: batch * shape.outputPositions, columns: shape.filters)
     }
 
+    /// Values a scratch of `shape` holds per sample (``columns`` and ``channelsLast``), for callers
+    /// that bound its size before allocating one.
+    public static func valuesPerSample(_ shape: ConvolutionShape) -> Int { shape.outputPositions * (shape.patchSize + shape.filters) }
+
     /// Stops with a message unless this scratch fits `shape` at `batch` samples.
     @inlinable
     func check(_ op: StaticString, _ shape: ConvolutionShape, batch: Int) {

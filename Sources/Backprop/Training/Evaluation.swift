@@ -88,7 +88,7 @@ extension Network {
     func evaluationBlock(batchSize: Int) -> Int {
         let perSample = layers.reduce(0) { sum, layer in
             var values = 3 * layer.outputCount
-            if case .conv2d(let c) = layer { values += c.shape.outputPositions * (c.shape.patchSize + c.shape.filters) }
+            if case .conv2d(let c) = layer { values += ConvolutionScratch<Scalar>.valuesPerSample(c.shape) }
             return sum + values
         }
         return max(1, min(batchSize, Self.evaluationBlockValues / max(1, perSample)))
