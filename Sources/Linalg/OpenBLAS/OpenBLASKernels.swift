@@ -32,9 +32,12 @@ public enum OpenBLASKernels {
         return nil
     }
 
-    /// ``suggestedCore(current:flags:)`` for this process's OpenBLAS and processor, or nil.
+    /// ``suggestedCore(current:flags:)`` for this process's OpenBLAS and processor, or nil. Reads
+    /// `/proc/cpuinfo` only when OpenBLAS took one of its pre-AVX2 families (every program start asks).
     public static var suggestedCore: String? {
-        suggestedCore(current: BLASThreads.coreName, flags: processorFlags)
+        let current = BLASThreads.coreName
+        guard preAVX2Cores.contains(current) else { return nil }
+        return suggestedCore(current: current, flags: processorFlags)
     }
 
     /// The processor's feature flags from `/proc/cpuinfo` (empty where it cannot be read).
