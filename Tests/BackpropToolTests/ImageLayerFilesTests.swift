@@ -28,14 +28,16 @@ import TestSupport
         return out
     }
 
-    /// A conv run with a checkpoint every epoch and TensorBoard logs, killed in epoch 3 (step 15 of 6 a
-    /// epoch) and resumed, ends with the bits of the run that was never killed; both save to safetensors.
+    /// A conv run with a checkpoint every epoch, TensorBoard logs and a dropout word, killed in epoch 3
+    /// (step 15 of 6 a epoch) and resumed, ends with the bits of the run that was never killed (the
+    /// checkpoint keeps the per-layer rates); both save to safetensors.
     @Test(arguments: ["float64", "float32"])
     func aKilledConvRunResumesToTheSameWeights(_ precision: String) throws {
         let d = TestData.temporaryDirectory().path
         let data = try Self.makeImages(d)
-        let options = ["train", "--data", data, "--layers", Self.layers, "--input-shape", "1x6x6", "--precision", precision,
-                       "--epochs", "4", "--batch-size", "16", "--validation-fraction", "0", "--dropout", "0", "--threads", "1",
+        let layers = Self.layers.replacingOccurrences(of: "flatten,", with: "flatten, dropout 0.25,")
+        let options = ["train", "--data", data, "--layers", layers, "--input-shape", "1x6x6", "--precision", precision,
+                       "--epochs", "4", "--batch-size", "16", "--validation-fraction", "0", "--threads", "1",
                        "--checkpoint-every", "1"]
         _ = try Self.run(options + ["--checkpoint", "\(d)/a.ckpt", "--save", "\(d)/whole.safetensors", "--log-dir", "\(d)/runs"])
         #expect(FileManager.default.fileExists(atPath: "\(d)/runs"), "TensorBoard logs a conv run")
@@ -44,6 +46,7 @@ import TestSupport
         #expect(killed.status != 0)
         let checkpoint = try Checkpoint.load(path: "\(d)/b.ckpt")
         #expect(checkpoint.history.count == 2 && checkpoint.layers.map(\.kindName) == ["conv2d", "maxpool2d", "conv2d", "avgpool2d", "flatten", "dense"])
+        #expect(checkpoint.configuration.dropout == DropoutRates(perLayer: [0, 0, 0, 0, 0.25, 0]))
 
         _ = try Self.run(["train", "--resume", "\(d)/b.ckpt", "--save", "\(d)/resumed.safetensors"])
         let a = try SavedModel.load(path: "\(d)/whole.safetensors"), b = try SavedModel.load(path: "\(d)/resumed.safetensors")

@@ -67,6 +67,77 @@ final class Dropout<Scalar: BLASScalar> {
     }
 }
 
+/// The dropout rate on each layer's output in a training pass (inverted dropout: a unit is zeroed with
+/// its rate and the others scaled by 1/(1 − rate); evaluation and prediction never drop).
+///
+/// Either one rate for every layer's output but the last (``hidden``, `--dropout P`), or one rate per
+/// layer (``perLayer``, the `dropout P` words of `--layers`: a rate on the output of the layer before
+/// the word, 0 elsewhere). A float literal is the first form. In a checkpoint's configuration the first
+/// form is a number and the second an array of numbers.
+public struct DropoutRates: Sendable, Equatable, Codable, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral, CustomStringConvertible {
+    /// The rate on every layer's output but the last, used when ``perLayer`` is nil.
+    public var hidden: Double
+    /// One rate per layer of the network, the output layer's 0; nil to use ``hidden``.
+    public var perLayer: [Double]?
+
+    /// `rate` on every layer's output but the last.
+    public init(hidden rate: Double) { (hidden, perLayer) = (rate, nil) }
+    /// `rates[l]` on layer l's output, one per layer, the last 0.
+    public init(perLayer rates: [Double]) { (hidden, perLayer) = (0, rates) }
+    /// `value` on every layer's output but the last (`config.dropout = 0.2`).
+    public init(floatLiteral value: Double) { self.init(hidden: value) }
+    /// `value` on every layer's output but the last (`config.dropout = 0` for none).
+    public init(integerLiteral value: Int) { self.init(hidden: Double(value)) }
+
+    /// No dropout.
+    public static let none = DropoutRates(hidden: 0)
+
+    /// The rate on layer `layer`'s output in a network whose last layer is `last`.
+    @inline(__always)
+    public func rate(layer: Int, last: Int) -> Double {
+        if let perLayer { return perLayer[layer] }
+        return layer < last ? hidden : 0
+    }
+
+    /// Whether any layer drops.
+    public var isActive: Bool { (perLayer ?? [hidden]).contains { $0 > 0 } }
+
+    /// Why these rates do not fit a network of `layers` layers (any count when nil), or nil.
+    public func problem(layers: Int? = nil) -> String? {
+        guard let perLayer else {
+            return hidden >= 0 && hidden < 1 ? nil : "dropout must be in [0, 1), got \(hidden)"
+        }
+        if let bad = perLayer.firstIndex(where: { !($0 >= 0 && $0 < 1) }) {
+            return "dropout on layer \(bad) must be in [0, 1), got \(perLayer[bad])"
+        }
+        if let layers, perLayer.count != layers {
+            return "dropout gives \(perLayer.count) per-layer rates for a network of \(layers) layers"
+        }
+        if let last = perLayer.last, last != 0 { return "dropout on the output layer (\(last)) is not allowed: it would drop the network's outputs" }
+        return nil
+    }
+
+    /// "no dropout", "dropout 0.2" (every layer's output but the last) or "dropout 0.3 after layer 7"
+    /// (1-based layers; several joined by commas).
+    public var description: String {
+        guard let perLayer else { return hidden > 0 ? "dropout \(hidden)" : "no dropout" }
+        let placed = perLayer.indices.filter { perLayer[$0] > 0 }.map { "\(perLayer[$0]) after layer \($0 + 1)" }
+        return placed.isEmpty ? "no dropout" : "dropout " + placed.joined(separator: ", ")
+    }
+
+    /// Reads a number (one rate for every layer but the last) or an array (one rate per layer).
+    public init(from decoder: any Decoder) throws {
+        let value = try decoder.singleValueContainer()
+        if let rate = try? value.decode(Double.self) { self.init(hidden: rate) } else { self.init(perLayer: try value.decode([Double].self)) }
+    }
+
+    /// Writes ``hidden`` as a number, or ``perLayer`` as an array of numbers.
+    public func encode(to encoder: any Encoder) throws {
+        var value = encoder.singleValueContainer()
+        if let perLayer { try value.encode(perLayer) } else { try value.encode(hidden) }
+    }
+}
+
 /// Where a training pass's dropout masks come from: sample `firstSample + i` of a batch (row i of
 /// the pass) draws its mask in hidden layer l from a generator seeded by (`seed`, its position in the
 /// batch, l). The trainer draws one `seed` per batch, so the masks do not depend on how many threads

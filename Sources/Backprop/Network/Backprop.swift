@@ -5,16 +5,16 @@ extension Network {
     /// Runs `inputs` (`batch × inputCount`) through every layer, writing each layer's h and a = f(h)
     /// into `workspace`, whose batch must be `inputs.rows`. The outputs are `workspace.outputs`.
     public func forward(_ inputs: Matrix<Scalar>, workspace: Workspace<Scalar>) {
-        forward(inputs, workspace: workspace, dropout: 0, masks: DropoutMasks(seed: 0))
+        forward(inputs, workspace: workspace, dropout: .none, masks: DropoutMasks(seed: 0))
     }
 
-    /// The training forward pass: as ``forward(_:workspace:)``, and with `dropout` > 0 each unit of
-    /// every layer but the last is zeroed with probability `dropout` and the rest scaled by
-    /// 1/(1 − dropout) (inverted dropout), with the masks of `masks`: row i of `inputs` is sample
+    /// The training forward pass: as ``forward(_:workspace:)``, and each unit of layer l's output is
+    /// zeroed with probability r = `dropout`'s rate for l and the rest scaled by 1/(1 − r)
+    /// (inverted dropout), with the masks of `masks`: row i of `inputs` is sample
     /// `masks.firstSample + i` of its batch, and its masks depend on that position alone, so a batch
     /// split across threads or processes drops the same units as the whole batch.
-    public func forward(_ inputs: Matrix<Scalar>, workspace: Workspace<Scalar>, dropout: Double, masks: DropoutMasks) {
-        precondition(dropout >= 0 && dropout < 1, "forward: dropout rate \(dropout) must be in [0, 1)")
+    public func forward(_ inputs: Matrix<Scalar>, workspace: Workspace<Scalar>, dropout: DropoutRates, masks: DropoutMasks) {
+        precondition(dropout.problem(layers: layers.count) == nil, "forward: \(dropout.problem(layers: layers.count) ?? "")")
         precondition(inputs.columns == inputCount && workspace.fits(definition, batch: inputs.rows),
                      "forward: inputs \(inputs.rows)×\(inputs.columns) for a network of \(inputCount) inputs and a workspace of batch \(workspace.batch)")
         let last = layers.count - 1
@@ -23,7 +23,7 @@ extension Network {
             for l in layers.indices {
                 let buffers = workspace.layers[l]
                 layers[l].forward(l == 0 ? inputs : workspace.layers[l - 1].output, into: buffers, on: Backend.self)
-                buffers.dropout.forward(buffers.activations, rate: l < last ? dropout : 0, masks: masks, layer: l)
+                buffers.dropout.forward(buffers.activations, rate: dropout.rate(layer: l, last: last), masks: masks, layer: l)
             }
         }
     }
@@ -71,7 +71,7 @@ extension Network {
     @_specialize(exported: true, where Backend == Reference<Double>)
     @_specialize(exported: true, where Backend == Reference<Float>)
     public func gradients(inputs: Matrix<Scalar>, targets: Matrix<Scalar>, workspace: Workspace<Scalar>,
-                          into gradients: inout ParameterArrays<Scalar>, dropout: Double = 0, masks: DropoutMasks = DropoutMasks(seed: 0),
+                          into gradients: inout ParameterArrays<Scalar>, dropout: DropoutRates = .none, masks: DropoutMasks = DropoutMasks(seed: 0),
                           afterLayer: ((Int, ParameterArrays<Scalar>) -> Void)? = nil) -> Double {
         forward(inputs, workspace: workspace, dropout: dropout, masks: masks)
         return backward(inputs: inputs, targets: targets, workspace: workspace, into: &gradients,

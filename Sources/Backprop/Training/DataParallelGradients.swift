@@ -41,7 +41,7 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
     /// The same threads for the element-wise tail of a step: the combine here and the optimiser's update.
     let split: ParallelElementwise<Backend.Scalar>
     /// The current batch's arguments, for ``runPart(_:)`` on the worker threads; nil between batches.
-    private var batch: (network: Network<Backend>, data: Dataset, scaler: FeatureScaler, dropout: Double)?
+    private var batch: (network: Network<Backend>, data: Dataset, scaler: FeatureScaler, dropout: DropoutRates)?
 
     init(workers: Int) {
         precondition(workers >= 1, "DataParallelGradients: \(workers) workers")
@@ -66,7 +66,7 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
     /// gradients are combined after all workers end) is called on this thread as each layer's
     /// gradients are final (see ``Network/gradients(inputs:targets:workspace:into:dropout:masks:afterLayer:)``).
     func compute(_ network: Network<Backend>, data: Dataset, rows: ArraySlice<Int>, scaler: FeatureScaler,
-                 dropout: Double, masks: DropoutMasks, into gradients: inout ParameterArrays<Backend.Scalar>,
+                 dropout: DropoutRates, masks: DropoutMasks, into gradients: inout ParameterArrays<Backend.Scalar>,
                  afterLayer: ((Int, ParameterArrays<Backend.Scalar>) -> Void)? = nil) -> Double {
         precondition(afterLayer == nil || workers == 1, "DataParallelGradients: afterLayer with \(workers) workers")
         let n = rows.count
@@ -122,7 +122,7 @@ final class DataParallelGradients<Backend: LinearAlgebra>: ParallelWork, @unchec
 
     /// One worker: its rows to the network's precision through the scaler, one-hot targets, forward and backward.
     private static func run(_ b: Buffers, _ network: Network<Backend>, _ data: Dataset, _ scaler: FeatureScaler,
-                            _ dropout: Double, _ afterLayer: ((Int, ParameterArrays<Backend.Scalar>) -> Void)? = nil) {
+                            _ dropout: DropoutRates, _ afterLayer: ((Int, ParameterArrays<Backend.Scalar>) -> Void)? = nil) {
         b.inputs.elements.withUnsafeMutableBufferPointer { data.copyFeatures(rows: b.rows, scaler: scaler, into: $0) }
         b.targets.setOneHot(data, rows: b.rows)
         b.loss = network.gradients(inputs: b.inputs, targets: b.targets, workspace: b.workspace,

@@ -46,7 +46,7 @@ extension Trainer {
     /// combined after their own sums), so they train to weights that differ in the last bits: a run
     /// with an automatic choice is repeated exactly by giving the chosen worker count.
     public static func chooseThreads(network: Network<Backend>, training: Dataset, scaler: FeatureScaler, batchSize: Int,
-                                     dropout: Double, cores: Int = ProcessInfo.processInfo.activeProcessorCount,
+                                     dropout: DropoutRates, cores: Int = ProcessInfo.processInfo.activeProcessorCount,
                                      budget: Double = 0.05) -> ThreadChoice {
         let rows = 0..<min(batchSize, training.count)
         guard cores > 1, !rows.isEmpty else {

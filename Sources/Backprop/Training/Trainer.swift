@@ -43,7 +43,9 @@ public final class Trainer<Backend: LinearAlgebra> {
     public init(network: Network<Backend>, optimizer: Optimizer = .adam,
                 schedule: any LearningRateSchedule = ConstantRate(),
                 configuration: TrainingConfiguration = TrainingConfiguration()) throws(TrainingError) {
-        if let problem = configuration.problem ?? optimizer.problem { throw .invalidConfiguration(problem) }
+        if let problem = configuration.problem ?? configuration.dropout.problem(layers: network.layers.count) ?? optimizer.problem {
+            throw .invalidConfiguration(problem)
+        }
         self.configuration = configuration
         self.state = TrainerState(network: network, rng: SeededGenerator(seed: configuration.seed))
         self.optimizer = optimizer

@@ -27,8 +27,8 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var tolerance = 1e-4
     /// L2 weight decay λ: adds λ·W to ∂L/∂W (biases are not decayed).
     public var weightDecay = 0.0
-    /// Dropout rate on every hidden layer (0 for none).
-    public var dropout = 0.0
+    /// Dropout rates: one on every layer's output but the last (0 for none), or one per layer.
+    public var dropout: DropoutRates = 0
     /// Threads that each compute the gradients of a slice of every batch (data parallelism);
     /// OpenBLAS itself then runs single-threaded, so the two levels do not compete.
     public var threads = 1
@@ -51,7 +51,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         if let patience, patience < 1 { return "patience must be at least 1, got \(patience)" }
         if !(tolerance >= 0) { return "tolerance must be ≥ 0, got \(tolerance)" }
         if !(weightDecay >= 0 && weightDecay.isFinite) { return "weight decay must be ≥ 0, got \(weightDecay)" }
-        if !(dropout >= 0 && dropout < 1) { return "dropout must be in [0, 1), got \(dropout)" }
+        if let problem = dropout.problem() { return problem }
         if !(1...Self.maximumThreads).contains(threads) { return "threads must be in 1...\(Self.maximumThreads), got \(threads)" }
         return nil
     }

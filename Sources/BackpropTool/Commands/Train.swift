@@ -70,6 +70,9 @@ struct Train: ParsableCommand {
             }
         }
         try initialWeights.check(architecture: architecture.given, training: training.given)
+        if let layers = architecture.layers, let dropout = training.dropoutGiven, try LayerSpec(layers).hasDropout {
+            throw ValidationError("--dropout \(dropout): --layers places dropout with its dropout P words; give one or the other")
+        }
         if let problem = training.configuration.problem { throw ValidationError(problem) }
         if checkpointEvery < 0 { throw ValidationError("--checkpoint-every must be ≥ 0, got \(checkpointEvery)") }
         if let checkpointGiven, checkpointEvery == 0 {
@@ -129,7 +132,7 @@ struct Train: ParsableCommand {
         if let resume { checkpointWritten(resume, run.trainer.history.count) }
         say("training \(run.description) on \(run.training.count) samples"
             + (run.validation.map { ", validating on \($0.count)" } ?? "")
-            + "; \(run.trainer.optimizer.name), η = \(config.learningRate), batch \(config.batchSize), \(B.Scalar.precision.rawValue), \(config.threads) thread(s)"
+            + "; \(run.trainer.optimizer.name), η = \(config.learningRate), batch \(config.batchSize), \(config.dropout), \(B.Scalar.precision.rawValue), \(config.threads) thread(s)"
             + (reduction == nil ? "" : " in each of \(processes) process(es)")
             + (resume.map { "; resumed from \($0) after epoch \(run.trainer.history.count)" } ?? ""))
         if let note = OpenBLASKernels.replacementNote { say(note) }
@@ -223,8 +226,11 @@ struct Train: ParsableCommand {
         let (trainingSet, validationSet) = Trainer<B>.split(all, validationFraction: config.validationFraction, seed: config.seed)
         var scaler = FeatureScaler.fit(training.scaling.method, on: trainingSet)
         var rng = SeededGenerator(seed: config.seed)
-        var network = try architecture.makeNetwork(B.self, inputs: all.featureCount, classes: all.classCount,
-                                                   dataImageShape: all.imageShape, dataSource: all.source, using: &rng)
+        let built = try architecture.makeNetwork(B.self, inputs: all.featureCount, classes: all.classCount,
+                                                 dataImageShape: all.imageShape, dataSource: all.source, using: &rng)
+        var network = built.network
+        // --layers places dropout by its words (none without them, unless --dropout P is given).
+        if let placed = built.dropout { config.dropout = placed } else if architecture.layers != nil && training.dropoutGiven == nil { config.dropout = .none }
         var description = network.definition.summary(details: architecture.details)
         var classNames = dataClassNames
         let specified = architecture.layers == nil ? nil : network.definition.converted(to: Double.self).layers

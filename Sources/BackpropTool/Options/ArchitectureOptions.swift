@@ -20,7 +20,7 @@ struct ArchitectureOptions: ParsableArguments {
     @Option(help: "Weight initialiser: lesson (N(0, 1/fan_in)), glorot, he or orthogonal. Default: he for relu, glorot otherwise.")
     var initializer: Initializer?
 
-    @Option(help: ArgumentHelp("The network as layer words, comma-separated, read left to right (instead of --hidden, --activation and --output), e.g. \"conv 32 3x3 same, relu, maxpool 2, flatten, dense 128, relu, dense 10, softmax\". Words: conv FILTERS KxK [stride S] [pad P|same|valid] [nobias]; maxpool K [stride S]; avgpool K [stride S]; flatten; dense N [nobias]; an activation (for the conv or dense before it).", valueName: "SPEC"))
+    @Option(help: ArgumentHelp("The network as layer words, comma-separated, read left to right (instead of --hidden, --activation and --output), e.g. \"conv 32 3x3 same, relu, maxpool 2, flatten, dense 128, relu, dense 10, softmax\". Words: conv FILTERS KxK [stride S] [pad P|same|valid] [nobias]; maxpool K [stride S]; avgpool K [stride S]; flatten; dense N [nobias]; an activation (for the conv or dense before it); dropout P (on the output of the layer before it, while training; with these words, only they place dropout).", valueName: "SPEC"))
     var layers: String?
 
     @Option(help: ArgumentHelp("The shape of one sample for --layers with image layers, channels × height × width (NCHW). Default: the shape the data gives: 1xHxW for IDX images (N×H×W, as Fashion-MNIST's 1x28x28) and .npy arrays N×H×W, CxHxW for .npy arrays N×C×H×W; CSV rows need it. When both are known they must agree.", valueName: "CxHxW"))
@@ -69,9 +69,10 @@ struct ArchitectureOptions: ParsableArguments {
     /// The network for samples of `inputs` features in `classes` classes: from --layers (its image
     /// layers reading samples of --input-shape, or of `dataImageShape`, the shape the data file
     /// gives its samples; the two must agree), or --hidden and the activations. `dataSource` names
-    /// the data in messages.
+    /// the data in messages. `dropout` holds the rates the `dropout P` words of --layers place, one
+    /// per layer, or nil without such words.
     func makeNetwork<B: LinearAlgebra>(_: B.Type, inputs: Int, classes: Int, dataImageShape: [Int]?, dataSource: String,
-                                       using rng: inout SeededGenerator) throws -> Network<B> {
+                                       using rng: inout SeededGenerator) throws -> (network: Network<B>, dropout: DropoutRates?) {
         if let layers {
             let spec = try LayerSpec(layers)
             var shape = [inputs]
@@ -79,13 +80,14 @@ struct ArchitectureOptions: ParsableArguments {
                 shape = try Self.sampleShape(given: imageShape(), data: dataImageShape, inputs: inputs, dataSource: dataSource)
             }
             let built = try spec.layers(input: shape, classes: classes, initializer: initializer, using: &rng)
-            let definition = try NetworkDefinition(layers: built, loss: built.last!.activation == .softmax ? .crossEntropy : .squaredError)
-            return Network<B>(definition.converted(to: B.Scalar.self))
+            let definition = try NetworkDefinition(layers: built.layers,
+                                                   loss: built.layers.last!.activation == .softmax ? .crossEntropy : .squaredError)
+            return (Network<B>(definition.converted(to: B.Scalar.self)), spec.hasDropout ? DropoutRates(perLayer: built.dropout) : nil)
         }
         let sizes = try [inputs] + hiddenSizes() + [classes]
         try LayerMemory.check(sizes: sizes, option: "--hidden \(hidden)", bytesPerValue: MemoryLayout<B.Scalar>.size)
-        return try Network<B>.make(sizes: sizes, hidden: activation, output: output,
-                               loss: output == .softmax ? .crossEntropy : .squaredError, initializer: initializer, using: &rng)
+        return (try Network<B>.make(sizes: sizes, hidden: activation, output: output,
+                                    loss: output == .softmax ? .crossEntropy : .squaredError, initializer: initializer, using: &rng), nil)
     }
 
     /// The C×H×W shape image layers read: `given` (--input-shape) or `data` (the file's own), which

@@ -6,8 +6,9 @@ import Linalg
 /// A network written as layer words read left to right, e.g.
 /// `"conv 32 3x3 same, relu, maxpool 2, flatten, dense 128, relu, dense 10, softmax"`:
 /// `conv FILTERS KxK [stride S] [pad P|same|valid] [nobias]`, `maxpool K [stride S]`,
-/// `avgpool K [stride S]`, `flatten`, `dense N [nobias]`, and an activation name
-/// (identity, sigmoid, tanh, relu, softmax) that applies to the conv or dense layer before it.
+/// `avgpool K [stride S]`, `flatten`, `dense N [nobias]`, an activation name
+/// (identity, sigmoid, tanh, relu, softmax) that applies to the conv or dense layer before it, and
+/// `dropout P`, inverted dropout at rate P on the output of the layer before it while training.
 /// Every problem names the word (its place in the list and its text) and the shapes that met.
 struct LayerSpec {
     /// One layer word, with where it stood.
@@ -18,6 +19,7 @@ struct LayerSpec {
             case flatten
             case dense(outputs: Int, bias: Bool)
             case activation(Activation)
+            case dropout(Double)
         }
         /// 1-based place in the list, and the word as written.
         let position: Int, text: String
@@ -47,8 +49,16 @@ struct LayerSpec {
 
     /// Whether any word is a convolution, a pool or a flatten (the network needs an image shape).
     var hasImageLayers: Bool {
-        words.contains { if case .dense = $0.kind { false } else if case .activation = $0.kind { false } else { true } }
+        words.contains {
+            switch $0.kind {
+            case .dense, .activation, .dropout: false
+            case .conv, .pool, .flatten: true
+            }
+        }
     }
+
+    /// Whether any word is `dropout P` (the spec then places every dropout of the run).
+    var hasDropout: Bool { words.contains { if case .dropout = $0.kind { true } else { false } } }
 
     private static func fail(_ position: Int, _ word: String, _ problem: String) -> ValidationError {
         ValidationError("--layers: word \(position) (\"\(word.prefix(60))\"): \(problem)")
@@ -105,11 +115,14 @@ struct LayerSpec {
             let o = try options(parts[2...], allowed: ["nobias"])
             return .dense(outputs: try size(parts[1], "outputs"), bias: o.bias)
         case "dropout"?:
-            throw fail(position, word, "dropout per layer is not supported yet: use --dropout P (applied after every layer but the last)")
+            guard parts.count == 2, let rate = Double(parts[1]), rate > 0, rate < 1 else {
+                throw fail(position, word, "expected dropout P, a rate P with 0 < P < 1")
+            }
+            return .dropout(rate)
         case let name? where parts.count == 1 && Activation(rawValue: name) != nil:
             return .activation(Activation(rawValue: name)!)
         default:
-            throw fail(position, word, "not a layer word (expected conv, maxpool, avgpool, flatten, dense, an activation: "
+            throw fail(position, word, "not a layer word (expected conv, maxpool, avgpool, flatten, dense, dropout, an activation: "
                        + Activation.allCases.map(\.rawValue).joined(separator: ", ") + ")")
         }
     }
@@ -119,10 +132,12 @@ extension LayerSpec {
     /// The layers for samples of `input` shape (`[C, H, W]`, or `[N]` without image layers), their
     /// weights drawn by `initializer` (the standard one for each layer's activation when nil),
     /// biases zero; the last layer must write `classes` values. Each shape problem names the word
-    /// and the shapes that met.
-    func layers(input: [Int], classes: Int, initializer: Initializer?, using rng: inout SeededGenerator) throws -> [Layer<Double>] {
+    /// and the shapes that met. `dropout` holds each layer's output dropout rate (0 without a word).
+    func layers(input: [Int], classes: Int, initializer: Initializer?,
+                using rng: inout SeededGenerator) throws -> (layers: [Layer<Double>], dropout: [Double]) {
         var shape = input
         var layers: [Layer<Double>] = []
+        var dropout: [Double] = []
         var i = 0
         while i < words.count {
             let word = words[i]
@@ -136,10 +151,16 @@ extension LayerSpec {
             func drawn(fanIn: Int, fanOut: Int) -> Matrix<Double> {
                 (initializer ?? .standard(for: activation)).weights(fanIn: fanIn, fanOut: fanOut, using: &rng)
             }
+            let previous = i > 0 ? "word \(words[i - 1].position) (\"\(words[i - 1].text.prefix(40))\")" : "the input"
             switch word.kind {
             case .activation:
-                let previous = i > 0 ? "word \(words[i - 1].position) (\"\(words[i - 1].text.prefix(40))\")" : "the input"
                 throw fail("an activation follows a conv or dense layer, not \(previous)")
+            case .dropout(let rate):
+                guard !layers.isEmpty else { throw fail("dropout follows a layer (it drops that layer's outputs), not the input") }
+                guard dropout[layers.count - 1] == 0 else { throw fail("a layer's output takes one dropout, and \(previous) is one already") }
+                dropout[layers.count - 1] = rate
+                i += 1
+                continue
             case .conv(let filters, let k, let stride, let padding, let bias):
                 guard shape.count == 3 else { throw fail("a convolution needs a C×H×W input; it gets \(shown) (give --input-shape, or put it before flatten)") }
                 let pad: Int
@@ -180,11 +201,15 @@ extension LayerSpec {
             if shape.reduce(1.0, { $0 * Double($1) }) > Double(1 << 24) {
                 throw fail("its output \(shape.map(String.init).joined(separator: "×")) is more than 2^24 values a sample")
             }
+            dropout.append(0)
             i += takesNext ? 2 : 1  // Past the layer, and past the activation word it took.
         }
         guard let output = layers.last, output.outputCount == classes else {
             throw ValidationError("--layers: the last layer writes \(layers.last?.outputCount ?? 0) values; the data has \(classes) classes")
         }
-        return layers
+        if dropout.last! > 0, let word = words.last(where: { if case .dropout = $0.kind { true } else { false } }) {
+            throw Self.fail(word.position, word.text, "dropout on the output layer would drop the network's outputs: put it before the last layer")
+        }
+        return (layers, dropout)
     }
 }

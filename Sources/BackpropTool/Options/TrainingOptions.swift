@@ -72,9 +72,9 @@ struct TrainingOptions: ParsableArguments {
     var weightDecayGiven: Double?
     var weightDecay: Double { weightDecayGiven ?? Self.defaults.weightDecay }
 
-    @Option(name: .customLong("dropout"), help: "Dropout rate on the hidden layers. Default: \(defaults.dropout).")
+    @Option(name: .customLong("dropout"), help: "Dropout rate on every layer's output but the last. Default: \(defaults.dropout.hidden) with --hidden; with --layers, none but what its dropout P words place.")
     var dropoutGiven: Double?
-    var dropout: Double { dropoutGiven ?? Self.defaults.dropout }
+    var dropout: DropoutRates { dropoutGiven.map { DropoutRates(hidden: $0) } ?? Self.defaults.dropout }
 
     @Option(name: .customLong("scaling"), help: "Input scaling, fitted on the training data: none, unit-range or standardize. Default: standardize.")
     var scalingGiven: ScalingChoice?
