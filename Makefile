@@ -41,10 +41,10 @@ run: setup-data build
 ## A convolutional network on Fashion-MNIST (two conv + max-pool blocks, dense 128; Adam η = 0.001, batch 128,
 ## dropout 0.2, the learning rate falling as half a cosine over 12 epochs), evaluated on the 10,000 test images
 ## and saved (the goal: ≥ 92.5%).
-CNN_LAYERS := conv 32 3x3 same, relu, maxpool 2, conv 64 3x3 same, relu, maxpool 2, flatten, dense 128, relu, dense 10, softmax
+CNN_LAYERS := conv 32 3x3 same, relu, maxpool 2, conv 64 3x3 same, relu, maxpool 2, dropout 0.25, flatten, dense 256, relu, dropout 0.5, dense 10, softmax
 run-cnn: setup-data build
 	@mkdir -p models
-	$(BIN)/backprop train --layers "$(CNN_LAYERS)" --learning-rate 0.001 --batch-size 128 --epochs 12 --save models/fashion-mnist-cnn.json
+	$(BIN)/backprop train --layers "$(CNN_LAYERS)" --scaling unit-range --learning-rate 0.001 --batch-size 128 --epochs 12 --save models/fashion-mnist-cnn.json
 
 ## `backprop` able to train across processes (`mpirun -np N .build-mpi/release/backprop train --distributed`):
 ## the package trait MPI, in a build folder of its own so the default build stays MPI-free.

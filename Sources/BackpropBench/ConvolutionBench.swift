@@ -85,7 +85,8 @@ struct CNNEpoch: Encodable {
     var note: String?
 }
 
-/// The run-cnn network, float32, batch 128, Adam η = 0.001 at a constant rate, no dropout, 2 threads
+/// The run-cnn network with its dropout, inputs scaled to [0, 1] (`--scaling unit-range`: pixel/255), float32, batch 128,
+/// Adam η = 0.001 at a constant rate, 2 threads
 /// (backprop: 2 workers, OpenBLAS at 1 thread each; PyTorch: `torch.set_num_threads(2)`), one epoch
 /// of Fashion-MNIST's 60,000 images (from `data`, a folder of its gzip IDX files, or the default), then the
 /// test set: `tool` in one process, `script` (PyTorch) in another; each process's peak memory from the kernel.
@@ -95,7 +96,7 @@ func measureCNNEpochs(tool: String, python: String, script: String, data: String
     func read() -> String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
     var runs: [CNNEpoch] = []
     let arguments = ["train", "--layers", cnnLayers, "--epochs", "1", "--batch-size", "128", "--optimizer", "adam", "--learning-rate", "0.001",
-                     "--schedule", "constant", "--dropout", "0", "--threads", "2", "--precision", "float32"]
+                     "--schedule", "constant", "--scaling", "unit-range", "--threads", "2", "--precision", "float32"]
         + (data.map { directory in
             ["train-images", "train-labels", "t10k-images", "t10k-labels"].enumerated().flatMap { i, name in
                 [["--data", "--labels", "--test-data", "--test-labels"][i], "\(directory)/\(name)-idx\(name.hasSuffix("images") ? 3 : 1)-ubyte.gz"]
@@ -122,7 +123,7 @@ func measureCNNEpochs(tool: String, python: String, script: String, data: String
 }
 
 /// The network of `make run-cnn`.
-let cnnLayers = "conv 32 3x3 same, relu, maxpool 2, conv 64 3x3 same, relu, maxpool 2, flatten, dense 128, relu, dense 10, softmax"
+let cnnLayers = "conv 32 3x3 same, relu, maxpool 2, conv 64 3x3 same, relu, maxpool 2, dropout 0.25, flatten, dense 256, relu, dropout 0.5, dense 10, softmax"
 
 /// The number that follows `prefix` in `text`, if any.
 private func number(after prefix: String, in text: String) -> Double? {

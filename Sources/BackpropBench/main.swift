@@ -237,7 +237,7 @@ if sections.contains("conv") {
 }
 if !cnnEpochs.isEmpty {
     section("One epoch of `make run-cnn`'s network beside PyTorch, float32, batch 128, Adam, 2 threads")
-    print("\(cnnLayers); η = 0.001, no dropout, 60,000 Fashion-MNIST images, then the 10,000 test images; each in a process of its own")
+    print("\(cnnLayers); η = 0.001 constant, pixels/255, 60,000 Fashion-MNIST images, then the 10,000 test images; each in a process of its own")
     print("(backprop train: 2 workers, OpenBLAS at 1 thread each; PyTorch: torch.set_num_threads(2)). Peak memory: the process's")
     print("maximum resident set (wait4). Epoch time / backprop's > 1: backprop is faster.\n")
     print(cnnEpochTable(cnnEpochs).text)
