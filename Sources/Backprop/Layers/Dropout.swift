@@ -99,9 +99,6 @@ public struct DropoutRates: Sendable, Equatable, Codable, ExpressibleByFloatLite
         return layer < last ? hidden : 0
     }
 
-    /// Whether any layer drops.
-    public var isActive: Bool { (perLayer ?? [hidden]).contains { $0 > 0 } }
-
     /// Why these rates do not fit a network of `layers` layers (any count when nil), or nil.
     public func problem(layers: Int? = nil) -> String? {
         guard let perLayer else {
