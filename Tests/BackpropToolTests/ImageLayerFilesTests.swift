@@ -50,7 +50,7 @@ import TestSupport
 
         _ = try Self.run(["train", "--resume", "\(d)/b.ckpt", "--save", "\(d)/resumed.safetensors"])
         let a = try SavedModel.load(path: "\(d)/whole.safetensors"), b = try SavedModel.load(path: "\(d)/resumed.safetensors")
-        let bits = { (m: SavedModel) in m.layers.flatMap { $0.weights.elements.map(\.bitPattern) + ($0.bias ?? []).map(\.bitPattern) } }
+        let bits = { (m: SavedModel) in parameterBits(m.layers) }
         #expect(bits(a) == bits(b), "\(precision)")
         #expect(a.layers.map(\.kindName) == b.layers.map(\.kindName) && a.precision.rawValue == precision)
     }

@@ -40,7 +40,7 @@ struct MemoryLimitTests {
         #expect(plain.status == 0, "\(plain.standardError)")
         let a = try SavedModel.load(path: dir.appendingPathComponent("limited.json").path)
         let b = try SavedModel.load(path: dir.appendingPathComponent("plain.json").path)
-        let bits = { (m: SavedModel) in m.layers.flatMap { $0.weights.elements.map(\.bitPattern) + ($0.bias ?? []).map(\.bitPattern) } }
+        let bits = { (m: SavedModel) in parameterBits(m.layers) }
         #expect(bits(a).count == Self.features * 16 + 16 + 16 * 4 + 4)  // 1024-16-4: the labels have 4 classes
         #expect(bits(a) == bits(b), "the limited run's weights differ from the unlimited run's")
     }

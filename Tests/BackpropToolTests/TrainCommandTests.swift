@@ -131,7 +131,7 @@ import TestSupport
         let second = try Tool.run(["train", "--resume", checkpoint, "--save", resumed])
         #expect(second.status == 0, "\(second.standardError)")
         let a = try SavedModel.load(path: whole), b = try SavedModel.load(path: resumed)
-        let bits = { (m: SavedModel) in m.layers.flatMap { $0.weights.elements.map(\.bitPattern) + ($0.bias ?? []).map(\.bitPattern) } }
+        let bits = { (m: SavedModel) in parameterBits(m.layers) }
         #expect(bits(a) == bits(b))
         #expect(a.scaler == b.scaler)
     }

@@ -63,7 +63,7 @@ import TestSupport
         let dir = TestData.temporaryDirectory()
         func model(_ name: String) -> String { dir.appendingPathComponent(name).path }
         func bits(_ path: String) throws -> [UInt64] {
-            try SavedModel.load(path: path).layers.flatMap { $0.weights.elements.map(\.bitPattern) + ($0.bias ?? []).map(\.bitPattern) }
+            try parameterBits(SavedModel.load(path: path).layers)
         }
         // Three hidden layers, so that two layers' exchanges are started while backprop goes on below them.
         let options = ["train", "--distributed"] + Self.small(["--hidden": "32,16,16"]) + ["--epochs", "2"]
@@ -124,7 +124,7 @@ import TestSupport
         #expect(second.status == 0, "\(second.standardError)")
         #expect(second.standardOutput.contains("resumed from \(checkpoint) after epoch 2"), "\(second.standardOutput)")
         let a = try SavedModel.load(path: whole), b = try SavedModel.load(path: resumed)
-        let bits = { (m: SavedModel) in m.layers.flatMap { $0.weights.elements.map(\.bitPattern) + ($0.bias ?? []).map(\.bitPattern) } }
+        let bits = { (m: SavedModel) in parameterBits(m.layers) }
         #expect(bits(a) == bits(b))
     }
 

@@ -82,7 +82,7 @@ struct HostsTests {
         #expect(resumed.status == 0, "\(resumed.standardError)")
         #expect(resumed.standardOutput.contains("resumed from \(checkpoint) after epoch 1"), "\(resumed.standardOutput)")
         let a = try SavedModel.load(path: file("whole.safetensors")), b = try SavedModel.load(path: file("resumed.safetensors"))
-        let bits = { (m: SavedModel) in m.layers.flatMap { $0.weights.elements.map(\.bitPattern) + ($0.bias ?? []).map(\.bitPattern) } }
+        let bits = { (m: SavedModel) in parameterBits(m.layers) }
         #expect(bits(a) == bits(b))
     }
 
@@ -167,7 +167,7 @@ extension HostsTests {
         #expect(resumed.standardOutput.contains("resumed from run.ckpt after epoch 1"), "\(resumed.standardOutput)")
         let a = try SavedModel.load(path: whole.appendingPathComponent("model.json").path)
         let b = try SavedModel.load(path: interrupted.appendingPathComponent("model.json").path)
-        let bits = { (m: SavedModel) in m.layers.flatMap { $0.weights.elements.map(\.bitPattern) + ($0.bias ?? []).map(\.bitPattern) } }
+        let bits = { (m: SavedModel) in parameterBits(m.layers) }
         #expect(bits(a) == bits(b))
     }
 }

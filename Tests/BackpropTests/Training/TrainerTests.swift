@@ -62,7 +62,7 @@ import TestSupport
             try trainer.train(training: training, validation: validation, scaler: .fit(.standardize, on: training))
             return trainer.network.layers
         }
-        let bits = { (layers: [Layer<Double>]) in layers.flatMap { $0.weights.elements.map(\.bitPattern) + ($0.bias ?? []).map(\.bitPattern) } }
+        let bits = parameterBits
         #expect(bits(try run(seed: 7, threads: 1)) == bits(try run(seed: 7, threads: 1)))
         #expect(bits(try run(seed: 7, threads: 2)) == bits(try run(seed: 7, threads: 2)))
         #expect(bits(try run(seed: 7, threads: 1)) != bits(try run(seed: 8, threads: 1)))

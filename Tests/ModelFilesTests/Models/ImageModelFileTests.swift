@@ -54,8 +54,6 @@ import TestSupport
         try resume(BLAS<Float>.self)
     }
 
-    struct Interrupted: Error {}
-
     /// 48 random 1×6×6 images in 2 classes (the class: whether the left half is brighter).
     static func images() throws -> Dataset {
         var rng = SeededGenerator(seed: 4)
@@ -95,17 +93,11 @@ import TestSupport
 
         let path = TestData.temporaryDirectory().appendingPathComponent("cnn.ckpt").path
         let first = try fresh()
-        #expect(throws: Interrupted.self) {
-            try first.train(training: data, validation: nil, scaler: scaler, checkpoint: { trainer in
-                try Checkpoint(trainer, scaler: scaler).save(to: path)
-                if trainer.history.count == 2 { throw Interrupted() }
-            })
-        }
-        let saved = try Checkpoint.load(path: path)
+        let saved = try first.trainInterrupted(training: data, validation: nil, scaler: scaler, stoppingAfter: 2, path: path)
         #expect(saved.layers.map(\.kindName) == ["conv2d", "leaky_relu", "maxpool2d", "conv2d", "avgpool2d", "flatten", "dense"])
         let resumed = try saved.trainer(B.self, file: path)
         try resumed.train(training: data, validation: nil, scaler: scaler)
-        let bits = { (n: Network<B>) in n.definition.converted(to: Double.self).layers.flatMap { $0.weights.elements.map(\.bitPattern) + ($0.bias ?? []).map(\.bitPattern) } }
+        let bits = { (n: Network<B>) in parameterBits(n.definition.converted(to: Double.self).layers) }
         #expect(resumed.history.count == 5)
         #expect(bits(resumed.network) == bits(whole.network), "\(B.Scalar.precision)")
         #expect(bits(first.network) != bits(whole.network), "the interrupted run stopped early")
