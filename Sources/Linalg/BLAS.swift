@@ -38,49 +38,36 @@ public enum BLAS<Scalar: BLASScalar>: LinearAlgebra {
     }
 
     @inlinable
-    public static func gemv(_ transA: Transpose, alpha: Scalar, _ a: Matrix<Scalar>, _ x: [Scalar],
-                            beta: Scalar, into y: inout [Scalar]) {
-        let (m, n) = ShapeCheck.gemv(transA, a, x, y)
+    public static func gemv(_ transA: Transpose, alpha: Scalar, _ a: Matrix<Scalar>, _ x: UnsafeBufferPointer<Scalar>,
+                            beta: Scalar, into y: UnsafeMutableBufferPointer<Scalar>) {
+        let (m, n) = ShapeCheck.gemv(transA, a, x: x.count, y: y.count)
         if m == 0 { return }
-        if n == 0 {
-            scal(alpha: beta, &y)
+        if n == 0 {  // y ← β·y; β = 0 overwrites (NaN in y does not survive), as in gemm.
+            for i in y.indices { y[i] = beta == 0 ? 0 : beta * y[i] }
             return
         }
         a.elements.withUnsafeBufferPointer { pa in
-            x.withUnsafeBufferPointer { px in
-                y.withUnsafeMutableBufferPointer { py in
-                    // CBLAS takes A's stored shape, not op(A)'s.
-                    Scalar._gemv(transA.cblas, blasInt(a.rows), blasInt(a.columns), alpha, pa.baseAddress,
-                                 blasInt(max(1, a.columns)), px.baseAddress, beta, py.baseAddress)
-                }
-            }
+            // CBLAS takes A's stored shape, not op(A)'s.
+            Scalar._gemv(transA.cblas, blasInt(a.rows), blasInt(a.columns), alpha, pa.baseAddress,
+                         blasInt(max(1, a.columns)), x.baseAddress, beta, y.baseAddress)
         }
     }
 
     @inlinable
-    public static func ger(alpha: Scalar, _ x: [Scalar], _ y: [Scalar], into a: inout Matrix<Scalar>) {
-        ShapeCheck.ger(x, y, a)
+    public static func ger(alpha: Scalar, _ x: UnsafeBufferPointer<Scalar>, _ y: UnsafeBufferPointer<Scalar>, into a: inout Matrix<Scalar>) {
+        ShapeCheck.ger(x: x.count, y: y.count, a)
         if a.rows == 0 || a.columns == 0 { return }
         let lda = blasInt(max(1, a.columns))
-        x.withUnsafeBufferPointer { px in
-            y.withUnsafeBufferPointer { py in
-                a.elements.withUnsafeMutableBufferPointer { pa in
-                    Scalar._ger(blasInt(x.count), blasInt(y.count), alpha, px.baseAddress, py.baseAddress,
-                                pa.baseAddress, lda)
-                }
-            }
+        a.elements.withUnsafeMutableBufferPointer { pa in
+            Scalar._ger(blasInt(x.count), blasInt(y.count), alpha, x.baseAddress, y.baseAddress, pa.baseAddress, lda)
         }
     }
 
     @inlinable
-    public static func axpy(alpha: Scalar, _ x: [Scalar], into y: inout [Scalar]) {
-        ShapeCheck.sameLength("axpy", x, y)
+    public static func axpy(alpha: Scalar, _ x: UnsafeBufferPointer<Scalar>, into y: UnsafeMutableBufferPointer<Scalar>) {
+        ShapeCheck.sameLength("axpy", x: x.count, y: y.count)
         if x.isEmpty { return }
-        x.withUnsafeBufferPointer { px in
-            y.withUnsafeMutableBufferPointer { py in
-                Scalar._axpy(blasInt(px.count), alpha, px.baseAddress, py.baseAddress)
-            }
-        }
+        Scalar._axpy(blasInt(x.count), alpha, x.baseAddress, y.baseAddress)
     }
 
     @inlinable
@@ -98,7 +85,7 @@ public enum BLAS<Scalar: BLASScalar>: LinearAlgebra {
 
     @inlinable
     public static func dot(_ x: [Scalar], _ y: [Scalar]) -> Scalar {
-        ShapeCheck.sameLength("dot", x, y)
+        ShapeCheck.sameLength("dot", x: x.count, y: y.count)
         if x.isEmpty { return 0 }
         return x.withUnsafeBufferPointer { px in
             y.withUnsafeBufferPointer { py in

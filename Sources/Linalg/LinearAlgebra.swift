@@ -49,16 +49,17 @@ public protocol LinearAlgebra<Scalar>: SendableMetatype {
     static func gemm(_ transA: Transpose, _ transB: Transpose, alpha: Scalar,
                      _ a: Matrix<Scalar>, _ b: Matrix<Scalar>, beta: Scalar, into c: inout Matrix<Scalar>)
 
-    /// y ← α·op(A)·x + β·y, with op(A) `m × n`, x of length n, y of length m.
-    /// When β is 0, y's old contents are ignored.
-    static func gemv(_ transA: Transpose, alpha: Scalar, _ a: Matrix<Scalar>, _ x: [Scalar],
-                     beta: Scalar, into y: inout [Scalar])
+    /// y ← α·op(A)·x + β·y, with op(A) `m × n`, x of length n, y of length m, x and y not overlapping.
+    /// When β is 0, y's old contents are ignored. The vectors are any storage (the array form below
+    /// calls this), so a pass can hand over its buffers' storage without copying them.
+    static func gemv(_ transA: Transpose, alpha: Scalar, _ a: Matrix<Scalar>, _ x: UnsafeBufferPointer<Scalar>,
+                     beta: Scalar, into y: UnsafeMutableBufferPointer<Scalar>)
 
     /// A ← α·x·yᵀ + A, with x of length `A.rows` and y of length `A.columns` (an outer product).
-    static func ger(alpha: Scalar, _ x: [Scalar], _ y: [Scalar], into a: inout Matrix<Scalar>)
+    static func ger(alpha: Scalar, _ x: UnsafeBufferPointer<Scalar>, _ y: UnsafeBufferPointer<Scalar>, into a: inout Matrix<Scalar>)
 
-    /// y ← α·x + y, for vectors of equal length.
-    static func axpy(alpha: Scalar, _ x: [Scalar], into y: inout [Scalar])
+    /// y ← α·x + y, for vectors of equal length, not overlapping.
+    static func axpy(alpha: Scalar, _ x: UnsafeBufferPointer<Scalar>, into y: UnsafeMutableBufferPointer<Scalar>)
 
     /// x ← α·x.
     static func scal(alpha: Scalar, _ x: inout [Scalar])
@@ -91,6 +92,24 @@ public protocol LinearAlgebra<Scalar>: SendableMetatype {
 }
 
 extension LinearAlgebra {
+    /// y ← α·op(A)·x + β·y on arrays (``gemv(_:alpha:_:_:beta:into:)-(_,_,_,UnsafeBufferPointer<Scalar>,_,_)``).
+    @inlinable
+    public static func gemv(_ transA: Transpose, alpha: Scalar, _ a: Matrix<Scalar>, _ x: [Scalar], beta: Scalar, into y: inout [Scalar]) {
+        x.withUnsafeBufferPointer { x in y.withUnsafeMutableBufferPointer { gemv(transA, alpha: alpha, a, x, beta: beta, into: $0) } }
+    }
+
+    /// A ← α·x·yᵀ + A on arrays.
+    @inlinable
+    public static func ger(alpha: Scalar, _ x: [Scalar], _ y: [Scalar], into a: inout Matrix<Scalar>) {
+        x.withUnsafeBufferPointer { x in y.withUnsafeBufferPointer { ger(alpha: alpha, x, $0, into: &a) } }
+    }
+
+    /// y ← α·x + y on arrays.
+    @inlinable
+    public static func axpy(alpha: Scalar, _ x: [Scalar], into y: inout [Scalar]) {
+        x.withUnsafeBufferPointer { x in y.withUnsafeMutableBufferPointer { axpy(alpha: alpha, x, into: $0) } }
+    }
+
     /// The weight gradient from `x` itself (`afterForward: false`): nothing is assumed of `scratch`.
     @inlinable
     public static func convolutionWeightGradient(_ shape: ConvolutionShape, _ x: Matrix<Scalar>, errors d: Matrix<Scalar>, alpha: Scalar,
@@ -113,21 +132,19 @@ enum ShapeCheck {
     }
 
     @inlinable
-    static func gemv<Scalar: BLASScalar>(_ transA: Transpose, _ a: Matrix<Scalar>, _ x: [Scalar], _ y: [Scalar]) -> (m: Int, n: Int) {
+    static func gemv<Scalar: BLASScalar>(_ transA: Transpose, _ a: Matrix<Scalar>, x: Int, y: Int) -> (m: Int, n: Int) {
         let (m, n) = transA.shape(a)
-        precondition(x.count == n && y.count == m,
-                     "gemv: op(A) \(m)×\(n) · x[\(x.count)] does not fit y[\(y.count)]")
+        precondition(x == n && y == m, "gemv: op(A) \(m)×\(n) · x[\(x)] does not fit y[\(y)]")
         return (m, n)
     }
 
     @inlinable
-    static func ger<Scalar: BLASScalar>(_ x: [Scalar], _ y: [Scalar], _ a: Matrix<Scalar>) {
-        precondition(x.count == a.rows && y.count == a.columns,
-                     "ger: x[\(x.count)] · y[\(y.count)]ᵀ does not fit A \(a.rows)×\(a.columns)")
+    static func ger<Scalar: BLASScalar>(x: Int, y: Int, _ a: Matrix<Scalar>) {
+        precondition(x == a.rows && y == a.columns, "ger: x[\(x)] · y[\(y)]ᵀ does not fit A \(a.rows)×\(a.columns)")
     }
 
     @inlinable
-    static func sameLength<Scalar: BLASScalar>(_ op: StaticString, _ x: [Scalar], _ y: [Scalar]) {
-        precondition(x.count == y.count, "\(op): x[\(x.count)] and y[\(y.count)] differ in length")
+    static func sameLength(_ op: StaticString, x: Int, y: Int) {
+        precondition(x == y, "\(op): x[\(x)] and y[\(y)] differ in length")
     }
 }

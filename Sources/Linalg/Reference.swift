@@ -31,9 +31,9 @@ public enum Reference<Scalar: BLASScalar>: LinearAlgebra {
     }
 
     @inlinable
-    public static func gemv(_ transA: Transpose, alpha: Scalar, _ a: Matrix<Scalar>, _ x: [Scalar],
-                            beta: Scalar, into y: inout [Scalar]) {
-        let (m, n) = ShapeCheck.gemv(transA, a, x, y)
+    public static func gemv(_ transA: Transpose, alpha: Scalar, _ a: Matrix<Scalar>, _ x: UnsafeBufferPointer<Scalar>,
+                            beta: Scalar, into y: UnsafeMutableBufferPointer<Scalar>) {
+        let (m, n) = ShapeCheck.gemv(transA, a, x: x.count, y: y.count)
         for i in 0..<m {
             var sum: Scalar = 0
             for j in 0..<n {
@@ -44,8 +44,8 @@ public enum Reference<Scalar: BLASScalar>: LinearAlgebra {
     }
 
     @inlinable
-    public static func ger(alpha: Scalar, _ x: [Scalar], _ y: [Scalar], into a: inout Matrix<Scalar>) {
-        ShapeCheck.ger(x, y, a)
+    public static func ger(alpha: Scalar, _ x: UnsafeBufferPointer<Scalar>, _ y: UnsafeBufferPointer<Scalar>, into a: inout Matrix<Scalar>) {
+        ShapeCheck.ger(x: x.count, y: y.count, a)
         for i in 0..<a.rows {
             for j in 0..<a.columns {
                 a[i, j] += alpha * x[i] * y[j]
@@ -54,8 +54,8 @@ public enum Reference<Scalar: BLASScalar>: LinearAlgebra {
     }
 
     @inlinable
-    public static func axpy(alpha: Scalar, _ x: [Scalar], into y: inout [Scalar]) {
-        ShapeCheck.sameLength("axpy", x, y)
+    public static func axpy(alpha: Scalar, _ x: UnsafeBufferPointer<Scalar>, into y: UnsafeMutableBufferPointer<Scalar>) {
+        ShapeCheck.sameLength("axpy", x: x.count, y: y.count)
         for i in x.indices { y[i] += alpha * x[i] }
     }
 
@@ -66,7 +66,7 @@ public enum Reference<Scalar: BLASScalar>: LinearAlgebra {
 
     @inlinable
     public static func dot(_ x: [Scalar], _ y: [Scalar]) -> Scalar {
-        ShapeCheck.sameLength("dot", x, y)
+        ShapeCheck.sameLength("dot", x: x.count, y: y.count)
         var sum: Scalar = 0
         for i in x.indices { sum += x[i] * y[i] }
         return sum

@@ -64,15 +64,16 @@ import TestSupport
                               alpha: alpha, b, a, beta: beta, into: &ct)
                     c = ct.transposed
                 }
-                static func gemv(_ transA: Transpose, alpha: Double, _ a: Matrix<Double>, _ x: [Double],
-                                 beta: Double, into y: inout [Double]) {
-                    BLAS<Double>.gemv(transA, alpha: alpha, a, x, beta: beta, into: &y)
+                static func gemv(_ transA: Transpose, alpha: Double, _ a: Matrix<Double>, _ x: UnsafeBufferPointer<Double>,
+                                 beta: Double, into y: UnsafeMutableBufferPointer<Double>) {
+                    BLAS<Double>.gemv(transA, alpha: alpha, a, x, beta: beta, into: y)
                 }
-                static func ger(alpha: Double, _ x: [Double], _ y: [Double], into a: inout Matrix<Double>) {
+                static func ger(alpha: Double, _ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>,
+                                into a: inout Matrix<Double>) {
                     BLAS<Double>.ger(alpha: alpha, x, y, into: &a)
                 }
-                static func axpy(alpha: Double, _ x: [Double], into y: inout [Double]) {
-                    BLAS<Double>.axpy(alpha: alpha, x, into: &y)
+                static func axpy(alpha: Double, _ x: UnsafeBufferPointer<Double>, into y: UnsafeMutableBufferPointer<Double>) {
+                    BLAS<Double>.axpy(alpha: alpha, x, into: y)
                 }
                 static func scal(alpha: Double, _ x: inout [Double]) {
                     BLAS<Double>.scal(alpha: alpha, &x)

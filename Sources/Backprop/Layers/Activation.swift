@@ -27,20 +27,24 @@ public enum Activation: String, CaseIterable, Sendable, Codable {
                      "Activation.apply: H \(h.rows)×\(h.columns) and A \(a.rows)×\(a.columns) differ")
         let columns = h.columns
         h.elements.withUnsafeBufferPointer { h in
-            a.elements.withUnsafeMutableBufferPointer { a in
-                switch self {
-                case .identity:
-                    _ = a.initialize(fromContentsOf: h)
-                case .sigmoid:
-                    Kernel.sigmoid(h, into: a)
-                case .tanh:
-                    Kernel.tanh(h, into: a)
-                case .relu:
-                    Kernel.relu(h, into: a)
-                case .softmax:
-                    if columns > 0 { Kernel.softmaxRows(h, columns: columns, into: a) }
-                }
-            }
+            a.elements.withUnsafeMutableBufferPointer { apply(h, columns: columns, into: $0) }
+        }
+    }
+
+    /// a ← f(h) over rows of `columns` values (softmax normalises each row); h and a of one length, not aliased.
+    @inline(__always)
+    func apply<Scalar: BLASScalar>(_ h: UnsafeBufferPointer<Scalar>, columns: Int, into a: UnsafeMutableBufferPointer<Scalar>) {
+        switch self {
+        case .identity:
+            _ = a.initialize(fromContentsOf: h)
+        case .sigmoid:
+            Kernel.sigmoid(h, into: a)
+        case .tanh:
+            Kernel.tanh(h, into: a)
+        case .relu:
+            Kernel.relu(h, into: a)
+        case .softmax:
+            if columns > 0 { Kernel.softmaxRows(h, columns: columns, into: a) }
         }
     }
 
@@ -54,21 +58,26 @@ public enum Activation: String, CaseIterable, Sendable, Codable {
                      "Activation.multiplyDerivative: D \(d.rows)×\(d.columns), H \(h.rows)×\(h.columns) and A \(a.rows)×\(a.columns) differ")
         h.elements.withUnsafeBufferPointer { h in
             a.elements.withUnsafeBufferPointer { a in
-                d.elements.withUnsafeMutableBufferPointer { d in
-                    switch self {
-                    case .identity:
-                        break
-                    case .sigmoid:  // σ′ = σ(1 − σ), from the output: no second exp.
-                        Kernel.multiplySigmoidDerivative(inPlace: d, outputs: a)
-                    case .tanh:     // tanh′ = 1 − tanh².
-                        Kernel.multiplyTanhDerivative(inPlace: d, outputs: a)
-                    case .relu:
-                        Kernel.multiplyReluDerivative(inPlace: d, preActivations: h)
-                    case .softmax:  // Only under cross-entropy, whose T − Y is already −∂ℓ/∂H.
-                        break
-                    }
-                }
+                d.elements.withUnsafeMutableBufferPointer { multiplyDerivative(inPlace: $0, preActivations: h, activations: a) }
             }
+        }
+    }
+
+    /// d ← d ⊙ f′(h), given h and a = f(h), all of one length (softmax leaves d as it is).
+    @inline(__always)
+    func multiplyDerivative<Scalar: BLASScalar>(inPlace d: UnsafeMutableBufferPointer<Scalar>, preActivations h: UnsafeBufferPointer<Scalar>,
+                                                activations a: UnsafeBufferPointer<Scalar>) {
+        switch self {
+        case .identity:
+            break
+        case .sigmoid:  // σ′ = σ(1 − σ), from the output: no second exp.
+            Kernel.multiplySigmoidDerivative(inPlace: d, outputs: a)
+        case .tanh:     // tanh′ = 1 − tanh².
+            Kernel.multiplyTanhDerivative(inPlace: d, outputs: a)
+        case .relu:
+            Kernel.multiplyReluDerivative(inPlace: d, preActivations: h)
+        case .softmax:  // Only under cross-entropy, whose T − Y is already −∂ℓ/∂H.
+            break
         }
     }
 

@@ -26,7 +26,7 @@ public struct AvgPool2D<Scalar: BLASScalar>: PoolingKind {
                 }
             }
         }
-        activation.apply(buffers.preActivations, into: &buffers.activations)
+        buffers.activate(activation)
     }
 
     /// δ = (what came down) ⊙ mask; below: each δ/(kh·kw) added over its window, zeros elsewhere.

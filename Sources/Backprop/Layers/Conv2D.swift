@@ -67,7 +67,7 @@ extension Conv2D {
     @inline(__always)
     public func forward<Backend: LinearAlgebra<Scalar>>(_ x: Matrix<Scalar>, into buffers: LayerBuffers<Scalar>, on _: Backend.Type) {
         Backend.convolve(shape, x, weights: weights, bias: bias, into: &buffers.preActivations, scratch: buffers.scratch.convolution!)
-        activation.apply(buffers.preActivations, into: &buffers.activations)
+        buffers.activate(activation)
     }
 
     /// δ = (what came down) ⊙ mask ⊙ f′(h); ∂W = scale·Σ δ ⋆ x (one gemm on BLAS), ∂b[f] = scale·Σ_{n,i,j} δ[n, f, i, j];
@@ -76,7 +76,8 @@ extension Conv2D {
     @inline(__always) public func backward<Backend: LinearAlgebra<Scalar>>(
         input x: Matrix<Scalar>, buffers: LayerBuffers<Scalar>, scale: Scalar, signedZeros: Bool, weightGradient: inout Matrix<Scalar>,
         biasGradient: inout [Scalar]?, below: LayerBuffers<Scalar>?, on _: Backend.Type) {
-        let delta = buffers.delta(through: activation), scratch = buffers.scratch.convolution!
+        buffers.formDelta(through: activation)
+        let delta = buffers.errorTerms, scratch = buffers.scratch.convolution!
         Backend.convolutionWeightGradient(shape, x, errors: delta, alpha: scale, into: &weightGradient, scratch: scratch,
                                           afterForward: true)
         if biasGradient != nil {

@@ -64,27 +64,34 @@ extension Dense {
         } else {
             Backend.gemm(.none, .none, alpha: 1, x, weights, beta: beta, into: &buffers.preActivations)
         }
-        activation.apply(buffers.preActivations, into: &buffers.activations)
+        buffers.activate(activation)
     }
 
     /// δ = (what came down) ⊙ mask ⊙ f′(h); ∂W = scale·xᵀ·δ, ∂b = scale·Σ_rows δ; below: δ·Wᵀ.
-    /// For a batch: `gemm`, `gemv` with ones, `gemm`. For one sample, the lesson's outer products:
-    /// `ger` and `axpy` onto zeros, and `gemv` W·δ.
+    /// For a batch: `gemm`, `gemv` with ones, `gemm`. For one sample, the lesson's outer products on
+    /// the buffers' own storage: `ger` and `axpy` onto zeros, and `gemv` W·δ.
     @inline(__always) public func backward<Backend: LinearAlgebra<Scalar>>(
         input x: Matrix<Scalar>, buffers: LayerBuffers<Scalar>, scale: Scalar, signedZeros: Bool, weightGradient: inout Matrix<Scalar>,
         biasGradient: inout [Scalar]?, below: LayerBuffers<Scalar>?, on _: Backend.Type) {
-        let delta = buffers.delta(through: activation)
+        buffers.formDelta(through: activation)
         if x.rows == 1 {
-            weightGradient.elements.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-            Backend.ger(alpha: scale, x.elements, delta.elements, into: &weightGradient)
-            if signedZeros { restoreZeroProductSigns(&weightGradient.elements, alpha: scale, x: x.elements, y: delta.elements) }
-            if biasGradient != nil {
-                biasGradient!.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-                Backend.axpy(alpha: scale, delta.elements, into: &biasGradient!)
-                if signedZeros { restoreZeroProductSigns(&biasGradient!, alpha: scale, x: buffers.ones, y: delta.elements) }
+            buffers.withErrorTerms { delta in
+                x.elements.withUnsafeBufferPointer { x in
+                    weightGradient.elements.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+                    Backend.ger(alpha: scale, x, delta, into: &weightGradient)
+                    if signedZeros { weightGradient.elements.withUnsafeMutableBufferPointer { restoreZeroProductSigns($0, alpha: scale, x: x, y: delta) } }
+                }
+                if biasGradient != nil {
+                    biasGradient!.withUnsafeMutableBufferPointer { b in
+                        b.update(repeating: 0)
+                        Backend.axpy(alpha: scale, delta, into: b)
+                        if signedZeros { withUnsafePointer(to: 1) { restoreZeroProductSigns(b, alpha: scale, x: UnsafeBufferPointer(start: $0, count: 1), y: delta) } }
+                    }
+                }
+                if let below { below.errorTerms.elements.withUnsafeMutableBufferPointer { Backend.gemv(.none, alpha: 1, weights, delta, beta: 0, into: $0) } }
             }
-            if let below { Backend.gemv(.none, alpha: 1, weights, delta.elements, beta: 0, into: &below.errorTerms.elements) }
         } else {
+            let delta = buffers.errorTerms
             Backend.gemm(.transpose, .none, alpha: scale, x, delta, beta: 0, into: &weightGradient)
             if biasGradient != nil { Backend.gemv(.transpose, alpha: scale, delta, buffers.ones, beta: 0, into: &biasGradient!) }
             if let below { Backend.gemm(.none, .transpose, alpha: 1, delta, weights, beta: 0, into: &below.errorTerms) }

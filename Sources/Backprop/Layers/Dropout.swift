@@ -18,8 +18,9 @@ final class Dropout<Scalar: BLASScalar> {
     /// The forward pass: with `rate` > 0, draws a fresh mask, row by row from each sample's own
     /// generator (``DropoutMasks/generator(sample:layer:)``), and writes A ⊙ mask into ``dropped``;
     /// with `rate` 0 it only records that nothing is dropped.
-    @inline(__always)  // Inlined, a pass that drops nothing costs its caller one test (no call, no retained arguments).
-    func forward(_ a: Matrix<Scalar>, rate: Double, masks: DropoutMasks, layer: Int) {
+    /// `a` is lent (`inout`, not changed): a pass that drops nothing costs its caller one test, no copy.
+    @inline(__always)
+    func forward(_ a: inout Matrix<Scalar>, rate: Double, masks: DropoutMasks, layer: Int) {
         isActive = rate > 0
         guard isActive else { return }
         draw(a, rate: rate, masks: masks, layer: layer)
@@ -51,9 +52,9 @@ final class Dropout<Scalar: BLASScalar> {
         }
     }
 
-    /// What the next layer reads: `activations` ⊙ mask after a forward pass that dropped, else `activations`.
+    /// `body` on A ⊙ mask in place, after a forward pass that dropped (``isActive``).
     @inline(__always)
-    func output(_ activations: Matrix<Scalar>) -> Matrix<Scalar> { isActive ? dropped! : activations }
+    func withDropped<R>(_ body: (inout Matrix<Scalar>) -> R) -> R { body(&dropped!) }
 
     /// The backward pass: multiplies `errorTerms` (−∂ℓ/∂ of the dropped output, `batch × fanOut`)
     /// by the last forward pass's mask, so a dropped unit passes nothing back and a kept one is scaled

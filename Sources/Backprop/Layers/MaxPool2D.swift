@@ -29,7 +29,7 @@ public struct MaxPool2D<Scalar: BLASScalar>: PoolingKind {
                 }
             }
         }
-        activation.apply(buffers.preActivations, into: &buffers.activations)
+        buffers.activate(activation)
     }
 
     /// δ = (what came down) ⊙ mask; below: each δ added at its window's argmax, zeros elsewhere.

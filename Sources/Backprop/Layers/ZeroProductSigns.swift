@@ -8,7 +8,8 @@
 /// same zero with the product's sign; every other element is untouched.
 ///
 /// `matrix` is `x.count × y.count`, row-major, and held `+0.0` before the accumulation.
-func restoreZeroProductSigns<Scalar: BLASScalar>(_ matrix: inout [Scalar], alpha: Scalar, x: [Scalar], y: [Scalar]) {
+func restoreZeroProductSigns<Scalar: BLASScalar>(_ matrix: UnsafeMutableBufferPointer<Scalar>, alpha: Scalar,
+                                                  x: UnsafeBufferPointer<Scalar>, y: UnsafeBufferPointer<Scalar>) {
     precondition(matrix.count == x.count * y.count,
                  "restoreZeroProductSigns: \(matrix.count) elements for x[\(x.count)] and y[\(y.count)]")
     for i in x.indices {

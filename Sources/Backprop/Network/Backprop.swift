@@ -14,17 +14,15 @@ extension Network {
     /// `masks.firstSample + i` of its batch, and its masks depend on that position alone, so a batch
     /// split across threads or processes drops the same units as the whole batch.
     public func forward(_ inputs: Matrix<Scalar>, workspace: Workspace<Scalar>, dropout: DropoutRates, masks: DropoutMasks) {
-        precondition(dropout.problem(layers: layers.count) == nil, "forward: \(dropout.problem(layers: layers.count) ?? "")")
-        precondition(inputs.columns == inputCount && workspace.fits(definition, batch: inputs.rows),
+        let count = definition.layers.count, last = count - 1
+        precondition(dropout.problem(layers: count) == nil, "forward: \(dropout.problem(layers: count) ?? "")")
+        precondition(inputs.columns == definition.inputCount && workspace.fits(definition, batch: inputs.rows),
                      "forward: inputs \(inputs.rows)×\(inputs.columns) for a network of \(inputCount) inputs and a workspace of batch \(workspace.batch)")
-        let last = layers.count - 1
-        // Each layer is read in place (a copy of the layer enum costs retains on every pass).
-        definition.layers.withUnsafeBufferPointer { layers in
-            for l in layers.indices {
-                let buffers = workspace.layers[l]
-                layers[l].forward(l == 0 ? inputs : workspace.layers[l - 1].output, into: buffers, on: Backend.self)
-                buffers.dropout.forward(buffers.activations, rate: dropout.rate(layer: l, last: last), masks: masks, layer: l)
+        for l in 0..<count {
+            workspace.withLayer(l, inputs: inputs) { x, buffers, _ in
+                definition.withLayer(l) { $0.forward(x, into: buffers, on: Backend.self) }
             }
+            workspace.withLayer(l) { $0.drop(rate: dropout.rate(layer: l, last: last), masks: masks, layer: l) }
         }
     }
 
@@ -93,19 +91,17 @@ extension Network {
                   afterLayer: ((Int, ParameterArrays<Scalar>) -> Void)? = nil) -> Double {
         precondition(targets.rows == inputs.rows && targets.columns == outputCount,
                      "backward: targets \(targets.rows)×\(targets.columns) for inputs \(inputs.rows)×\(inputs.columns) and \(outputCount) outputs")
-        precondition(parameters.weights.count == layers.count,
-                     "backward: parameter arrays for \(parameters.weights.count) layers, the network has \(layers.count)")
-        let output = workspace.layers[layers.count - 1]
-        let lossValue = loss.value(outputs: output.activations, preActivations: output.preActivations, targets: targets)
-        loss.outputErrorTerms(outputs: output.activations, targets: targets, into: &output.errorTerms)
-        definition.layers.withUnsafeBufferPointer { layers in
-            for l in layers.indices.reversed() {
-                let below = l > 0 ? workspace.layers[l - 1] : nil
-                layers[l].backward(input: below?.output ?? inputs, buffers: workspace.layers[l], scale: scale.factor,
-                                   signedZeros: scale.signedZeros, weightGradient: &parameters.weights[l],
-                                   biasGradient: &parameters.biases[l], below: below, on: Backend.self)
-                afterLayer?(l, parameters)
+        precondition(parameters.weights.count == definition.layers.count,
+                     "backward: parameter arrays for \(parameters.weights.count) layers, the network has \(definition.layers.count)")
+        let lossValue = workspace.withLayer(definition.layers.count - 1) { loss.startBackward($0, targets: targets) }
+        for l in definition.layers.indices.reversed() {
+            workspace.withLayer(l, inputs: inputs) { x, buffers, below in
+                definition.withLayer(l) {
+                    $0.backward(input: x, buffers: buffers, scale: scale.factor, signedZeros: scale.signedZeros,
+                                weightGradient: &parameters.weights[l], biasGradient: &parameters.biases[l], below: below, on: Backend.self)
+                }
             }
+            afterLayer?(l, parameters)
         }
         return lossValue
     }

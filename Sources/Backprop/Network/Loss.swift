@@ -15,19 +15,23 @@ public enum Loss: String, CaseIterable, Sendable, Codable {
     public func value<Scalar: BLASScalar>(outputs y: Matrix<Scalar>, preActivations h: Matrix<Scalar>, targets t: Matrix<Scalar>) -> Double {
         precondition(y.rows == t.rows && y.columns == t.columns && h.rows == t.rows && h.columns == t.columns,
                      "Loss.value: outputs \(y.rows)×\(y.columns), pre-activations \(h.rows)×\(h.columns) and targets \(t.rows)×\(t.columns) differ")
-        guard t.rows > 0 && t.columns > 0 else { return 0 }
-        let columns = t.columns
-        let total = y.elements.withUnsafeBufferPointer { y in
+        return y.elements.withUnsafeBufferPointer { y in
             h.elements.withUnsafeBufferPointer { h in
-                t.elements.withUnsafeBufferPointer { t in
-                    switch self {
-                    case .squaredError: Kernel.squaredErrorSum(outputs: y, targets: t)
-                    case .crossEntropy: Kernel.crossEntropySum(preActivations: h, targets: t, columns: columns)
-                    }
-                }
+                t.elements.withUnsafeBufferPointer { value(outputs: y, preActivations: h, targets: $0, rows: t.rows, columns: t.columns) }
             }
         }
-        return total / Double(t.rows)
+    }
+
+    /// L of `rows × columns` outputs, pre-activations and targets, each row-major in storage of its own.
+    @inline(__always)
+    func value<Scalar: BLASScalar>(outputs y: UnsafeBufferPointer<Scalar>, preActivations h: UnsafeBufferPointer<Scalar>,
+                                   targets t: UnsafeBufferPointer<Scalar>, rows: Int, columns: Int) -> Double {
+        guard rows > 0 && columns > 0 else { return 0 }
+        let total = switch self {
+        case .squaredError: Kernel.squaredErrorSum(outputs: y, targets: t)
+        case .crossEntropy: Kernel.crossEntropySum(preActivations: h, targets: t, columns: columns)
+        }
+        return total / Double(rows)
     }
 
     /// Writes −∂ℓ/∂Y = T − Y for each sample's own loss ℓ (not divided by the batch size) into
@@ -41,6 +45,24 @@ public enum Loss: String, CaseIterable, Sendable, Codable {
         t.elements.withUnsafeBufferPointer { t in
             y.elements.withUnsafeBufferPointer { y in
                 errorTerms.elements.withUnsafeMutableBufferPointer { Kernel.subtract(t, minus: y, into: $0) }
+            }
+        }
+    }
+
+    /// The start of the backward pass at the output layer's `buffers` after a forward pass: the
+    /// batch-mean loss L against `targets` (``value(outputs:preActivations:targets:)``, returned) and
+    /// T − Y into the buffers' error terms (``outputErrorTerms(outputs:targets:into:)``).
+    @inline(__always)
+    func startBackward<Scalar: BLASScalar>(_ buffers: LayerBuffers<Scalar>, targets t: Matrix<Scalar>) -> Double {
+        let (rows, columns) = (buffers.activations.rows, buffers.activations.columns)
+        precondition(t.rows == rows && t.columns == columns, "Loss: outputs \(rows)×\(columns) and targets \(t.rows)×\(t.columns) differ")
+        return t.elements.withUnsafeBufferPointer { t in
+            buffers.activations.elements.withUnsafeMutableBufferPointer { y in
+                let y = UnsafeBufferPointer(y)
+                buffers.errorTerms.elements.withUnsafeMutableBufferPointer { Kernel.subtract(t, minus: y, into: $0) }
+                return buffers.preActivations.elements.withUnsafeMutableBufferPointer {
+                    value(outputs: y, preActivations: UnsafeBufferPointer($0), targets: t, rows: rows, columns: columns)
+                }
             }
         }
     }

@@ -14,7 +14,7 @@ public final class LayerBuffers<Scalar: BLASScalar> {
     @exclusivity(unchecked) public internal(set) var errorTerms: Matrix<Scalar>
     /// The layer's inverted dropout: its mask and A ⊙ mask from the last training forward pass.
     let dropout = Dropout<Scalar>()
-    /// `batch` ones: a bias gradient is Δᵀ·1, one `gemv` with it (for one sample, the factor 1 of the step's signs).
+    /// `batch` ones: a bias gradient is Δᵀ·1, one `gemv` with it.
     let ones: [Scalar]
     /// The kind's own working storage for this batch size (``LayerKind/scratch(batch:)``).
     public let scratch: LayerScratch<Scalar>
@@ -27,16 +27,47 @@ public final class LayerBuffers<Scalar: BLASScalar> {
         self.scratch = scratch
     }
 
-    /// What the next layer reads: A, or A ⊙ mask during a training pass with dropout.
-    var output: Matrix<Scalar> { dropout.output(activations) }
+    /// Inverted dropout on the layer's output after its forward pass, at `rate` (nothing when 0), with
+    /// the masks of `masks` for layer `layer` (``Dropout/forward(_:rate:masks:layer:)``).
+    @inline(__always)
+    func drop(rate: Double, masks: DropoutMasks, layer: Int) {
+        dropout.forward(&activations, rate: rate, masks: masks, layer: layer)
+    }
+
+    /// `body` on what the next layer reads, A or, after a training pass that dropped, A ⊙ mask, lent
+    /// in place (an `inout` access, where a load would copy the matrix); `body` must not change it.
+    @inline(__always)
+    func withOutput<R>(_ body: (inout Matrix<Scalar>) -> R) -> R {
+        dropout.isActive ? dropout.withDropped(body) : body(&activations)
+    }
+
+    /// A = f(H) of `activation`, in place in ``activations``.
+    @inline(__always)
+    func activate(_ activation: Activation) {
+        let columns = preActivations.columns
+        preActivations.elements.withUnsafeMutableBufferPointer { h in
+            activations.elements.withUnsafeMutableBufferPointer { activation.apply(UnsafeBufferPointer(h), columns: columns, into: $0) }
+        }
+    }
+
+    /// `body` on ``errorTerms``' storage in place (reading it, not copying the matrix).
+    @inline(__always)
+    func withErrorTerms<R>(_ body: (UnsafeBufferPointer<Scalar>) -> R) -> R {
+        errorTerms.elements.withUnsafeMutableBufferPointer { body(UnsafeBufferPointer($0)) }
+    }
 
     /// The lesson's δ = −∂ℓ/∂h, formed in place in ``errorTerms`` from what the layer above passed
     /// down (−∂ℓ/∂a): ⊙ the dropout mask, then ⊙ f′(h) of `activation` (see ``Activation/softmax``).
     @inline(__always)
-    func delta(through activation: Activation) -> Matrix<Scalar> {
+    func formDelta(through activation: Activation) {
         dropout.backward(&errorTerms)
-        activation.multiplyDerivative(into: &errorTerms, preActivations: preActivations, activations: activations)
-        return errorTerms
+        errorTerms.elements.withUnsafeMutableBufferPointer { d in
+            preActivations.elements.withUnsafeMutableBufferPointer { h in
+                activations.elements.withUnsafeMutableBufferPointer { a in
+                    activation.multiplyDerivative(inPlace: d, preActivations: UnsafeBufferPointer(h), activations: UnsafeBufferPointer(a))
+                }
+            }
+        }
     }
 }
 
@@ -50,6 +81,9 @@ public final class Workspace<Scalar: BLASScalar> {
     public let layers: [LayerBuffers<Scalar>]
     /// Each layer's outputs per sample.
     let outputCounts: [Int]
+    /// ``layers`` again as unretained references, in memory of their own: a pass reaches a layer's
+    /// buffers with no atomic retain and release (``layers`` keeps them alive).
+    private let unretained: UnsafeMutableBufferPointer<Unmanaged<LayerBuffers<Scalar>>>
 
     /// Buffers for `batch` samples through `layers`.
     public init(batch: Int, layers: [Layer<Scalar>]) {
@@ -57,6 +91,26 @@ public final class Workspace<Scalar: BLASScalar> {
         self.batch = batch
         self.layers = layers.map { LayerBuffers(batch: batch, outputCount: $0.outputCount, ones: ones, scratch: $0.scratch(batch: batch)) }
         outputCounts = layers.map(\.outputCount)
+        unretained = .allocate(capacity: self.layers.count)
+        _ = unretained.initialize(from: self.layers.lazy.map { Unmanaged.passUnretained($0) })
+    }
+
+    deinit { unretained.deallocate() }
+
+    /// `body` on layer `l`'s buffers, reached without reference counting.
+    @inline(__always)
+    func withLayer<R>(_ l: Int, _ body: (LayerBuffers<Scalar>) -> R) -> R {
+        unretained[l]._withUnsafeGuaranteedRef(body)
+    }
+
+    /// `body(x, buffers, below)` for layer `l`: its input x (`inputs` for the first layer, else the
+    /// output of the layer below), its buffers, and the buffers of the layer below (nil for the
+    /// first), each lent in place: copies would cost atomic retains on every pass.
+    @inline(__always)
+    func withLayer<R>(_ l: Int, inputs: Matrix<Scalar>, _ body: (Matrix<Scalar>, LayerBuffers<Scalar>, LayerBuffers<Scalar>?) -> R) -> R {
+        withLayer(l) { buffers in
+            l == 0 ? body(inputs, buffers, nil) : withLayer(l - 1) { below in below.withOutput { body($0, buffers, below) } }
+        }
     }
 
     /// The network's output for the last forward pass (`batch × outputCount`).
