@@ -47,9 +47,13 @@ public enum BLAS<Scalar: BLASScalar>: LinearAlgebra {
             return
         }
         a.elements.withUnsafeBufferPointer { pa in
-            // CBLAS takes A's stored shape, not op(A)'s.
-            Scalar._gemv(transA.cblas, blasInt(a.rows), blasInt(a.columns), alpha, pa.baseAddress,
-                         blasInt(max(1, a.columns)), x.baseAddress, beta, y.baseAddress)
+            let lda = blasInt(max(1, a.columns))
+            if level2RunsBetterAsGemm(entries: m * n) {  // yᵀ = α·xᵀ·op(A)ᵀ + β·yᵀ, one row.
+                Scalar._gemm(CblasNoTrans, transA == .none ? CblasTrans : CblasNoTrans, 1, blasInt(m), blasInt(n), alpha,
+                             x.baseAddress, blasInt(n), pa.baseAddress, lda, beta, y.baseAddress, blasInt(max(1, m)))
+            } else {  // CBLAS takes A's stored shape, not op(A)'s.
+                Scalar._gemv(transA.cblas, blasInt(a.rows), blasInt(a.columns), alpha, pa.baseAddress, lda, x.baseAddress, beta, y.baseAddress)
+            }
         }
     }
 
@@ -59,8 +63,24 @@ public enum BLAS<Scalar: BLASScalar>: LinearAlgebra {
         if a.rows == 0 || a.columns == 0 { return }
         let lda = blasInt(max(1, a.columns))
         a.elements.withUnsafeMutableBufferPointer { pa in
-            Scalar._ger(blasInt(x.count), blasInt(y.count), alpha, x.baseAddress, y.baseAddress, pa.baseAddress, lda)
+            if level2RunsBetterAsGemm(entries: a.rows * a.columns) {  // A = α·x·yᵀ + A, a rank-one product.
+                Scalar._gemm(CblasNoTrans, CblasNoTrans, blasInt(a.rows), blasInt(a.columns), 1, alpha, x.baseAddress, 1,
+                             y.baseAddress, lda, 1, pa.baseAddress, lda)
+            } else {
+                Scalar._ger(blasInt(x.count), blasInt(y.count), alpha, x.baseAddress, y.baseAddress, pa.baseAddress, lda)
+            }
         }
+    }
+
+    /// Whether a `gemv` or `ger` over a matrix of `entries` runs as the equivalent `gemm` (one row, or
+    /// rank one). OpenBLAS 0.3.21 runs `gemv` on every thread of its pool from 9,216 entries and `ger`
+    /// from 8,193, but a `gemm` on one thread up to 262,144 multiply-adds (`interface/gemv.c`,
+    /// `ger.c`, `gemm.c`); in between, waking the pool costs more than the product saves (a batch-1
+    /// training step of 784-128-10 took twice as long on two threads as on one). So with more than
+    /// one thread, in that range, the call is the `gemm`; otherwise OpenBLAS's own routine.
+    @inlinable
+    static func level2RunsBetterAsGemm(entries: Int) -> Bool {
+        entries > 8192 && entries <= 262_144 && BLASThreads.count > 1
     }
 
     @inlinable

@@ -20,7 +20,8 @@ public enum Transpose: Sendable {
 /// as a generic parameter so the compiler specialises the hot path for it.
 ///
 /// Shapes are checked before any work: a mismatch stops with a precondition naming both shapes.
-/// Vectors are `[Scalar]`; matrices are row-major ``Matrix``. Nothing is allocated by these calls.
+/// Matrices are row-major ``Matrix``; vectors are buffer pointers in the requirements (any storage) and
+/// `[Scalar]` in the forms the extension adds. Nothing is allocated by these calls.
 /// A backend computes in one precision, its `Scalar`: `BLAS<Float>` calls the `cblas_s*` routines,
 /// `BLAS<Double>` the `cblas_d*` ones.
 ///
