@@ -76,8 +76,12 @@ import TestSupport
 
     @Test(arguments: [(1, 1), (1, 9), (9, 1), (3, 5), (300, 257)])
     func gemvAgreesBothWays(shape: (Int, Int)) {
-        let (rows, columns) = shape
-        var rng = SeededGenerator(seed: UInt64(rows * 1000 + columns))
+        Self.checkGemvBothWays(rows: shape.0, columns: shape.1, seed: UInt64(shape.0 * 1000 + shape.1))
+    }
+
+    /// BLAS's `gemv` against the reference's on a random `rows × columns` matrix, as it is and transposed.
+    static func checkGemvBothWays(rows: Int, columns: Int, seed: UInt64, _ note: String = "") {
+        var rng = SeededGenerator(seed: seed)
         let a = Matrix<Double>.randomUniform(rows: rows, columns: columns, using: &rng)
         for trans in [Transpose.none, .transpose] {
             let (outCount, inCount) = trans == .none ? (rows, columns) : (columns, rows)
@@ -87,7 +91,7 @@ import TestSupport
             BLAS<Double>.gemv(trans, alpha: -0.6, a, x, beta: 2.5, into: &viaBLAS)
             Reference<Double>.gemv(trans, alpha: -0.6, a, x, beta: 2.5, into: &viaReference)
             let mismatch = Approximate.firstMismatch(viaBLAS, viaReference, Approximate.backends(sumLength: inCount))
-            #expect(mismatch == nil, "gemv \(rows)×\(columns) \(trans): \(mismatch ?? "")")
+            #expect(mismatch == nil, "gemv \(rows)×\(columns) \(trans)\(note): \(mismatch ?? "")")
             #expect(viaBLAS != y0)
         }
     }

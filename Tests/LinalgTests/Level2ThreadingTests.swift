@@ -14,38 +14,25 @@ import TestSupport
 
     @Test(arguments: [1, 2])
     func gemvAgreesWithTheReference(threads: Int) {
-        let before = BLASThreads.count
-        BLASThreads.set(threads)
-        defer { BLASThreads.set(before) }
-        for (rows, columns) in Self.shapes {
-            var rng = SeededGenerator(seed: UInt64(rows * 31 + columns))
-            let a = Matrix<Double>.randomUniform(rows: rows, columns: columns, using: &rng)
+        Self.onThreads(threads) { rows, columns, rng in
+            BackendAgreementTests.checkGemvBothWays(rows: rows, columns: columns, seed: rng.next(), ", \(threads) thread(s)")
+            // float32, with β = 0 overwriting a y of NaN.
+            let a = Matrix<Float>.randomUniform(rows: rows, columns: columns, using: &rng)
             for trans in [Transpose.none, .transpose] {
                 let (outCount, inCount) = trans == .none ? (rows, columns) : (columns, rows)
-                let x = Matrix<Double>.randomUniform(rows: 1, columns: inCount, using: &rng).elements
-                let y0 = Matrix<Double>.randomUniform(rows: 1, columns: outCount, using: &rng).elements
-                var viaBLAS = y0, viaReference = y0
-                BLAS<Double>.gemv(trans, alpha: -0.6, a, x, beta: 2.5, into: &viaBLAS)
-                Reference<Double>.gemv(trans, alpha: -0.6, a, x, beta: 2.5, into: &viaReference)
-                let mismatch = Approximate.firstMismatch(viaBLAS, viaReference, Approximate.backends(sumLength: inCount))
-                #expect(mismatch == nil, "gemv \(rows)×\(columns) \(trans), \(threads) thread(s): \(mismatch ?? "")")
-                // β = 0 overwrites y, NaN included.
-                var overwritten = [Float](repeating: .nan, count: outCount), expected = overwritten
-                BLAS<Float>.gemv(trans, alpha: 1, a.converted(to: Float.self), x.map { Float($0) }, beta: 0, into: &overwritten)
-                Reference<Float>.gemv(trans, alpha: 1, a.converted(to: Float.self), x.map { Float($0) }, beta: 0, into: &expected)
-                let mismatch32 = Approximate.firstMismatch(overwritten, expected, Tolerance(absolute: 1e-5 * Double(inCount), relative: 1e-5))
-                #expect(mismatch32 == nil, "float32 gemv \(rows)×\(columns) \(trans), \(threads) thread(s): \(mismatch32 ?? "")")
+                let x = Matrix<Float>.randomUniform(rows: 1, columns: inCount, using: &rng).elements
+                var viaBLAS = [Float](repeating: .nan, count: outCount), viaReference = viaBLAS
+                BLAS<Float>.gemv(trans, alpha: 1, a, x, beta: 0, into: &viaBLAS)
+                Reference<Float>.gemv(trans, alpha: 1, a, x, beta: 0, into: &viaReference)
+                let mismatch = Approximate.firstMismatch(viaBLAS, viaReference, Tolerance(absolute: 1e-5 * Double(inCount), relative: 1e-5))
+                #expect(mismatch == nil, "float32 gemv \(rows)×\(columns) \(trans), \(threads) thread(s): \(mismatch ?? "")")
             }
         }
     }
 
     @Test(arguments: [1, 2])
     func gerAgreesWithTheReference(threads: Int) {
-        let before = BLASThreads.count
-        BLASThreads.set(threads)
-        defer { BLASThreads.set(before) }
-        for (rows, columns) in Self.shapes {
-            var rng = SeededGenerator(seed: UInt64(rows * 17 + columns))
+        Self.onThreads(threads) { rows, columns, rng in
             let x = Matrix<Double>.randomUniform(rows: 1, columns: rows, using: &rng).elements
             let y = Matrix<Double>.randomUniform(rows: 1, columns: columns, using: &rng).elements
             let a0 = Matrix<Double>.randomUniform(rows: rows, columns: columns, using: &rng)
@@ -59,6 +46,17 @@ import TestSupport
             Reference<Float>.ger(alpha: 1.7, x.map { Float($0) }, y.map { Float($0) }, into: &viaReference32)
             let mismatch32 = Approximate.firstMismatch(viaBLAS32, viaReference32, Tolerance(absolute: 1e-6, relative: 1e-6))
             #expect(mismatch32 == nil, "float32 ger \(rows)×\(columns), \(threads) thread(s): \(mismatch32 ?? "")")
+        }
+    }
+
+    /// `body(rows, columns, rng)` for each of ``shapes`` with OpenBLAS on `threads` threads (restored after).
+    static func onThreads(_ threads: Int, _ body: (Int, Int, inout SeededGenerator) -> Void) {
+        let before = BLASThreads.count
+        BLASThreads.set(threads)
+        defer { BLASThreads.set(before) }
+        for (rows, columns) in shapes {
+            var rng = SeededGenerator(seed: UInt64(rows * 31 + columns))
+            body(rows, columns, &rng)
         }
     }
 }
