@@ -68,24 +68,26 @@ extension Dense {
     }
 
     /// δ = (what came down) ⊙ mask ⊙ f′(h); ∂W = scale·xᵀ·δ, ∂b = scale·Σ_rows δ; below: δ·Wᵀ.
-    /// For a batch: `gemm`, `gemv` with ones, `gemm`. For one sample, the lesson's outer products on
-    /// the buffers' own storage: `ger` and `axpy` onto zeros, and `gemv` W·δ.
+    /// For the lesson's step of one sample (`signedZeros`), its outer products on the buffers' own
+    /// storage: `ger` and `axpy` onto zeros, each zero then signed, and `gemv` W·δ. Otherwise, for a
+    /// gradient of any batch including one row: `gemm` (∂W written with β = 0, no zero fill), `gemv`
+    /// with ones, `gemm`.
     @inline(__always) public func backward<Backend: LinearAlgebra<Scalar>>(
         input x: Matrix<Scalar>, buffers: LayerBuffers<Scalar>, scale: Scalar, signedZeros: Bool, weightGradient: inout Matrix<Scalar>,
         biasGradient: inout [Scalar]?, below: LayerBuffers<Scalar>?, on _: Backend.Type) {
         buffers.formDelta(through: activation)
-        if x.rows == 1 {
+        if signedZeros && x.rows == 1 {
             buffers.withErrorTerms { delta in
                 x.elements.withUnsafeBufferPointer { x in
                     weightGradient.elements.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
                     Backend.ger(alpha: scale, x, delta, into: &weightGradient)
-                    if signedZeros { weightGradient.elements.withUnsafeMutableBufferPointer { restoreZeroProductSigns($0, alpha: scale, x: x, y: delta) } }
+                    weightGradient.elements.withUnsafeMutableBufferPointer { restoreZeroProductSigns($0, alpha: scale, x: x, y: delta) }
                 }
                 if biasGradient != nil {
                     biasGradient!.withUnsafeMutableBufferPointer { b in
                         b.update(repeating: 0)
                         Backend.axpy(alpha: scale, delta, into: b)
-                        if signedZeros { withUnsafePointer(to: 1) { restoreZeroProductSigns(b, alpha: scale, x: UnsafeBufferPointer(start: $0, count: 1), y: delta) } }
+                        withUnsafePointer(to: 1) { restoreZeroProductSigns(b, alpha: scale, x: UnsafeBufferPointer(start: $0, count: 1), y: delta) }
                     }
                 }
                 if let below { below.errorTerms.elements.withUnsafeMutableBufferPointer { Backend.gemv(.none, alpha: 1, weights, delta, beta: 0, into: $0) } }
