@@ -18,9 +18,10 @@ extension Network {
         precondition(dropout.problem(layers: count) == nil, "forward: \(dropout.problem(layers: count) ?? "")")
         precondition(inputs.columns == definition.inputCount && workspace.fits(definition, batch: inputs.rows),
                      "forward: inputs \(inputs.rows)×\(inputs.columns) for a network of \(inputCount) inputs and a workspace of batch \(workspace.batch)")
+        workspace.lend(definition.layers)
         for l in 0..<count {
             workspace.withLayer(l, inputs: inputs) { x, buffers, _ in
-                definition.withLayer(l) { $0.forward(x, into: buffers, on: Backend.self) }
+                workspace.withLentLayer(l) { $0.forward(x, into: buffers, on: Backend.self) }
             }
             workspace.withLayer(l) { $0.drop(rate: dropout.rate(layer: l, last: last), masks: masks, layer: l) }
         }
@@ -94,9 +95,10 @@ extension Network {
         precondition(parameters.weights.count == definition.layers.count,
                      "backward: parameter arrays for \(parameters.weights.count) layers, the network has \(definition.layers.count)")
         let lossValue = workspace.withLayer(definition.layers.count - 1) { loss.startBackward($0, targets: targets) }
+        workspace.lend(definition.layers)
         for l in definition.layers.indices.reversed() {
             workspace.withLayer(l, inputs: inputs) { x, buffers, below in
-                definition.withLayer(l) {
+                workspace.withLentLayer(l) {
                     $0.backward(input: x, buffers: buffers, scale: scale.factor, signedZeros: scale.signedZeros,
                                 weightGradient: &parameters.weights[l], biasGradient: &parameters.biases[l], below: below, on: Backend.self)
                 }

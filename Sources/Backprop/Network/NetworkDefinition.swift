@@ -36,13 +36,6 @@ public struct NetworkDefinition<Scalar: BLASScalar>: Equatable, Sendable {
         layers.flatMap { layer in [layer.weights.elements.count] + (layer.bias.map { [$0.count] } ?? []) }
     }
 
-    /// `body` on layer `l`, lent in place: a copy of the ``Layer`` enum would retain its arrays
-    /// (atomically) on every pass. `body` must not change the layer: its storage may be shared.
-    @inline(__always)
-    func withLayer<R>(_ l: Int, _ body: (inout Layer<Scalar>) -> R) -> R {
-        layers.withUnsafeBufferPointer { body(&UnsafeMutablePointer(mutating: $0.baseAddress! + l).pointee) }
-    }
-
     private static func validate(_ layers: [Layer<Scalar>], _ loss: Loss) throws(NetworkError) {
         guard let last = layers.last else { throw .noLayers }
         for (l, layer) in layers.enumerated() {

@@ -84,6 +84,11 @@ public final class Workspace<Scalar: BLASScalar> {
     /// ``layers`` again as unretained references, in memory of their own: a pass reaches a layer's
     /// buffers with no atomic retain and release (``layers`` keeps them alive).
     private let unretained: UnsafeMutableBufferPointer<Unmanaged<LayerBuffers<Scalar>>>
+    /// The network's layers as a pass lends them to the layer code (``lend(_:)``): copies of their
+    /// bytes that own nothing (never retained, never deinitialized), in memory of this workspace's own.
+    /// A load of a `Layer` from the network's array would copy it, retaining its arrays atomically on
+    /// every pass, and an `inout` access to that array, shared by the workers, would overlap theirs.
+    private let lent: UnsafeMutableBufferPointer<Layer<Scalar>>
 
     /// Buffers for `batch` samples through `layers`.
     public init(batch: Int, layers: [Layer<Scalar>]) {
@@ -92,10 +97,30 @@ public final class Workspace<Scalar: BLASScalar> {
         self.layers = layers.map { LayerBuffers(batch: batch, outputCount: $0.outputCount, ones: ones, scratch: $0.scratch(batch: batch)) }
         outputCounts = layers.map(\.outputCount)
         unretained = .allocate(capacity: self.layers.count)
-        _ = unretained.initialize(from: self.layers.lazy.map { Unmanaged.passUnretained($0) })
+        _ = unretained.initialize(fromContentsOf: self.layers.map { Unmanaged.passUnretained($0) })
+        lent = .allocate(capacity: layers.count)
     }
 
-    deinit { unretained.deallocate() }
+    deinit {
+        unretained.deallocate()
+        lent.deallocate()  // Bytes only: the layers they copy belong to the network.
+    }
+
+    /// Copies the bytes of `layers` (the network's, one per buffer) for one pass to lend with
+    /// ``withLentLayer(_:_:)``: valid while the network is alive and unchanged, as it is during a pass.
+    @inline(__always)
+    func lend(_ layers: [Layer<Scalar>]) {
+        precondition(layers.count == lent.count, "lend: \(layers.count) layers for a workspace of \(lent.count)")
+        layers.withUnsafeBufferPointer {
+            UnsafeMutableRawPointer(lent.baseAddress!).copyMemory(from: $0.baseAddress!, byteCount: $0.count * MemoryLayout<Layer<Scalar>>.stride)
+        }
+    }
+
+    /// `body` on layer `l` as ``lend(_:)`` copied it, lent in place (`inout`: no copy, no retain); `body` must not change it.
+    @inline(__always)
+    func withLentLayer<R>(_ l: Int, _ body: (inout Layer<Scalar>) -> R) -> R {
+        body(&lent[l])
+    }
 
     /// `body` on layer `l`'s buffers, reached without reference counting.
     @inline(__always)
